@@ -1,0 +1,18 @@
+// What the cache hands to `serve` and the download commands (DESIGN §7).
+
+export interface DownloadPlan {
+  /** Files in the profile's workspace. */
+  files: number;
+  /** Bytes still to fetch (known sizes only; unknown sizes count 0). */
+  bytes: number;
+  /** Files already present and verified in the cache. */
+  cached: number;
+}
+
+export interface PreparedModel {
+  /** The folder the engine is given: the published profile workspace (or NIM_MODEL_NAME's folder). */
+  modelDir: string;
+  plan: DownloadPlan;
+  /** Bytes actually fetched over the network in this run. */
+  fetchedBytes: number;
+}

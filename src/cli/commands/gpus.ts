@@ -1,0 +1,7 @@
+// nimlet gpus — not built yet.
+import { NimletError } from '../../errors.js';
+import type { CommandRun } from '../context.js';
+
+export const run: CommandRun = async () => {
+  throw new NimletError('internal', 'gpus is not implemented yet');
+};

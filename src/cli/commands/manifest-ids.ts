@@ -1,0 +1,7 @@
+// nimlet manifest-ids — not built yet.
+import { NimletError } from '../../errors.js';
+import type { CommandRun } from '../context.js';
+
+export const run: CommandRun = async () => {
+  throw new NimletError('internal', 'manifest-ids is not implemented yet');
+};

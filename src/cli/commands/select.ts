@@ -1,0 +1,7 @@
+// nimlet select — not built yet.
+import { NimletError } from '../../errors.js';
+import type { CommandRun } from '../context.js';
+
+export const run: CommandRun = async () => {
+  throw new NimletError('internal', 'select is not implemented yet');
+};

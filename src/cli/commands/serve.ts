@@ -1,0 +1,7 @@
+// nimlet serve — not built yet.
+import { NimletError } from '../../errors.js';
+import type { CommandRun } from '../context.js';
+
+export const run: CommandRun = async () => {
+  throw new NimletError('internal', 'serve is not implemented yet');
+};

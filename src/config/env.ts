@@ -1,0 +1,190 @@
+// Reads nimlet's environment (DESIGN §2) into typed settings. A bad value is an error naming the variable
+// (exit 78), never a silent default. Pure: takes the environment as an argument.
+import path from 'node:path';
+import os from 'node:os';
+import { NimletError } from '../errors.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export const DEFAULT_MANIFEST_PATHS = [
+  '/opt/nim/etc/default/model_manifest.yaml',
+  '/etc/nim/config/model_manifest.yaml',
+  './model_manifest.yaml',
+] as const;
+
+export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
+
+export interface Settings {
+  /** NIM_MODEL_PROFILE; null for automatic (unset, empty, `default`, `auto`). */
+  profilePin: string | null;
+  cacheDir: string;
+  manifestFile: string | null;
+  ngcApiKey: string | null;
+  hfToken: string | null;
+  servedModelName: string | null;
+  serverPort: number;
+  maxModelLen: number | null;
+  tensorParallelSize: number | null;
+  peftSource: string | null;
+  allowUnsafe: boolean;
+  /** NIM_MODEL_NAME when it names a local folder: serve it, download nothing. */
+  localModelDir: string | null;
+  /** HF_HUB_OFFLINE, NIMLET_OFFLINE or NIM_DISABLE_MODEL_DOWNLOAD: no network call at all. */
+  offline: boolean;
+  repositoryOverride: string | null;
+  logLevel: LogLevel;
+  jsonLogging: boolean;
+  passthroughArgs: string[];
+  ngcEndpoint: string;
+  hfEndpoint: string;
+  engineCommands: { vllm: string[] | null; tensorrt_llm: string[] | null; sglang: string[] | null };
+  noColor: boolean;
+  probeTimeoutMs: number;
+}
+
+function badValue(name: string, value: string, expected: string): NimletError {
+  return new NimletError('bad-config', `${name}=${JSON.stringify(value)} is not valid: expected ${expected}`, {
+    hint: `set ${name} to ${expected}, or unset it`,
+  });
+}
+
+const TRUE = new Set(['1', 'true', 'yes', 'on']);
+const FALSE = new Set(['0', 'false', 'no', 'off']);
+
+/** A boolean variable: unset or empty is false; anything other than the usual spellings is an error. */
+export function readFlag(env: Env, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return false;
+  const v = raw.trim().toLowerCase();
+  if (TRUE.has(v)) return true;
+  if (FALSE.has(v)) return false;
+  throw badValue(name, raw, '1/true/yes/on or 0/false/no/off');
+}
+
+/** A positive integer variable within [min, max]; unset or empty is null. */
+export function readInt(env: Env, name: string, min: number, max: number): number | null {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return null;
+  const v = raw.trim();
+  if (!/^\d+$/.test(v)) throw badValue(name, raw, `a whole number from ${min} to ${max}`);
+  const n = Number(v);
+  if (n < min || n > max) throw badValue(name, raw, `a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function readString(env: Env, name: string): string | null {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? null : raw.trim();
+}
+
+function readUrl(env: Env, name: string, fallback: string): string {
+  const raw = readString(env, name);
+  if (raw === null) return fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw badValue(name, raw, 'an http:// or https:// URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw badValue(name, raw, 'an http:// or https:// URL');
+  return raw.replace(/\/+$/, '');
+}
+
+/** Splits a command line the way a shell would for simple quoting: 'a b' "c d" and backslash escapes. */
+export function splitCommandLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let inToken = false;
+  let quote: '"' | "'" | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quote) {
+      if (ch === quote) quote = null;
+      else if (ch === '\\' && quote === '"' && i + 1 < line.length) cur += line[++i];
+      else cur += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      inToken = true;
+    } else if (ch === '\\' && i + 1 < line.length) {
+      cur += line[++i];
+      inToken = true;
+    } else if (/\s/.test(ch)) {
+      if (inToken) out.push(cur);
+      cur = '';
+      inToken = false;
+    } else {
+      cur += ch;
+      inToken = true;
+    }
+  }
+  if (quote) throw new Error(`unclosed ${quote} quote`);
+  if (inToken) out.push(cur);
+  return out;
+}
+
+function readCommand(env: Env, name: string): string[] | null {
+  const raw = readString(env, name);
+  if (raw === null) return null;
+  try {
+    const argv = splitCommandLine(raw);
+    if (argv.length === 0) throw new Error('empty');
+    return argv;
+  } catch {
+    throw badValue(name, raw, 'a command line with balanced quotes');
+  }
+}
+
+const LOG_LEVELS: Record<string, LogLevel> = {
+  debug: 'debug', trace: 'debug', info: 'info', warning: 'warning', warn: 'warning', error: 'error', critical: 'error',
+};
+
+/** The default cache: /opt/nim/.cache in the image (NIM_CACHE_PATH is set there), XDG elsewhere. */
+export function defaultCacheDir(env: Env): string {
+  const xdg = readString(env, 'XDG_CACHE_HOME') ?? path.join(env.HOME ?? os.homedir(), '.cache');
+  return path.join(xdg, 'nimlet');
+}
+
+export function readSettings(env: Env): Settings {
+  const pin = readString(env, 'NIM_MODEL_PROFILE');
+  const logRaw = readString(env, 'NIM_LOG_LEVEL');
+  const logLevel = logRaw === null ? 'info' : LOG_LEVELS[logRaw.toLowerCase()];
+  if (logLevel === undefined) throw badValue('NIM_LOG_LEVEL', logRaw ?? '', 'one of DEBUG, INFO, WARNING, ERROR');
+  const passthrough = readString(env, 'NIM_PASSTHROUGH_ARGS');
+  let passthroughArgs: string[] = [];
+  if (passthrough !== null) {
+    try {
+      passthroughArgs = splitCommandLine(passthrough);
+    } catch {
+      throw badValue('NIM_PASSTHROUGH_ARGS', passthrough, 'engine arguments with balanced quotes');
+    }
+  }
+  const probeTimeoutS = readInt(env, 'NIMLET_PROBE_TIMEOUT', 1, 600);
+  return {
+    profilePin: pin === null || ['default', 'auto'].includes(pin.toLowerCase()) ? null : pin,
+    cacheDir: path.resolve(readString(env, 'NIM_CACHE_PATH') ?? defaultCacheDir(env)),
+    manifestFile: readString(env, 'NIMLET_MANIFEST'),
+    ngcApiKey: readString(env, 'NGC_API_KEY'),
+    hfToken: readString(env, 'HF_TOKEN'),
+    servedModelName: readString(env, 'NIM_SERVED_MODEL_NAME'),
+    serverPort: readInt(env, 'NIM_SERVER_PORT', 1, 65535) ?? 8000,
+    maxModelLen: readInt(env, 'NIM_MAX_MODEL_LEN', 1, 100_000_000),
+    tensorParallelSize: readInt(env, 'NIM_TENSOR_PARALLEL_SIZE', 1, 1024),
+    peftSource: readString(env, 'NIM_PEFT_SOURCE'),
+    allowUnsafe: readFlag(env, 'NIM_MANIFEST_ALLOW_UNSAFE'),
+    localModelDir: readString(env, 'NIM_MODEL_NAME'),
+    offline: readFlag(env, 'HF_HUB_OFFLINE') || readFlag(env, 'NIMLET_OFFLINE') || readFlag(env, 'NIM_DISABLE_MODEL_DOWNLOAD'),
+    repositoryOverride: readString(env, 'NIM_REPOSITORY_OVERRIDE'),
+    logLevel,
+    jsonLogging: readFlag(env, 'NIM_JSONL_LOGGING'),
+    passthroughArgs,
+    ngcEndpoint: readUrl(env, 'NIMLET_NGC_ENDPOINT', 'https://api.ngc.nvidia.com'),
+    hfEndpoint: readUrl(env, 'HF_ENDPOINT', 'https://huggingface.co'),
+    engineCommands: {
+      vllm: readCommand(env, 'NIMLET_VLLM_CMD'),
+      tensorrt_llm: readCommand(env, 'NIMLET_TRTLLM_CMD'),
+      sglang: readCommand(env, 'NIMLET_SGLANG_CMD'),
+    },
+    noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
+    probeTimeoutMs: (probeTimeoutS ?? 10) * 1000,
+  };
+}

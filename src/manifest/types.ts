@@ -1,0 +1,79 @@
+// The normal form every manifest layout is read into: what selection, the cache and the engine runner see.
+// Layout-specific shapes live in the layout parsers (zod schemas); nothing downstream knows which layout it was.
+
+export const ENGINES = ['tensorrt_llm', 'vllm', 'sglang'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+/** Where a profile was defined, for messages that point at the manifest. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+}
+
+/** One file of a profile's workspace. */
+export interface WorkspaceFile {
+  /** Relative path inside the profile's workspace (POSIX separators, never absolute, never `..`). */
+  path: string;
+  /** Where to fetch it: ngc://, hf://, https://, http://, file:// or a path relative to the manifest's folder. */
+  uri: string;
+  /** Lower-case hex sha256 when the manifest states it. */
+  sha256: string | null;
+  /** Size in bytes when the manifest states it. */
+  size: number | null;
+  /** A tar or tar.gz to unpack at `path` (a folder) instead of storing the archive. */
+  extract: boolean;
+}
+
+/** nimlet's own per-profile requirements (schema 2 additions); null when not stated. */
+export interface Requirements {
+  minGpuMemoryMiB: number | null;
+  minDriver: string | null;
+  minComputeCapability: string | null;
+}
+
+/** nimlet's own per-profile engine settings (schema 2 additions). */
+export interface EngineSettings {
+  args: string[];
+  env: Record<string, string>;
+}
+
+export interface Profile {
+  /** 64-hex id (legacy non-LLM manifests may use other ids). */
+  id: string;
+  /** The NIM-style name built from the tags (see names.ts). */
+  name: string;
+  /** Every tag, values as strings, kept as written. */
+  tags: Record<string, string>;
+  /** `llm_engine` when it is one of the three; null when absent (a non-LLM profile). */
+  engine: Engine | null;
+  precision: string | null;
+  /** `tp` tag; null when absent (NIM_TENSOR_PARALLEL_SIZE may then set it). */
+  tp: number | null;
+  pp: number | null;
+  /** `number_of_gpus` tag, when given it is the GPU count. */
+  numberOfGpus: number | null;
+  /** `gpu` tag, upper-case family as NIM writes it: H100, H100_NVL, A10G, L40S. */
+  gpu: string | null;
+  /** `gpu_device` tag, lower-case `device:vendor` such as 2330:10de. */
+  gpuDevice: string | null;
+  /** `profile` tag: latency | throughput | other strings kept as written. */
+  optimization: string | null;
+  lora: boolean;
+  files: WorkspaceFile[];
+  requirements: Requirements;
+  engineSettings: EngineSettings;
+  location: SourceLocation;
+}
+
+export type ManifestLayout = 'nim-1.x' | 'schema-2' | 'legacy-list';
+
+export interface Manifest {
+  /** Absolute path of the manifest file. */
+  file: string;
+  /** Folder relative source paths resolve against. */
+  dir: string;
+  layout: ManifestLayout;
+  profiles: Profile[];
+  /** Problems that do not stop loading (a source URI nimlet cannot fetch), each `file:line: path: message`. */
+  warnings: string[];
+}

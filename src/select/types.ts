@@ -1,0 +1,36 @@
+// The selection core's inputs and outputs (DESIGN §4, §6). The core is pure: (profiles, inventory, request) in,
+// evaluations out, no I/O.
+import type { Profile } from '../manifest/types.js';
+
+export interface SelectRequest {
+  /** NIM_MODEL_PROFILE / --profile, already stripped of `default`/`auto`; null for automatic. */
+  pin: string | null;
+  /** NIM_PEFT_SOURCE set: only LoRA profiles are eligible. */
+  lora: boolean;
+  /** NIM_MANIFEST_ALLOW_UNSAFE: a pinned profile runs even when incompatible. */
+  allowUnsafe: boolean;
+  /** NIM_TENSOR_PARALLEL_SIZE: the tp of profiles that have no `tp` tag. */
+  tensorParallelSize: number | null;
+}
+
+export type ProfileStatus = 'runnable' | 'low-memory' | 'incompatible';
+
+export interface Evaluation {
+  profile: Profile;
+  status: ProfileStatus;
+  /** Why it is not runnable (each filter that rejected it), or why it fits (for --explain on runnable ones). */
+  reasons: string[];
+  /** nvidia-smi indices the engine would get, in order; empty when incompatible. */
+  gpus: number[];
+  /** What CUDA_VISIBLE_DEVICES gets: GPU-… UUIDs, or the MIG-… UUID for a MIG device. */
+  deviceUuids: string[];
+  /** The tensor-parallel size the engine runs with (tp tag, else NIM_TENSOR_PARALLEL_SIZE, else 1). */
+  tp: number;
+  pp: number;
+}
+
+/** What `select` prints and `serve` runs. */
+export interface Selection extends Evaluation {
+  /** Why this one: the pin, or the ranking keys that put it first. */
+  why: string[];
+}
