@@ -76,4 +76,6 @@ export interface Manifest {
   profiles: Profile[];
   /** Problems that do not stop loading (a source URI nimlet cannot fetch), each `file:line: path: message`. */
   warnings: string[];
+  /** Schema 2's `profile_selection_criteria`, kept as written (nimlet's ranking does not read it). */
+  profileSelectionCriteria?: unknown;
 }

@@ -1,0 +1,29 @@
+// NIM 1.x: a map keyed by the 64-hex profile id, each with `tags` (text) and an optional `!workspace`.
+import { z } from 'zod';
+import { buildProfile } from '../profile.js';
+import { tagsSchema } from '../tags.js';
+import type { Profile } from '../types.js';
+import { componentFiles, componentsWorkspaceSchema } from './components.js';
+import { addError, check, type ReadContext } from './context.js';
+
+export const HEX_ID = /^[0-9a-fA-F]{64}$/;
+
+export const nim1ProfileSchema = z.looseObject({
+  tags: tagsSchema,
+  workspace: componentsWorkspaceSchema,
+});
+
+export function readNim1(ctx: ReadContext, root: Record<string, unknown>): Profile[] {
+  const profiles: Profile[] = [];
+  for (const [key, value] of Object.entries(root)) {
+    const at = [key];
+    if (!HEX_ID.test(key)) {
+      addError(ctx, at, `${JSON.stringify(key)} is not a 64-hex profile id (a NIM 1.x manifest maps each profile id to its tags and workspace)`);
+    }
+    const body = check(ctx, nim1ProfileSchema, value, at);
+    if (body === undefined) continue;
+    const files = componentFiles(ctx, body.workspace, [...at, 'workspace']);
+    profiles.push(buildProfile({ id: key.toLowerCase(), tags: body.tags, files, location: { file: ctx.file, line: ctx.doc.lineAt(at) } }));
+  }
+  return profiles;
+}

@@ -1,0 +1,23 @@
+// Which manifest file to read: --manifest, then NIMLET_MANIFEST, then the first NIM location that exists.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_MANIFEST_PATHS, type Settings } from '../config/env.js';
+import { NimletError } from '../errors.js';
+
+export function locateManifest(option: string | undefined, settings: Pick<Settings, 'manifestFile'>, cwd: string): string {
+  const named = option !== undefined && option !== '' ? { file: option, from: '--manifest' } : settings.manifestFile !== null ? { file: settings.manifestFile, from: 'NIMLET_MANIFEST' } : null;
+  if (named) {
+    const file = path.resolve(cwd, named.file);
+    if (existsSync(file)) return file;
+    throw new NimletError('not-found', `manifest ${named.file} (from ${named.from}): no such file`, {
+      hint: `check the path given by ${named.from}`,
+    });
+  }
+  const candidates = DEFAULT_MANIFEST_PATHS.map((p) => path.resolve(cwd, p));
+  const found = candidates.find((p) => existsSync(p));
+  if (found !== undefined) return found;
+  throw new NimletError('not-found', 'no model manifest found', {
+    details: candidates.map((p) => `looked at ${p}`),
+    hint: 'pass --manifest FILE or set NIMLET_MANIFEST',
+  });
+}
