@@ -1,0 +1,33 @@
+// Runs every doctor check (the independent ones side by side) and prints the verdicts.
+import type { Env, Settings } from '../../config/env.js';
+import { checkCache } from './cache-checks.js';
+import type { Check } from './check.js';
+import { checkGpus } from './gpu-checks.js';
+import { checkCredentials, checkManifest } from './manifest-checks.js';
+import { checkEndpoints } from './network-checks.js';
+
+export interface DoctorInput {
+  env: Env;
+  settings: Settings;
+  cwd: string;
+  cacheDir: string;
+  manifestOption: string | undefined;
+}
+
+export async function runDoctor(input: DoctorInput): Promise<Check[]> {
+  const [gpus, cache, manifest, endpoints] = await Promise.all([
+    checkGpus(input.env, input.settings.probeTimeoutMs),
+    checkCache(input.cacheDir),
+    checkManifest(input.manifestOption, input.settings, input.cwd),
+    checkEndpoints(input.settings),
+  ]);
+  return [...gpus, ...cache, ...manifest.checks, ...checkCredentials(input.settings, manifest.manifest), ...endpoints];
+}
+
+export function formatChecks(checks: readonly Check[]): string[] {
+  const width = Math.max(...checks.map((c) => c.name.length));
+  return checks.flatMap((c) => [
+    `${c.status.toUpperCase().padEnd(4)}  ${c.name.padEnd(width)}  ${c.detail}`,
+    ...(c.hint && c.status !== 'ok' ? [`${' '.repeat(width + 8)}hint: ${c.hint}`] : []),
+  ]);
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { familyFromName } from '../../src/gpu/family.js';
+
+describe('familyFromName', () => {
+  it.each([
+    ['NVIDIA H100 80GB HBM3', 'H100'],
+    ['NVIDIA H100 PCIe', 'H100'],
+    ['NVIDIA H100 NVL', 'H100_NVL'],
+    ['NVIDIA H200', 'H200'],
+    ['NVIDIA H200 NVL', 'H200_NVL'],
+    ['NVIDIA H20', 'H20'],
+    ['NVIDIA H800', 'H800'],
+    ['NVIDIA GH200 480GB', 'GH200'],
+    ['NVIDIA B200', 'B200'],
+    ['NVIDIA GB200', 'GB200'],
+    ['NVIDIA A10G', 'A10G'],
+    ['NVIDIA A10', 'A10'],
+    ['NVIDIA A2', 'A2'],
+    ['NVIDIA A16', 'A16'],
+    ['NVIDIA A30', 'A30'],
+    ['NVIDIA A40', 'A40'],
+    ['NVIDIA A40-48Q', 'A40'], // a vGPU profile of an A40
+    ['A100-SXM4-40GB', 'A100'],
+    ['NVIDIA A100-SXM4-80GB', 'A100'],
+    ['NVIDIA A100 80GB PCIe', 'A100'],
+    ['NVIDIA L40S', 'L40S'],
+    ['NVIDIA L40', 'L40'],
+    ['NVIDIA L40S-24C', 'L40S'],
+    ['NVIDIA L4', 'L4'],
+    ['NVIDIA L20', 'L20'],
+    ['Tesla T4', 'T4'],
+    ['Tesla V100-SXM2-16GB', 'V100'],
+    ['Tesla V100S-PCIE-32GB', 'V100'],
+    ['NVIDIA RTX 6000 Ada Generation', 'RTX6000_ADA'],
+    ['NVIDIA RTX 4000 SFF Ada Generation', 'RTX4000_SFF_ADA'],
+    ['NVIDIA RTX A6000', 'RTXA6000'],
+    ['Quadro RTX 6000', 'RTX6000'],
+    ['Quadro P400', 'P400'],
+    ['NVIDIA GeForce RTX 4090', 'RTX4090'],
+    ['NVIDIA GeForce RTX 2080 SUPER', 'RTX2080_SUPER'],
+    ['NVIDIA GeForce RTX 2080 Ti', 'RTX2080_TI'],
+    ['NVIDIA GeForce GTX 1660 Ti', 'GTX1660_TI'],
+    ['NVIDIA RTX PRO 6000 Blackwell Server Edition', 'RTX6000_BLACKWELL_SV'],
+    ['  NVIDIA   H100   NVL ', 'H100_NVL'],
+    ['Graphics Device', null],
+    ['NVIDIA Graphics Device', null],
+    ['NVIDIA GB10', null],
+    ['NVIDIA H2000', null],
+    ['NVIDIA L40SX', null],
+    ['NVIDIA A10GX', null],
+    ['', null],
+  ])('%j → %j', (name, family) => {
+    expect(familyFromName(name)).toBe(family);
+  });
+});
