@@ -5,6 +5,8 @@ import type { Profile } from '../manifest/types.js';
 export interface SelectRequest {
   /** NIM_MODEL_PROFILE / --profile, already stripped of `default`/`auto`; null for automatic. */
   pin: string | null;
+  /** Where the pin came from, as messages name it: `NIM_MODEL_PROFILE` (the default) or `--profile`. */
+  pinSource?: string;
   /** NIM_PEFT_SOURCE set: only LoRA profiles are eligible. */
   lora: boolean;
   /** NIM_MANIFEST_ALLOW_UNSAFE: a pinned profile runs even when incompatible. */

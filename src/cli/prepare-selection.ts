@@ -1,0 +1,50 @@
+// The side effects selection needs, done first and in parallel (manifest read, GPU probe), then the pure core.
+// `select`, `list-model-profiles`, `serve` and `download-to-cache` all start here.
+import { readSettings, type Settings } from '../config/env.js';
+import type { GpuInventory } from '../gpu/types.js';
+import { probeGpus, probeGpusOrAbsent } from '../gpu/probe.js';
+import { loadManifest } from '../manifest/load.js';
+import { locateManifest } from '../manifest/locate.js';
+import type { Manifest } from '../manifest/types.js';
+import { evaluateProfiles } from '../select/evaluate.js';
+import type { Evaluation, SelectRequest } from '../select/types.js';
+import type { CliContext, CommonOptions } from './context.js';
+
+export interface PreparedSelection {
+  settings: Settings;
+  manifest: Manifest;
+  inventory: GpuInventory;
+  evaluations: Evaluation[];
+  request: SelectRequest;
+}
+
+/** `--profile` (the flag twin) wins over NIM_MODEL_PROFILE; `default`, `auto` and empty mean automatic. */
+export function buildRequest(settings: Settings, options: Pick<CommonOptions, 'profile'>): SelectRequest {
+  const flag = options.profile?.trim();
+  const fromFlag = flag !== undefined;
+  const pin = fromFlag ? (flag === '' || ['default', 'auto'].includes(flag.toLowerCase()) ? null : flag) : settings.profilePin;
+  return {
+    pin,
+    pinSource: fromFlag ? '--profile' : 'NIM_MODEL_PROFILE',
+    lora: settings.peftSource !== null,
+    allowUnsafe: settings.allowUnsafe,
+    tensorParallelSize: settings.tensorParallelSize,
+  };
+}
+
+/**
+ * 'strict' (serve, select): a failing probe throws (exit 69). 'listing' (list-model-profiles): it becomes an
+ * empty inventory whose absentReason says why, so every profile is listed as incompatible with that reason.
+ */
+export async function prepareSelection(ctx: CliContext, options: CommonOptions, mode: 'strict' | 'listing'): Promise<PreparedSelection> {
+  const settings = readSettings(ctx.env);
+  const file = locateManifest(options.manifest, settings, ctx.cwd);
+  const probe = mode === 'strict' ? probeGpus : probeGpusOrAbsent;
+  // Both at once: nvidia-smi takes as long as reading a big manifest. The manifest's error is reported first.
+  const [manifest, inventory] = await Promise.allSettled([loadManifest(file), probe({ env: ctx.env, timeoutMs: settings.probeTimeoutMs })]);
+  if (manifest.status === 'rejected') throw manifest.reason;
+  if (inventory.status === 'rejected') throw inventory.reason;
+  const request = buildRequest(settings, options);
+  const evaluations = evaluateProfiles(manifest.value.profiles, inventory.value, request);
+  return { settings, manifest: manifest.value, inventory: inventory.value, evaluations, request };
+}

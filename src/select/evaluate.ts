@@ -1,0 +1,108 @@
+// Runs every filter over every profile and places the fitting ones on GPUs. Pure: (profiles, inventory,
+// request) in, evaluations out, best first (runnable, then low-memory, then incompatible; each by rank).
+import type { GpuInventory } from '../gpu/types.js';
+import type { Profile } from '../manifest/types.js';
+import { checkComputeCapability, describeComputeCapabilityFit } from './filters/compute-capability.js';
+import { checkDriver } from './filters/driver.js';
+import { checkEngine } from './filters/engine.js';
+import { matchHardware, type Demand } from './filters/hardware.js';
+import { placeOnPool } from './filters/memory.js';
+import { compareRank, rankKeys } from './rank.js';
+import type { Evaluation, ProfileStatus, SelectRequest } from './types.js';
+import type { Unit } from './units.js';
+
+const STATUS_ORDER: Record<ProfileStatus, number> = { runnable: 0, 'low-memory': 1, incompatible: 2 };
+
+/** GPUs the profile needs: number_of_gpus when given, else tp × pp; tp from the tag, else the request, else 1. */
+export function demandOf(profile: Profile, request: Pick<SelectRequest, 'tensorParallelSize'>): Demand {
+  const tp = profile.tp ?? request.tensorParallelSize ?? 1;
+  const pp = profile.pp ?? 1;
+  return { count: profile.numberOfGpus ?? tp * pp, tp, pp };
+}
+
+function describePlacement(units: readonly Unit[], poolLabel: string): string {
+  if (units.length === 1) return `runs on ${units[0]!.label}: ${poolLabel}`;
+  return `runs on GPUs ${units.map((u) => u.gpuIndex).join(', ')}: ${units.length} × ${poolLabel}`;
+}
+
+/** Where a profile's hardware needs land: on units, short of memory, or nowhere (and why). */
+type Placement =
+  | { kind: 'fit'; units: Unit[]; reasons: string[] }
+  | { kind: 'low-memory'; reasons: string[] }
+  | { kind: 'none'; reasons: string[] };
+
+function placeProfile(profile: Profile, inventory: GpuInventory, demand: Demand): Placement {
+  const hardware = matchHardware(profile, inventory, demand);
+  if (hardware.pools.length === 0) return { kind: 'none', reasons: hardware.reasons };
+  // The first pool (lowest index) that passes everything; else the first short only of memory; else the
+  // capability reasons of every pool that has enough GPUs.
+  let lowMemory: string[] | null = null;
+  const capability = new Set<string>();
+  for (const pool of hardware.pools) {
+    const cc = checkComputeCapability(profile, pool.units);
+    if (cc.length > 0) {
+      cc.forEach((r) => capability.add(r));
+      continue;
+    }
+    const placed = placeOnPool(profile, pool, demand.count);
+    if (placed.reasons.length === 0) {
+      return { kind: 'fit', units: placed.units, reasons: [describePlacement(placed.units, pool.label), describeComputeCapabilityFit(profile, placed.units)] };
+    }
+    lowMemory ??= placed.reasons;
+  }
+  if (capability.size === 0 && lowMemory !== null) return { kind: 'low-memory', reasons: lowMemory };
+  return { kind: 'none', reasons: [...capability, ...(lowMemory ?? [])] };
+}
+
+/** Everything placement reads from a profile: profiles alike in these are placed alike (a manifest has few shapes). */
+function shapeKey(p: Profile, d: Demand): string {
+  const r = p.requirements;
+  return [p.gpuDevice, p.gpu, d.count, d.tp, d.pp, p.precision, r.minComputeCapability, r.minGpuMemoryMiB].join('\u0000');
+}
+
+/** An evaluator for one inventory and request; remembers placements by profile shape. */
+export function createEvaluator(inventory: GpuInventory, request: SelectRequest): (profile: Profile) => Evaluation {
+  const placements = new Map<string, Placement>();
+  return (profile) => {
+    const demand = demandOf(profile, request);
+    const key = shapeKey(profile, demand);
+    let placement = placements.get(key);
+    if (placement === undefined) placements.set(key, (placement = placeProfile(profile, inventory, demand)));
+    const engine = checkEngine(profile);
+    const driver = checkDriver(profile, inventory.driverVersion);
+    const base = { profile, tp: demand.tp, pp: demand.pp, gpus: [] as number[], deviceUuids: [] as string[] };
+    const blockers = [...engine, ...driver];
+    if (placement.kind === 'fit' && blockers.length === 0) {
+      return { ...base, status: 'runnable', reasons: placement.reasons, gpus: placement.units.map((u) => u.gpuIndex), deviceUuids: placement.units.map((u) => u.uuid) };
+    }
+    if (placement.kind === 'low-memory' && blockers.length === 0) return { ...base, status: 'low-memory', reasons: placement.reasons };
+    // Reasons in the order a person fixes them: what the profile is, which GPUs and their capability, the driver.
+    const hardware = placement.kind === 'fit' ? [] : placement.reasons;
+    return { ...base, status: 'incompatible', reasons: [...engine, ...hardware, ...driver] };
+  };
+}
+
+export function evaluateProfile(profile: Profile, inventory: GpuInventory, request: SelectRequest): Evaluation {
+  return createEvaluator(inventory, request)(profile);
+}
+
+export function compareEvaluations(a: Evaluation, b: Evaluation): number {
+  return STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || compareRank(a, b);
+}
+
+/** Every profile evaluated, best first. Sort keys are computed once per profile, not per comparison. */
+export function evaluateProfiles(profiles: readonly Profile[], inventory: GpuInventory, request: SelectRequest): Evaluation[] {
+  const evaluate = createEvaluator(inventory, request);
+  const keyed = profiles.map((p) => {
+    const e = evaluate(p);
+    return { e, keys: [STATUS_ORDER[e.status], ...rankKeys(e)], id: p.id };
+  });
+  keyed.sort((a, b) => {
+    for (let i = 0; i < a.keys.length; i++) {
+      const d = a.keys[i]! - b.keys[i]!;
+      if (d !== 0) return d;
+    }
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  });
+  return keyed.map((k) => k.e);
+}

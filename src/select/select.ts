@@ -1,0 +1,82 @@
+// The choice `serve` acts on: the pinned profile (checked), or the best eligible one. LoRA profiles are chosen
+// only with NIM_PEFT_SOURCE set, and then only they are.
+import { NimletError } from '../errors.js';
+import type { GpuInventory } from '../gpu/types.js';
+import type { Profile } from '../manifest/types.js';
+import { compareEvaluations, demandOf, evaluateProfiles } from './evaluate.js';
+import { resolvePin } from './pin.js';
+import { describeRank } from './rank.js';
+import type { Evaluation, SelectRequest, Selection } from './types.js';
+import { migPools, wholeGpuUnit } from './units.js';
+
+/** Why a runnable profile is still not picked automatically; null when it may be. */
+export function loraMismatch(profile: Profile, request: Pick<SelectRequest, 'lora'>): string | null {
+  if (request.lora && !profile.lora) return 'NIM_PEFT_SOURCE is set: only LoRA profiles are eligible, this one has no LoRA support';
+  if (!request.lora && profile.lora) return 'LoRA profile: chosen only when NIM_PEFT_SOURCE is set';
+  return null;
+}
+
+export function isEligible(evaluation: Evaluation, request: Pick<SelectRequest, 'lora'>): boolean {
+  return evaluation.status === 'runnable' && loraMismatch(evaluation.profile, request) === null;
+}
+
+/** `id (name): reason` lines for an error's details. */
+export function describeEvaluations(evaluations: readonly Evaluation[], request: Pick<SelectRequest, 'lora'>): string[] {
+  return evaluations.map((e) => {
+    const why = e.status === 'runnable' ? (loraMismatch(e.profile, request) ?? 'runnable') : e.reasons.join('; ');
+    return `${e.profile.id} (${e.profile.name}): ${why}`;
+  });
+}
+
+/** Where an incompatible pinned profile runs under NIM_MANIFEST_ALLOW_UNSAFE: the lowest whole GPUs, else a MIG device. */
+function unsafePlacement(evaluation: Evaluation, inventory: GpuInventory, request: SelectRequest) {
+  const { count } = demandOf(evaluation.profile, request);
+  const whole = [...inventory.gpus].filter((g) => !g.migEnabled).sort((a, b) => a.index - b.index).map(wholeGpuUnit);
+  const units = whole.length > 0 ? whole.slice(0, count) : migPools(inventory.gpus).flatMap((p) => p.units).slice(0, 1);
+  return { gpus: units.map((u) => u.gpuIndex), deviceUuids: units.map((u) => u.uuid) };
+}
+
+function choosePinned(evaluations: readonly Evaluation[], inventory: GpuInventory, request: SelectRequest, pin: string): Selection {
+  const source = request.pinSource ?? 'NIM_MODEL_PROFILE';
+  const profile = resolvePin(evaluations.map((e) => e.profile), pin, source);
+  const evaluation = evaluations.find((e) => e.profile === profile)!;
+  const why = [`pinned by ${source}=${pin}`];
+  const lora = request.lora && !profile.lora ? [loraMismatch(profile, request)!] : [];
+  const blockers = [...(evaluation.status === 'runnable' ? [] : evaluation.reasons), ...lora];
+  if (blockers.length === 0) return { ...evaluation, why };
+  if (!request.allowUnsafe) {
+    throw new NimletError('profile-not-runnable', `${source} names ${profile.id} (${profile.name}), which cannot run here: ${blockers[0]}`, {
+      details: blockers,
+      hint: 'choose a profile that `nimlet list-model-profiles` lists as runnable, or set NIM_MANIFEST_ALLOW_UNSAFE=1 to start it anyway',
+    });
+  }
+  const placement = evaluation.gpus.length > 0 ? { gpus: evaluation.gpus, deviceUuids: evaluation.deviceUuids } : unsafePlacement(evaluation, inventory, request);
+  return {
+    ...evaluation,
+    ...placement,
+    why: [...why, `NIM_MANIFEST_ALLOW_UNSAFE is set: starting it although ${blockers.join('; ')}`],
+  };
+}
+
+/** The selection from evaluations (any order): the pin, else the best eligible profile; throws 69 when none. */
+export function chooseProfile(evaluations: readonly Evaluation[], inventory: GpuInventory, request: SelectRequest): Selection {
+  if (request.pin !== null) return choosePinned(evaluations, inventory, request, request.pin);
+  const eligible = evaluations.filter((e) => isEligible(e, request)).sort(compareEvaluations);
+  const best = eligible[0];
+  if (best) {
+    const of = eligible.length === 1 ? 'the only eligible profile' : `best of ${eligible.length} eligible profiles`;
+    return { ...best, why: [`${of}: ${describeRank(best)}`] };
+  }
+  const count = evaluations.length;
+  const message = request.lora
+    ? `no LoRA profile of the manifest's ${count} can run on this machine (NIM_PEFT_SOURCE is set)`
+    : `no profile of the manifest's ${count} can run on this machine`;
+  throw new NimletError('no-runnable-profile', message, {
+    details: describeEvaluations([...evaluations].sort(compareEvaluations), request),
+    hint: 'see `nimlet list-model-profiles --explain`; to force one, set NIM_MODEL_PROFILE and NIM_MANIFEST_ALLOW_UNSAFE=1',
+  });
+}
+
+export function selectProfile(profiles: readonly Profile[], inventory: GpuInventory, request: SelectRequest): Selection {
+  return chooseProfile(evaluateProfiles(profiles, inventory, request), inventory, request);
+}

@@ -1,0 +1,98 @@
+// list-model-profiles through the built CLI: exact text (golden files), the JSON shape, and exit 0 without GPUs.
+import { describe, expect, it } from 'vitest';
+import { golden, ids, MANIFEST, runCli } from '../select/cli-harness.js';
+
+const list = (extra: string[] = []) => ['list-model-profiles', '--manifest', MANIFEST, ...extra];
+
+describe('list-model-profiles text (golden)', () => {
+  it.each([
+    ['1 × H100', 'h100-x1', [], {}, 'h100-x1.txt'],
+    ['8 × H100, one of them nearly full', 'h100-x8', [], {}, 'h100-x8.txt'],
+    ['8 × H100 --explain', 'h100-x8', ['--explain'], {}, 'h100-x8-explain.txt'],
+    ['H100 in MIG mode', 'h100-mig', [], {}, 'h100-mig.txt'],
+    ['nothing runnable (Quadro P400, compute capability 6.1)', 'quadro-p400', [], {}, 'quadro-p400.txt'],
+    ['LoRA on (NIM_PEFT_SOURCE): a LoRA profile is selected', 'h100-x1', [], { NIM_PEFT_SOURCE: '/loras' }, 'h100-x1-lora.txt'],
+    ['GPUs hidden by NVIDIA_VISIBLE_DEVICES=none', 'h100-x1', [], { NVIDIA_VISIBLE_DEVICES: 'none' }, 'hidden.txt'],
+  ])('%s', (_, machine, extra, env, file) => {
+    const r = runCli(list(extra), { machine, env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(golden(file, r.stdout));
+  });
+
+  it('no nvidia-smi on PATH: every profile incompatible with the reason, exit 0', () => {
+    const r = runCli(list(), { machine: null });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(golden('no-gpu.txt', r.stdout));
+    expect(r.stdout).toContain('- Compatible with system and runnable: <None>');
+  });
+
+  it('a driver that fails: listed all the same, exit 0', () => {
+    const r = runCli(list(), { machine: 'h100-x1', env: { NIMLET_FAKE_NVSMI_FAIL: 'no-driver' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^SYSTEM INFO\n- Free GPUs: <None>\n {2}\S.*\nMODEL PROFILES\n- Compatible with system and runnable: <None>\n/);
+  });
+
+  it('an unknown pin: a warning on stderr, the listing with nothing selected, exit 0', () => {
+    const r = runCli(list(), { machine: 'h100-x1', env: { NIM_MODEL_PROFILE: 'vllm-bf16-tp3' } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('nimlet: warning: NIM_MODEL_PROFILE="vllm-bf16-tp3" matches no profile of the manifest; closest: vllm-bf16-tp1, vllm-bf16-tp4, vllm-fp16-tp1\n');
+    expect(r.stdout).not.toContain('[selected]');
+  });
+
+  it('a pin moves the [selected] mark', () => {
+    const r = runCli(list(['--profile', 'sglang-bf16-tp1']), { machine: 'h100-x1' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`  - ${ids.sglangBf16} (sglang-bf16-tp1) [selected]\n`);
+    expect(r.stdout.match(/\[selected\]/g)).toHaveLength(1);
+  });
+});
+
+describe('list-model-profiles --json', () => {
+  interface Listing {
+    system: { driverVersion: string | null; gpus: { index: number; pciDeviceId: string | null }[]; absentReason: string | null };
+    selected: string | null;
+    profiles: { id: string; name: string; tags: Record<string, string>; status: string; lora: boolean; reasons: string[] }[];
+  }
+
+  it('1 × H100: system as gpus --json, the selected id, every profile best first', () => {
+    const r = runCli(list(['--json']), { machine: 'h100-x1' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const got = JSON.parse(r.stdout) as Listing;
+    expect(got.system.driverVersion).toBe('570.124.06');
+    expect(got.system.gpus.map((g) => [g.index, g.pciDeviceId])).toEqual([[0, '2330:10de']]);
+    expect(got.system.absentReason).toBeNull();
+    expect(got.selected).toBe(ids.h100Fp8Tp1);
+    expect(got.profiles).toHaveLength(14);
+    expect(got.profiles[0]).toEqual({
+      id: ids.h100Fp8Tp1,
+      name: 'tensorrt_llm-h100-fp8-tp1-latency',
+      tags: { llm_engine: 'tensorrt_llm', gpu: 'H100', gpu_device: '2330:10de', precision: 'fp8', tp: '1', pp: '1', profile: 'latency', feat_lora: 'false' },
+      status: 'runnable',
+      lora: false,
+      reasons: [
+        'best of 4 eligible profiles: built for this GPU (2330:10de), engine tensorrt_llm, precision fp8, profile latency, tp 1',
+        'runs on GPU 0: 2330:10de (NVIDIA H100 80GB HBM3)',
+        'compute capability 9.0 (fp8 needs ≥ 8.9)',
+      ],
+      gpus: [0],
+    });
+    expect(got.profiles.map((p) => p.status)).toEqual([
+      ...Array(6).fill('runnable'), 'low-memory', ...Array(7).fill('incompatible'),
+    ]);
+    const lora = got.profiles.find((p) => p.id === ids.vllmBf16Lora)!;
+    expect([lora.status, lora.lora, lora.reasons.at(-1)]).toEqual(['runnable', true, 'LoRA profile: chosen only when NIM_PEFT_SOURCE is set']);
+  });
+
+  it('no GPU: selected null, absentReason set, exit 0', () => {
+    const r = runCli(list(['--json']), { machine: null });
+    expect(r.code).toBe(0);
+    const got = JSON.parse(r.stdout) as Listing;
+    expect(got.selected).toBeNull();
+    expect(got.system.gpus).toEqual([]);
+    expect(got.system.absentReason).toEqual(expect.any(String));
+    expect(got.profiles.every((p) => p.status === 'incompatible' && p.reasons.includes(`no GPU: ${got.system.absentReason}`))).toBe(true);
+  });
+});
