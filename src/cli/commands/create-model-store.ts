@@ -1,7 +1,32 @@
-// nimlet create-model-store — not built yet.
+// nimlet create-model-store --profile P --model-store DIR: one profile's files as plain files in DIR (fetched
+// into the cache first when needed), ready for NIM_MODEL_NAME=DIR on a machine with no network.
+import path from 'node:path';
 import { NimletError } from '../../errors.js';
 import type { CommandRun } from '../context.js';
+import { cacheSettings, loadCommandManifest, withInterrupts } from '../../cache/command-support.js';
 
-export const run: CommandRun = async () => {
-  throw new NimletError('internal', 'create-model-store is not implemented yet');
+export const run: CommandRun = async (ctx, options) => {
+  if (!options.profile || !options.modelStore) throw new NimletError('usage', 'create-model-store needs --profile P and --model-store DIR');
+  const { settings, cacheDir } = cacheSettings(ctx, options);
+  const manifest = await loadCommandManifest(ctx, options, settings);
+  const { resolvePin } = await import('../../select/pin.js');
+  const profile = resolvePin(manifest.profiles, options.profile, '--profile');
+  const dest = path.resolve(ctx.cwd, options.modelStore);
+  const { ensureProfile } = await import('../../cache/ensure-profile.js');
+  const { readMarker } = await import('../../cache/marker.js');
+  const { exportWorkspace } = await import('../../cache/export.js');
+  const { formatBytes } = await import('../../cache/disk.js');
+  const done = await withInterrupts(ctx, async (signal) => {
+    const prepared = await ensureProfile(profile, manifest.dir, { cacheDir, settings, signal, stderr: ctx.stderr, isTTY: ctx.stderrIsTTY });
+    const marker = await readMarker(prepared.modelDir);
+    if (marker === null) throw new NimletError('io', `the workspace of profile ${profile.name} lost its completion marker while exporting`);
+    return { prepared, ...(await exportWorkspace(prepared.modelDir, marker, dest)) };
+  });
+  if (options.json) {
+    ctx.stdout(JSON.stringify({ id: profile.id, name: profile.name, modelStore: dest, files: done.files, bytes: done.bytes, fetchedBytes: done.prepared.fetchedBytes }) + '\n');
+  } else {
+    ctx.stdout(`${profile.id} (${profile.name}): ${done.files} file(s), ${formatBytes(done.bytes)} in ${dest}\n`);
+    ctx.stdout(`use it with: NIM_MODEL_NAME=${dest}\n`);
+  }
+  return 0;
 };

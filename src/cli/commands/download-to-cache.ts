@@ -1,7 +1,47 @@
-// nimlet download-to-cache — not built yet.
-import { NimletError } from '../../errors.js';
+// nimlet download-to-cache [--profiles ID/NAME…] [--all]: fetch profiles into the cache, start nothing.
+// With neither option, the profile `select` would pick (which needs the GPU probe); otherwise no probe at all.
 import type { CommandRun } from '../context.js';
+import type { Profile } from '../../manifest/types.js';
+import type { Manifest } from '../../manifest/types.js';
+import { cacheSettings, loadCommandManifest, withInterrupts } from '../../cache/command-support.js';
 
-export const run: CommandRun = async () => {
-  throw new NimletError('internal', 'download-to-cache is not implemented yet');
+async function chosenProfiles(...[ctx, options]: Parameters<CommandRun>): Promise<{ manifest: Manifest; profiles: Profile[] }> {
+  const { settings } = cacheSettings(ctx, options);
+  const pins = (options.profiles ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
+  if (options.all || pins.length) {
+    const manifest = await loadCommandManifest(ctx, options, settings);
+    if (options.all) return { manifest, profiles: manifest.profiles };
+    const { resolvePin } = await import('../../select/pin.js');
+    const profiles = pins.map((pin) => resolvePin(manifest.profiles, pin, '--profiles'));
+    return { manifest, profiles: profiles.filter((p, i) => profiles.indexOf(p) === i) };
+  }
+  const { prepareSelection } = await import('../prepare-selection.js');
+  const { chooseProfile } = await import('../../select/select.js');
+  const prep = await prepareSelection(ctx, options, 'strict');
+  return { manifest: prep.manifest, profiles: [chooseProfile(prep.evaluations, prep.inventory, prep.request).profile] };
+}
+
+export const run: CommandRun = async (ctx, options, args) => {
+  const { settings, cacheDir } = cacheSettings(ctx, options);
+  const { manifest, profiles } = await chosenProfiles(ctx, options, args);
+  const { ensureProfile } = await import('../../cache/ensure-profile.js');
+  const { readMarker } = await import('../../cache/marker.js');
+  const { markerBytes } = await import('../../cache/inventory.js');
+  const { formatBytes } = await import('../../cache/disk.js');
+  const results = await withInterrupts(ctx, async (signal) => {
+    const out = [];
+    for (const profile of profiles) {
+      const r = await ensureProfile(profile, manifest.dir, { cacheDir, settings, signal, stderr: ctx.stderr, isTTY: ctx.stderrIsTTY });
+      const marker = await readMarker(r.modelDir);
+      const row = { id: profile.id, name: profile.name, modelDir: r.modelDir, files: r.plan.files, bytes: marker ? markerBytes(marker) : 0, fetchedBytes: r.fetchedBytes };
+      if (!options.json) {
+        const fetched = row.fetchedBytes ? `fetched ${formatBytes(row.fetchedBytes)}` : 'nothing fetched (already cached)';
+        ctx.stdout(`${row.id} (${row.name}): ${row.files} file(s), ${formatBytes(row.bytes)}, ${fetched}\n  ${row.modelDir}\n`);
+      }
+      out.push(row);
+    }
+    return out;
+  });
+  if (options.json) ctx.stdout(JSON.stringify({ profiles: results }) + '\n');
+  return 0;
 };

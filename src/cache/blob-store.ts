@@ -1,0 +1,100 @@
+// Verified blobs, fetched once across processes: the lock holder downloads into the file's partial (resuming
+// what a killed holder left) and renames the verified result into blobs/sha256/<hex>.
+import { chmod, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { NimletError } from '../errors.js';
+import type { Settings } from '../config/env.js';
+import type { ParsedSource } from '../manifest/source-uri.js';
+import type { WorkspaceFile } from '../manifest/types.js';
+import { doOnce } from './exclusive.js';
+import { blobPath, fileKey, lockPath, partialPath, refPath, tmpName, type CacheLayout } from './layout.js';
+import type { LockTimings } from './lock.js';
+
+const HEX = /^[0-9a-f]{64}$/;
+
+export async function exists(p: string): Promise<boolean> {
+  return stat(p).then(() => true, () => false);
+}
+
+/** The sha256 of the cached blob for this file, or null when it is not in the cache. No network. */
+export async function cachedBlob(layout: CacheLayout, file: WorkspaceFile, source: ParsedSource): Promise<string | null> {
+  let hex = file.sha256;
+  if (hex === null) {
+    hex = (await readFile(refPath(layout, source), 'utf8').catch(() => '')).trim();
+    if (!HEX.test(hex)) return null;
+  }
+  return (await exists(blobPath(layout, hex))) ? hex : null;
+}
+
+/** Writes a small file atomically: a temporary beside it, then rename. */
+export async function writeAtomic(layout: CacheLayout, target: string, content: string): Promise<void> {
+  const tmp = tmpName(layout, 'write');
+  await writeFile(tmp, content, { flush: true });
+  await rename(tmp, target);
+}
+
+export interface BlobRequest {
+  layout: CacheLayout;
+  file: WorkspaceFile;
+  source: ParsedSource;
+  label: string;
+  settings: Settings;
+  signal: AbortSignal;
+  onBytes: (n: number) => void;
+  timings?: LockTimings;
+}
+
+/** Ensures the file's blob exists; resolves to its sha256 and the bytes this process fetched. */
+export async function ensureBlob(req: BlobRequest): Promise<{ sha256: string; fetched: number }> {
+  const { layout, file, source } = req;
+  const key = fileKey(file, source);
+  const partial = partialPath(layout, key);
+  return doOnce({
+    lockDir: lockPath(layout, key),
+    tmpDir: layout.tmp,
+    signal: req.signal,
+    ...(req.timings ? { timings: req.timings } : {}),
+    done: async () => {
+      const hex = await cachedBlob(layout, file, source);
+      return hex === null ? null : { sha256: hex, fetched: 0 };
+    },
+    work: async (lost) => {
+      const { fetchFile } = await import('./fetch/fetch-file.js');
+      const signal = AbortSignal.any([req.signal, lost]);
+      let result;
+      let fetched = 0;
+      // fetchFile reports a resumed partial's bytes first (and takes them back if it must restart): progress
+      // wants them, the count of bytes fetched over the network does not.
+      let resumed = await stat(partial).then((s) => s.size, () => 0);
+      try {
+        result = await fetchFile({
+          source, partialPath: partial, expectedSha256: file.sha256, expectedSize: file.size,
+          label: req.label, settings: req.settings, signal,
+          onBytes: (n) => {
+            req.onBytes(n);
+            if (resumed > 0 && (n === resumed || n === -resumed)) {
+              if (n < 0) resumed = 0;
+              return;
+            }
+            fetched += n;
+          },
+        });
+      } catch (e) {
+        // A full disk must not stay full because of us: drop the partial (other pods share this volume).
+        if (e instanceof NimletError && e.code === 'disk-full') await unlink(partial).catch(() => undefined);
+        throw e;
+      }
+      if (!HEX.test(result.sha256)) throw new NimletError('internal', `fetch of ${req.label} returned no sha256`);
+      if (file.sha256 !== null && result.sha256 !== file.sha256) {
+        await unlink(partial).catch(() => undefined);
+        throw new NimletError('checksum-mismatch', `${req.label}: sha256 ${result.sha256} does not match the manifest's ${file.sha256}`);
+      }
+      if (lost.aborted) throw lost.reason;
+      await mkdir(layout.blobs, { recursive: true });
+      // Read-only: workspaces hard-link these, and an engine writing into its model folder must not edit the blob.
+      await chmod(partial, 0o444);
+      await rename(partial, blobPath(layout, result.sha256));
+      if (file.sha256 === null) await writeAtomic(layout, refPath(layout, source), result.sha256 + '\n');
+      return { sha256: result.sha256, fetched };
+    },
+  });
+}

@@ -1,0 +1,101 @@
+// The cache's entry point for serve and the download commands: a profile's files, verified and published as
+// one workspace folder (DESIGN §7). A complete workspace is found with a few stats and no network; otherwise the
+// missing blobs are fetched (bounded parallelism, free disk checked first) and the workspace is published.
+import { NimletError } from '../errors.js';
+import type { Settings } from '../config/env.js';
+import type { Profile } from '../manifest/types.js';
+import { ensureBlob } from './blob-store.js';
+import { checkFreeSpace, ensureWritable, freeBytes } from './disk.js';
+import { DEFAULT_LIMITS } from './archive-rules.js';
+import { cacheLayout } from './layout.js';
+import { findCompleteWorkspace } from './marker.js';
+import { runPool } from './pool.js';
+import { needsNetwork, planOf, scanProfile, type FileState } from './scan.js';
+import type { DownloadPlan, PreparedModel } from './types.js';
+import { publishWorkspace } from './workspace.js';
+
+export { findCompleteWorkspace } from './marker.js';
+
+export interface CacheOptions {
+  cacheDir: string;
+  settings: Settings;
+  /** Abort: downloads stop, partials stay for a resume, nothing half-made is published; throws 'interrupted'. */
+  signal: AbortSignal;
+  stderr: (s: string) => void;
+  isTTY: boolean;
+  /** Files fetched at once (default 4). */
+  parallelism?: number;
+}
+
+const labelOf = (profile: Profile, path: string) => `${path} (profile ${profile.name})`;
+
+/** What a dry run shows: files, bytes still to fetch (sizes from the manifest, unknown = 0), files cached. */
+export async function planProfile(profile: Profile, manifestDir: string, opts: Pick<CacheOptions, 'cacheDir'>): Promise<DownloadPlan> {
+  const n = profile.files.length;
+  if (await findCompleteWorkspace(profile, opts.cacheDir)) return { files: n, bytes: 0, cached: n };
+  return planOf(await scanProfile(cacheLayout(opts.cacheDir), profile, manifestDir));
+}
+
+/**
+ * Sizes of the missing files: the manifest's, else what the source says (HEAD), else 0 (unknown). `disk` is what
+ * must still fit (resumable partials already hold part of it); `total` is what progress counts up to.
+ */
+async function missingBytes(missing: FileState[], opts: CacheOptions): Promise<{ disk: number; total: number }> {
+  const { statSource } = await import('./fetch/fetch-file.js');
+  const sizes = await runPool(missing, 8, opts.signal, async (s, signal) => {
+    let size = s.file.size;
+    if (size === null && !opts.settings.offline) size = (await statSource(s.source, opts.settings, signal).catch(() => ({ size: null }))).size;
+    return size ?? 0;
+  });
+  const total = sizes.reduce((a, b) => a + b, 0);
+  return { total, disk: sizes.reduce((a, b, i) => a + Math.max(0, b - missing[i]!.partialBytes), 0) };
+}
+
+function offlineIncomplete(profile: Profile, missing: FileState[]): NimletError {
+  return new NimletError('offline-incomplete', `profile ${profile.name} is not complete in the cache and downloads are turned off (${missing.length} file(s) missing)`, {
+    details: missing.map((s) => `missing: ${s.file.path} (${s.file.uri})`),
+    hint: 'unset HF_HUB_OFFLINE, NIMLET_OFFLINE and NIM_DISABLE_MODEL_DOWNLOAD, or fill the cache first with nimlet download-to-cache',
+  });
+}
+
+export async function ensureProfile(profile: Profile, manifestDir: string, opts: CacheOptions): Promise<PreparedModel> {
+  const n = profile.files.length;
+  const ready = await findCompleteWorkspace(profile, opts.cacheDir);
+  if (ready) return { modelDir: ready, plan: { files: n, bytes: 0, cached: n }, fetchedBytes: 0 };
+  const layout = cacheLayout(opts.cacheDir);
+  await ensureWritable(layout);
+  const states = await scanProfile(layout, profile, manifestDir);
+  const plan = planOf(states);
+  const missing = states.filter((s) => s.sha256 === null);
+  const remote = missing.filter(needsNetwork);
+  if (opts.settings.offline && remote.length) throw offlineIncomplete(profile, remote);
+  let fetchedBytes = 0;
+  if (missing.length) {
+    const sizes = await missingBytes(missing, opts);
+    await checkFreeSpace(layout.root, sizes.disk);
+    const { createProgress } = await import('./progress/index.js');
+    const progress = createProgress({ stderr: opts.stderr, isTTY: opts.isTTY, jsonl: opts.settings.jsonLogging, totalBytes: sizes.total, label: profile.name });
+    try {
+      const got = await runPool(missing, opts.parallelism ?? 4, opts.signal, async (s, signal) => {
+        const r = await ensureBlob({
+          layout, file: s.file, source: s.source, label: labelOf(profile, s.file.path),
+          settings: opts.settings, signal, onBytes: (b) => progress.add(b),
+        });
+        progress.fileDone(s.file.path);
+        return r;
+      });
+      progress.finish();
+      missing.forEach((s, i) => (s.sha256 = got[i]!.sha256));
+      fetchedBytes = got.reduce((sum, r) => sum + r.fetched, 0);
+    } catch (e) {
+      progress.fail();
+      throw e;
+    }
+  }
+  const archiveLimits = { ...DEFAULT_LIMITS, maxTotalBytes: Math.min(DEFAULT_LIMITS.maxTotalBytes, await freeBytes(layout.root)) };
+  const modelDir = await publishWorkspace({
+    layout, profile, signal: opts.signal, archiveLimits,
+    entries: states.map((s) => ({ file: s.file, sha256: s.sha256! })),
+  });
+  return { modelDir, plan, fetchedBytes };
+}

@@ -1,0 +1,66 @@
+// Unpacks an `extract: true` archive (a verified blob) into a private folder with node-tar, refusing the whole
+// archive at the first entry that breaks archive-rules.ts, then walks the result once more: the tree on disk
+// must hold only files, folders and symlinks that resolve inside it.
+import { lstat, mkdir, readdir, readlink, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { NimletError } from '../errors.js';
+import { checkEntry, DEFAULT_LIMITS, newArchiveState, type ArchiveLimits } from './archive-rules.js';
+
+function refused(label: string, reason: string): NimletError {
+  return new NimletError('io', `refused to unpack ${label}: ${reason}`, {
+    hint: 'the archive is unsafe or damaged; fix it at its source (nothing was written outside the cache)',
+  });
+}
+
+/** The first problem of the unpacked tree at `root`, or null. */
+async function auditTree(root: string): Promise<string | null> {
+  const stack = [''];
+  while (stack.length) {
+    const rel = stack.pop()!;
+    for (const name of await readdir(path.join(root, rel))) {
+      const relPath = rel ? `${rel}/${name}` : name;
+      const abs = path.join(root, relPath);
+      const st = await lstat(abs);
+      if (st.isDirectory()) stack.push(relPath);
+      else if (st.isSymbolicLink()) {
+        const resolved = path.resolve(path.dirname(abs), await readlink(abs));
+        if (resolved !== root && !resolved.startsWith(root + path.sep)) return `${relPath} points outside the archive`;
+      } else if (!st.isFile()) return `${relPath} is not a regular file`;
+    }
+  }
+  return null;
+}
+
+/** Unpacks `archive` into `target`, which must not exist yet; on any refusal `target` is removed. */
+export async function extractArchive(archive: string, target: string, label: string, limits: ArchiveLimits = DEFAULT_LIMITS): Promise<void> {
+  const tar = await import('tar');
+  await mkdir(target, { mode: 0o700 });
+  const state = newArchiveState();
+  let problem: string | null = null;
+  try {
+    await tar.x({
+      file: archive,
+      cwd: target,
+      strict: true,
+      preservePaths: false,
+      preserveOwner: false,
+      maxDepth: limits.maxDepth,
+      filter: (p, entry) => {
+        if (problem !== null) return false;
+        if (!('type' in entry)) return false;
+        const why = checkEntry({ type: entry.type, path: p, size: entry.size, linkpath: entry.linkpath }, state, limits);
+        if (why !== null) problem = `${JSON.stringify(p.slice(0, 200))}: ${why}`;
+        return why === null;
+      },
+    });
+  } catch (e) {
+    await rm(target, { recursive: true, force: true });
+    if (problem !== null) throw refused(label, problem);
+    throw refused(label, (e as Error).message);
+  }
+  problem ??= await auditTree(target);
+  if (problem !== null) {
+    await rm(target, { recursive: true, force: true });
+    throw refused(label, problem);
+  }
+}

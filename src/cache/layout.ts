@@ -1,0 +1,74 @@
+// Where everything lives under the cache folder (NIM_CACHE_PATH). One file system, many readers and writers
+// (pods on a ReadWriteMany volume, hosts over NFS), so every step that makes something visible is one atomic
+// rename, mkdir or link, and nothing relies on flock.
+//
+//   <cache>/
+//     blobs/sha256/<hex>          verified content, named by its sha256, read-only (0444); never written in place
+//     refs/uri/<key>              for files the manifest gives no sha256: the hex of the blob fetched from that source
+//     partials/<key>              resumable partial downloads; written only by the holder of locks/<key>.lock
+//     locks/<key>.lock/           per-file lock: an atomic mkdir; owner.json inside; its mtime is the heartbeat
+//     locks/profile-<dir>.lock/   the lock that serialises publishing one profile's workspace
+//     profiles/<dir>/             a published workspace: the files at their workspace paths, hard links to blobs
+//                                 (copies where linking fails), archives unpacked as real trees
+//     profiles/<dir>/.nimlet-complete   the completion marker (JSON), written last; without it a folder is not whole
+//     tmp/                        per-process temporaries on the same file system: workspaces built aside, archives
+//                                 being unpacked, stale locks and old workspaces being deleted
+//
+// <key> is the file's sha256 when the manifest states it, else `u-` + the sha256 of its parsed source, so two
+// processes fetching the same file always meet on the same lock and the same partial.
+import { createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { ParsedSource } from '../manifest/source-uri.js';
+import type { WorkspaceFile } from '../manifest/types.js';
+
+export const COMPLETE_MARKER = '.nimlet-complete';
+
+export interface CacheLayout {
+  root: string;
+  blobs: string;
+  refs: string;
+  partials: string;
+  locks: string;
+  profiles: string;
+  tmp: string;
+}
+
+export function cacheLayout(root: string): CacheLayout {
+  return {
+    root,
+    blobs: path.join(root, 'blobs', 'sha256'),
+    refs: path.join(root, 'refs', 'uri'),
+    partials: path.join(root, 'partials'),
+    locks: path.join(root, 'locks'),
+    profiles: path.join(root, 'profiles'),
+    tmp: path.join(root, 'tmp'),
+  };
+}
+
+const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** The folder name of a profile's workspace: its id when that is a safe file name (always, for 64-hex ids). */
+export function profileDirName(id: string): string {
+  return SAFE_ID.test(id) ? id : `x-${createHash('sha256').update(id).digest('hex')}`;
+}
+
+/** The key naming a file's lock and partial (see the layout above). */
+export function fileKey(file: WorkspaceFile, source: ParsedSource): string {
+  if (file.sha256) return file.sha256;
+  return `u-${sourceKey(source)}`;
+}
+
+export function sourceKey(source: ParsedSource): string {
+  return createHash('sha256').update(JSON.stringify(source)).digest('hex');
+}
+
+export const blobPath = (l: CacheLayout, hex: string): string => path.join(l.blobs, hex);
+export const refPath = (l: CacheLayout, source: ParsedSource): string => path.join(l.refs, sourceKey(source));
+export const partialPath = (l: CacheLayout, key: string): string => path.join(l.partials, key);
+export const lockPath = (l: CacheLayout, key: string): string => path.join(l.locks, `${key}.lock`);
+export const workspacePath = (l: CacheLayout, id: string): string => path.join(l.profiles, profileDirName(id));
+
+/** A fresh name under tmp/ for this process: `<purpose>-<pid>-<random>`; prune reads the pid back. */
+export function tmpName(l: CacheLayout, purpose: string): string {
+  return path.join(l.tmp, `${purpose}-${process.pid}-${randomBytes(6).toString('hex')}`);
+}

@@ -1,0 +1,131 @@
+// A per-file lock that works on NFS and Kubernetes RWX volumes: an atomic mkdir (never flock), an owner file,
+// and a heartbeat (the lock folder's mtime touched every few seconds). A lock whose heartbeat is stale, or whose
+// owner is a dead process on this very host (same hostname and pid namespace: fast takeover after SIGKILL), is
+// taken over by renaming it away, which only one contender can do.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, readlink, rename, rm, utimes, writeFile, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface LockTimings {
+  heartbeatMs: number;
+  /** A lock not touched for this long is abandoned. Far above heartbeatMs: NFS clocks and caches drift. */
+  staleMs: number;
+  pollMs: number;
+}
+
+export const DEFAULT_TIMINGS: LockTimings = { heartbeatMs: 2_000, staleMs: 30_000, pollMs: 250 };
+
+interface Owner {
+  token: string;
+  host: string;
+  pid: number;
+  since: string;
+}
+
+let hostIdentity: string | undefined;
+/** hostname plus pid namespace: two containers sharing a hostname (host network) still differ. */
+export async function thisHost(): Promise<string> {
+  if (hostIdentity === undefined) {
+    const ns = await readlink('/proc/self/ns/pid').catch(() => 'no-ns');
+    hostIdentity = `${os.hostname()}/${ns}`;
+  }
+  return hostIdentity;
+}
+
+async function readOwner(dir: string): Promise<Owner | null> {
+  try {
+    const o = JSON.parse(await readFile(path.join(dir, 'owner.json'), 'utf8')) as Partial<Owner>;
+    if (typeof o.token === 'string' && typeof o.host === 'string' && typeof o.pid === 'number') return o as Owner;
+  } catch {
+    // missing (owner crashed between mkdir and write) or half-written: judged by the heartbeat alone
+  }
+  return null;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Is the lock at `dir` abandoned? Null when it vanished meanwhile. */
+export async function isStale(dir: string, timings: LockTimings): Promise<boolean | null> {
+  let mtimeMs: number;
+  try {
+    mtimeMs = (await stat(dir)).mtimeMs;
+  } catch {
+    return null;
+  }
+  if (Date.now() - mtimeMs > timings.staleMs) return true;
+  const owner = await readOwner(dir);
+  return owner !== null && owner.host === (await thisHost()) && owner.pid !== process.pid && !pidAlive(owner.pid);
+}
+
+export interface HeldLock {
+  /** Aborted when another process took the lock over (our heartbeat stalled): stop writing at once. */
+  lost: AbortSignal;
+  /** True while owner.json still carries our token. */
+  stillHeld(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+/** One attempt: the lock, or null when someone else holds it (a stale holder is removed first). */
+export async function tryLock(dir: string, tmpDir: string, timings: LockTimings = DEFAULT_TIMINGS): Promise<HeldLock | null> {
+  try {
+    await mkdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    if ((await isStale(dir, timings)) !== true) return null;
+    // Rename, not rm: of several processes seeing the same stale lock only one rename succeeds.
+    const aside = path.join(tmpDir, `stale-lock-${process.pid}-${randomBytes(6).toString('hex')}`);
+    try {
+      await rename(dir, aside);
+    } catch {
+      return null;
+    }
+    await rm(aside, { recursive: true, force: true });
+    return tryLock(dir, tmpDir, timings);
+  }
+  const owner: Owner = { token: randomBytes(12).toString('hex'), host: await thisHost(), pid: process.pid, since: new Date().toISOString() };
+  await writeFile(path.join(dir, 'owner.json'), JSON.stringify(owner));
+  const lost = new AbortController();
+  const stillHeld = async () => (await readOwner(dir))?.token === owner.token;
+  const beat = setInterval(() => {
+    void (async () => {
+      if (!(await stillHeld())) {
+        lost.abort(new Error(`lock ${dir} was taken over`));
+        return;
+      }
+      const now = new Date();
+      await utimes(dir, now, now).catch(() => undefined);
+    })();
+  }, timings.heartbeatMs);
+  beat.unref();
+  return {
+    lost: lost.signal,
+    stillHeld,
+    release: async () => {
+      clearInterval(beat);
+      if (!(await stillHeld())) return;
+      const aside = path.join(tmpDir, `released-lock-${process.pid}-${randomBytes(6).toString('hex')}`);
+      await rename(dir, aside).then(() => rm(aside, { recursive: true, force: true })).catch(() => undefined);
+    },
+  };
+}
+
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

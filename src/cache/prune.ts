@@ -1,0 +1,70 @@
+// `cache prune`: what no profile of the manifest needs — other profiles' workspaces, blobs, source refs and
+// partials nobody will resume — plus temporaries older than an hour and abandoned locks. A lock whose holder
+// is alive, and the partial it guards, are never touched.
+import { readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Manifest } from '../manifest/types.js';
+import { parseSourceUri } from '../manifest/source-uri.js';
+import { fileKey, profileDirName, refPath, sourceKey } from './layout.js';
+import { list, type Inventory } from './inventory.js';
+import { DEFAULT_TIMINGS, isStale } from './lock.js';
+
+export const TMP_MAX_AGE_MS = 60 * 60 * 1000;
+
+export interface PruneItem {
+  kind: 'workspace' | 'blob' | 'ref' | 'partial' | 'temporary' | 'lock';
+  path: string;
+  bytes: number;
+}
+
+async function neededSets(inv: Inventory, manifest: Manifest) {
+  const workspaces = new Set<string>();
+  const blobs = new Set<string>();
+  const refs = new Set<string>();
+  const keys = new Set<string>();
+  for (const p of manifest.profiles) {
+    workspaces.add(profileDirName(p.id));
+    for (const f of p.files) {
+      const parsed = parseSourceUri(f.uri, manifest.dir);
+      if (!parsed.ok) continue;
+      keys.add(fileKey(f, parsed.source));
+      if (f.sha256) blobs.add(f.sha256);
+      else {
+        refs.add(sourceKey(parsed.source));
+        const hex = (await readFile(refPath(inv.layout, parsed.source), 'utf8').catch(() => '')).trim();
+        if (hex) blobs.add(hex);
+      }
+    }
+  }
+  for (const ws of inv.workspaces) {
+    if (workspaces.has(ws.name)) for (const f of ws.marker?.files ?? []) blobs.add(f.sha256);
+  }
+  return { workspaces, blobs, refs, keys };
+}
+
+export async function planPrune(inv: Inventory, manifest: Manifest, now = Date.now()): Promise<PruneItem[]> {
+  const need = await neededSets(inv, manifest);
+  const { layout } = inv;
+  const out: PruneItem[] = [];
+  const liveLocks = new Set<string>();
+  for (const name of await list(layout.locks)) {
+    const stale = await isStale(path.join(layout.locks, name), DEFAULT_TIMINGS);
+    if (stale === true) out.push({ kind: 'lock', path: path.join(layout.locks, name), bytes: 0 });
+    else liveLocks.add(name.replace(/\.lock$/, ''));
+  }
+  for (const ws of inv.workspaces) if (!need.workspaces.has(ws.name)) out.push({ kind: 'workspace', path: ws.dir, bytes: 0 });
+  for (const b of inv.blobs) if (!need.blobs.has(b.hex)) out.push({ kind: 'blob', path: path.join(layout.blobs, b.hex), bytes: b.bytes });
+  for (const r of await list(layout.refs)) if (!need.refs.has(r)) out.push({ kind: 'ref', path: path.join(layout.refs, r), bytes: 0 });
+  for (const p of inv.partials) {
+    if (!need.keys.has(p.key) && !liveLocks.has(p.key)) out.push({ kind: 'partial', path: path.join(layout.partials, p.key), bytes: p.bytes });
+  }
+  for (const t of await list(layout.tmp)) {
+    const st = await stat(path.join(layout.tmp, t)).catch(() => null);
+    if (st && now - st.mtimeMs > TMP_MAX_AGE_MS) out.push({ kind: 'temporary', path: path.join(layout.tmp, t), bytes: st.isFile() ? st.size : 0 });
+  }
+  return out;
+}
+
+export async function applyPrune(items: readonly PruneItem[]): Promise<void> {
+  for (const item of items) await rm(item.path, { recursive: true, force: true });
+}

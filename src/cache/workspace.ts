@@ -1,0 +1,89 @@
+// Builds a profile's workspace aside in tmp/ (hard links to blobs, archives unpacked) and publishes it with one
+// rename, then writes the completion marker. The whole build runs under the profile's lock, so of many
+// processes one builds and the others wait for its marker.
+import { chmod, copyFile, link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Profile, WorkspaceFile } from '../manifest/types.js';
+import type { ArchiveLimits } from './archive-rules.js';
+import { doOnce } from './exclusive.js';
+import { extractArchive } from './extract.js';
+import { hashTree } from './hash-file.js';
+import { blobPath, COMPLETE_MARKER, lockPath, profileDirName, tmpName, workspacePath, type CacheLayout } from './layout.js';
+import type { LockTimings } from './lock.js';
+import { findCompleteWorkspace, type Marker } from './marker.js';
+
+const LINK_FALLBACK = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'EACCES']);
+
+/** A hard link to the blob; a copy where the file system refuses links (some NFS and overlay setups). */
+export async function linkOrCopy(blob: string, dest: string): Promise<void> {
+  try {
+    await link(blob, dest);
+  } catch (e) {
+    if (!LINK_FALLBACK.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+    await copyFile(blob, dest);
+    await chmod(dest, 0o444);
+  }
+}
+
+export interface PublishRequest {
+  layout: CacheLayout;
+  profile: Profile;
+  /** Each workspace file with the sha256 of its verified blob. */
+  entries: { file: WorkspaceFile; sha256: string }[];
+  signal: AbortSignal;
+  archiveLimits: ArchiveLimits;
+  timings?: LockTimings;
+}
+
+async function build(req: PublishRequest, dir: string): Promise<Marker> {
+  const files: Marker['files'] = [];
+  await mkdir(dir, { recursive: true });
+  for (const { file, sha256 } of req.entries) {
+    const dest = path.join(dir, file.path);
+    await mkdir(path.dirname(dest), { recursive: true });
+    const blob = blobPath(req.layout, sha256);
+    const size = (await stat(blob)).size;
+    if (file.extract) {
+      const unpacked = tmpName(req.layout, 'unpack');
+      await extractArchive(blob, unpacked, `${file.path} of profile ${req.profile.name}`, req.archiveLimits);
+      await rm(dest, { recursive: true, force: true });
+      await rename(unpacked, dest);
+      await chmod(dest, 0o755);
+      files.push({ path: file.path, sha256, size, extract: true, tree: await hashTree(dest) });
+    } else {
+      await linkOrCopy(blob, dest);
+      files.push({ path: file.path, sha256, size, extract: false });
+    }
+  }
+  return { version: 1, id: req.profile.id, name: req.profile.name, files, completedAt: new Date().toISOString() };
+}
+
+/** Publishes the workspace (or finds it published by another process); resolves to its folder. */
+export async function publishWorkspace(req: PublishRequest): Promise<string> {
+  const { layout, profile } = req;
+  const target = workspacePath(layout, profile.id);
+  return doOnce({
+    lockDir: lockPath(layout, `profile-${profileDirName(profile.id)}`),
+    tmpDir: layout.tmp,
+    signal: req.signal,
+    ...(req.timings ? { timings: req.timings } : {}),
+    done: () => findCompleteWorkspace(profile, layout.root),
+    work: async () => {
+      const aside = tmpName(layout, 'ws');
+      try {
+        const marker = await build(req, aside);
+        await mkdir(layout.profiles, { recursive: true });
+        // A folder there without a valid marker is a crash's leftover or an outdated profile: move it out first.
+        const old = tmpName(layout, 'old-ws');
+        await rename(target, old).then(() => rm(old, { recursive: true, force: true }), () => undefined);
+        await rename(aside, target);
+        const tmpMarker = path.join(target, `${COMPLETE_MARKER}.tmp`);
+        await writeFile(tmpMarker, JSON.stringify(marker, null, 1) + '\n', { flush: true });
+        await rename(tmpMarker, path.join(target, COMPLETE_MARKER));
+        return target;
+      } finally {
+        await rm(aside, { recursive: true, force: true });
+      }
+    },
+  });
+}

@@ -1,0 +1,121 @@
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { doOnce } from '../../src/cache/exclusive.js';
+import { isStale, thisHost, tryLock, type LockTimings } from '../../src/cache/lock.js';
+
+let dir: string;
+let tmp: string;
+const timings: LockTimings = { heartbeatMs: 20, staleMs: 60_000, pollMs: 10 };
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-lock-'));
+  tmp = path.join(dir, 'tmp');
+  await mkdir(tmp);
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+async function fakeLock(lock: string, owner: object, ageMs = 0) {
+  await mkdir(lock);
+  await writeFile(path.join(lock, 'owner.json'), JSON.stringify(owner));
+  const t = new Date(Date.now() - ageMs);
+  await utimes(lock, t, t);
+}
+
+async function deadPid(): Promise<number> {
+  const child = await execa(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(child.stdout);
+}
+
+describe('tryLock', () => {
+  it('is exclusive, and free again after release', async () => {
+    const lock = path.join(dir, 'f.lock');
+    const a = await tryLock(lock, tmp, timings);
+    expect(a).not.toBeNull();
+    expect(await tryLock(lock, tmp, timings)).toBeNull();
+    await a!.release();
+    const b = await tryLock(lock, tmp, timings);
+    expect(b).not.toBeNull();
+    await b!.release();
+    expect(await readdir(dir)).toEqual(['tmp']);
+  });
+
+  it('takes over at once a lock whose owner is a dead process on this host (SIGKILL)', async () => {
+    const lock = path.join(dir, 'f.lock');
+    await fakeLock(lock, { token: 't', host: await thisHost(), pid: await deadPid(), since: '' });
+    expect(await isStale(lock, timings)).toBe(true);
+    const got = await tryLock(lock, tmp, timings);
+    expect(got).not.toBeNull();
+    await got!.release();
+  });
+
+  it('leaves alone a fresh lock of a live process, or of another host', async () => {
+    const a = path.join(dir, 'a.lock');
+    await fakeLock(a, { token: 't', host: await thisHost(), pid: process.ppid, since: '' });
+    expect(await tryLock(a, tmp, timings)).toBeNull();
+    const b = path.join(dir, 'b.lock');
+    await fakeLock(b, { token: 't', host: 'other-host/pid:[1]', pid: await deadPid(), since: '' });
+    expect(await tryLock(b, tmp, timings)).toBeNull();
+  });
+
+  it('takes over a lock whose heartbeat is stale, even from another host or without an owner file', async () => {
+    const a = path.join(dir, 'a.lock');
+    await fakeLock(a, { token: 't', host: 'other-host/pid:[1]', pid: 1, since: '' }, 120_000);
+    expect(await tryLock(a, tmp, timings)).not.toBeNull();
+    const b = path.join(dir, 'b.lock');
+    await mkdir(b);
+    const old = new Date(Date.now() - 120_000);
+    await utimes(b, old, old);
+    expect(await tryLock(b, tmp, timings)).not.toBeNull();
+  });
+
+  it('keeps the heartbeat going, and signals `lost` when another process took the lock over', async () => {
+    const lock = path.join(dir, 'f.lock');
+    const held = (await tryLock(lock, tmp, timings))!;
+    const old = new Date(Date.now() - 120_000);
+    await utimes(lock, old, old);
+    for (let i = 0; i < 500 && (await stat(lock)).mtimeMs < Date.now() - 60_000; i++) await new Promise((r) => setTimeout(r, 10));
+    expect((await stat(lock)).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+    await writeFile(path.join(lock, 'owner.json'), JSON.stringify({ token: 'someone-else', host: 'h', pid: 1, since: '' }));
+    for (let i = 0; i < 500 && !held.lost.aborted; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(held.lost.aborted).toBe(true);
+    await held.release();
+    // release never removes a lock it no longer owns
+    expect(await readdir(lock)).toEqual(['owner.json']);
+  });
+});
+
+describe('doOnce', () => {
+  it('runs the work once among many contenders; the others get its result', async () => {
+    let runs = 0;
+    let result: string | null = null;
+    const contenders = Array.from({ length: 6 }, () =>
+      doOnce({
+        lockDir: path.join(dir, 'k.lock'),
+        tmpDir: tmp,
+        signal: new AbortController().signal,
+        timings,
+        done: async () => result,
+        work: async () => {
+          runs++;
+          await new Promise((r) => setTimeout(r, 100));
+          result = 'blob';
+          return result;
+        },
+      }),
+    );
+    expect(await Promise.all(contenders)).toEqual(Array(6).fill('blob'));
+    expect(runs).toBe(1);
+  });
+
+  it('stops waiting with an interrupted error when aborted', async () => {
+    const lock = path.join(dir, 'k.lock');
+    await fakeLock(lock, { token: 't', host: await thisHost(), pid: process.ppid, since: '' });
+    const ac = new AbortController();
+    const waiting = doOnce({ lockDir: lock, tmpDir: tmp, signal: ac.signal, timings, done: async () => null, work: async () => 'x' });
+    setTimeout(() => ac.abort(), 50);
+    await expect(waiting).rejects.toMatchObject({ code: 'interrupted', exitCode: 143 });
+  });
+});

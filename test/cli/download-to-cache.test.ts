@@ -1,0 +1,213 @@
+// download-to-cache, create-model-store and cache ls/verify/prune through the built CLI, against the fake
+// artifact server on 127.0.0.1 (build first: npx tsc -p tsconfig.build.json).
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bytesBody, generatedBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
+import { cliEnv, idOf, nimlet, VLLM_TAGS, writeManifest, type TestProfile } from '../cache/helpers/cli.js';
+import { tarBytes } from '../cache/helpers/tar-writer.js';
+
+let dir: string;
+let cache: string;
+let manifest: string;
+let srv: ArtifactServer;
+
+const CONFIG = '{"architectures":["LlamaForCausalLM"]}';
+const WEIGHTS = generatedBody(3 * 1024 * 1024 + 17, 5);
+const ENGINE_TAR = gzipSync(tarBytes([{ name: 'rank0.engine', type: '0', data: Buffer.from('engine-bytes') }, { name: 'sub', type: '5' }, { name: 'sub/meta.json', type: '0', data: Buffer.from('{}') }]));
+
+async function profiles(): Promise<TestProfile[]> {
+  srv.add('/m/config.json', bytesBody(CONFIG));
+  srv.add('/m/model.safetensors', WEIGHTS);
+  srv.add('/m/engine.tar.gz', bytesBody(ENGINE_TAR));
+  srv.add('/m/tokenizer.json', bytesBody('{"tok":1}'));
+  return [
+    {
+      name: 'vllm-bf16-tp1',
+      tags: VLLM_TAGS,
+      files: {
+        'config.json': { uri: `${srv.url}/m/config.json`, sha256: await sha256Of(bytesBody(CONFIG)), size: CONFIG.length },
+        // no sha256: verified against nothing but kept by source (refs/uri)
+        'model.safetensors': { uri: `${srv.url}/m/model.safetensors`, size: 3 * 1024 * 1024 + 17 },
+        engine: { uri: `${srv.url}/m/engine.tar.gz`, sha256: await sha256Of(bytesBody(ENGINE_TAR)), extract: true },
+      },
+    },
+    {
+      name: 'vllm-bf16-tp2',
+      tags: { ...VLLM_TAGS, tp: '2' },
+      files: {
+        'config.json': { uri: `${srv.url}/m/config.json`, sha256: await sha256Of(bytesBody(CONFIG)) },
+        'tokenizer.json': { uri: `${srv.url}/m/tokenizer.json` },
+      },
+    },
+  ];
+}
+
+const env = (extra: Record<string, string> = {}) => cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest, ...extra });
+const gets = () => srv.requests().filter((r) => r.method === 'GET').map((r) => r.path).sort();
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-dl-'));
+  cache = path.join(dir, 'cache');
+  manifest = path.join(dir, 'model_manifest.yaml');
+  srv = await startArtifactServer();
+  await writeManifest(manifest, await profiles());
+});
+afterEach(async () => {
+  await srv.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('download-to-cache', () => {
+  it('fetches a profile into a published, verified workspace; a second run makes no request', async () => {
+    const r = await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1', '--json'], env());
+    expect(r.stderr).not.toContain('nimlet:');
+    expect(r.exitCode).toBe(0);
+    const ws = path.join(cache, 'profiles', idOf('vllm-bf16-tp1'));
+    expect(JSON.parse(r.stdout)).toEqual({
+      profiles: [{ id: idOf('vllm-bf16-tp1'), name: 'vllm-bf16-tp1', modelDir: ws, files: 3, bytes: CONFIG.length + 3 * 1024 * 1024 + 17 + 12 + 2, fetchedBytes: CONFIG.length + 3 * 1024 * 1024 + 17 + ENGINE_TAR.length }],
+    });
+    expect(gets()).toEqual(['/m/config.json', '/m/engine.tar.gz', '/m/model.safetensors']);
+    expect(await readFile(path.join(ws, 'config.json'), 'utf8')).toBe(CONFIG);
+    expect(await readFile(path.join(ws, 'engine/rank0.engine'), 'utf8')).toBe('engine-bytes');
+    expect(await readFile(path.join(ws, 'engine/sub/meta.json'), 'utf8')).toBe('{}');
+    // workspace files are hard links to content-addressed, read-only blobs
+    const blob = path.join(cache, 'blobs/sha256', await sha256Of(WEIGHTS));
+    expect((await stat(path.join(ws, 'model.safetensors'))).ino).toBe((await stat(blob)).ino);
+    expect((await stat(blob)).mode & 0o777).toBe(0o444);
+    expect(JSON.parse(await readFile(path.join(ws, '.nimlet-complete'), 'utf8'))).toMatchObject({ version: 1, id: idOf('vllm-bf16-tp1') });
+    expect(await readdir(path.join(cache, 'partials'))).toEqual([]);
+    expect(await readdir(path.join(cache, 'locks'))).toEqual([]);
+    expect(await readdir(path.join(cache, 'tmp'))).toEqual([]);
+
+    srv.reset();
+    const again = await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1', '--json'], env());
+    expect(again.exitCode).toBe(0);
+    expect(JSON.parse(again.stdout).profiles[0].fetchedBytes).toBe(0);
+    expect(srv.requests()).toEqual([]);
+  });
+
+  it('--all fetches every profile, sharing blobs between them', async () => {
+    const r = await nimlet(['download-to-cache', '--all'], env());
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(`${idOf('vllm-bf16-tp2')} (vllm-bf16-tp2): 2 file(s)`);
+    // config.json is one blob, fetched once for both profiles
+    expect(gets()).toEqual(['/m/config.json', '/m/engine.tar.gz', '/m/model.safetensors', '/m/tokenizer.json']);
+  });
+
+  it('an unknown --profiles name is exit 78 naming the option and the closest names', async () => {
+    const r = await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp3'], env());
+    expect(r.exitCode).toBe(78);
+    expect(r.stderr).toMatch(/--profiles="vllm-bf16-tp3" matches no profile of the manifest; closest: vllm-bf16-tp1/);
+    expect(srv.requests()).toEqual([]);
+  });
+
+  it('a cache folder that cannot be written is exit 73 with a hint', async () => {
+    await writeFile(cache, 'a file where the cache folder should be');
+    const r = await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], env());
+    expect(r.exitCode).toBe(73);
+    expect(r.stderr).toContain(`nimlet: cache folder ${cache} is not writable`);
+    expect(r.stderr).toMatch(/hint: set NIM_CACHE_PATH \(or --cache\) to a writable folder/);
+  });
+});
+
+describe('offline', () => {
+  it('a complete cache serves download-to-cache and create-model-store with zero requests', async () => {
+    expect((await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], env())).exitCode).toBe(0);
+    srv.reset();
+    for (const flag of ['HF_HUB_OFFLINE', 'NIMLET_OFFLINE', 'NIM_DISABLE_MODEL_DOWNLOAD']) {
+      const r = await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], env({ [flag]: '1' }));
+      expect(r.exitCode).toBe(0);
+    }
+    const store = path.join(dir, 'store');
+    const r = await nimlet(['create-model-store', '--profile', 'vllm-bf16-tp1', '--model-store', store, '--json'], env({ HF_HUB_OFFLINE: '1' }));
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ id: idOf('vllm-bf16-tp1'), modelStore: store, files: 3, fetchedBytes: 0 });
+    expect(srv.requests()).toEqual([]);
+    // plain files: real copies, writable, not links into the cache
+    const st = await lstat(path.join(store, 'model.safetensors'));
+    expect(st.isFile()).toBe(true);
+    expect(st.nlink).toBe(1);
+    expect(st.mode & 0o777).toBe(0o644);
+    expect(await readFile(path.join(store, 'config.json'), 'utf8')).toBe(CONFIG);
+    expect(await readFile(path.join(store, 'engine/rank0.engine'), 'utf8')).toBe('engine-bytes');
+    expect((await readdir(store)).sort()).toEqual(['config.json', 'engine', 'model.safetensors']);
+  });
+
+  it('an incomplete cache is an error listing every missing file, with no request', async () => {
+    const r = await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], env({ NIMLET_OFFLINE: '1' }));
+    expect(r.exitCode).toBe(66);
+    expect(r.stderr).toContain('nimlet: profile vllm-bf16-tp1 is not complete in the cache and downloads are turned off (3 file(s) missing)');
+    expect(r.stderr).toContain(`missing: config.json (${srv.url}/m/config.json)`);
+    expect(r.stderr).toContain(`missing: model.safetensors (${srv.url}/m/model.safetensors)`);
+    expect(r.stderr).toContain(`missing: engine (${srv.url}/m/engine.tar.gz)`);
+    const store = await nimlet(['create-model-store', '--profile', 'vllm-bf16-tp1', '--model-store', path.join(dir, 's')], env({ HF_HUB_OFFLINE: '1' }));
+    expect(store.exitCode).toBe(66);
+    expect(srv.requests()).toEqual([]);
+  });
+});
+
+describe('create-model-store', () => {
+  it('fetches first when needed, then writes plain files', async () => {
+    const store = path.join(dir, 'store');
+    const r = await nimlet(['create-model-store', '--profile', idOf('vllm-bf16-tp2'), '--model-store', store], env());
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(`use it with: NIM_MODEL_NAME=${store}`);
+    expect(await readFile(path.join(store, 'tokenizer.json'), 'utf8')).toBe('{"tok":1}');
+    expect(gets()).toEqual(['/m/config.json', '/m/tokenizer.json']);
+  });
+});
+
+describe('cache ls, verify, prune', () => {
+  it('ls lists complete and incomplete profiles and the blobs', async () => {
+    expect((await nimlet(['download-to-cache', '--all'], env())).exitCode).toBe(0);
+    await mkdir(path.join(cache, 'profiles', 'half-made'));
+    const r = await nimlet(['cache', 'ls', '--json'], env());
+    expect(r.exitCode).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const rows = out.profiles.map((p: { id: string; name: string | null; complete: boolean }) => [p.id, p.name, p.complete]);
+    expect(rows).toEqual(
+      [['half-made', null, false], [idOf('vllm-bf16-tp1'), 'vllm-bf16-tp1', true], [idOf('vllm-bf16-tp2'), 'vllm-bf16-tp2', true]].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)),
+    );
+    expect(out.blobs).toEqual({ count: 4, bytes: CONFIG.length + 3 * 1024 * 1024 + 17 + ENGINE_TAR.length + 9 });
+  });
+
+  it('verify passes on a sound cache and reports a corrupt blob with exit 74', async () => {
+    expect((await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], env())).exitCode).toBe(0);
+    const ok = await nimlet(['cache', 'verify'], env());
+    expect(ok.exitCode).toBe(0);
+    expect(ok.stdout).toContain('checked 3 blob(s) and 4 workspace file(s)');
+    const hex = await sha256Of(bytesBody(CONFIG));
+    const blob = path.join(cache, 'blobs/sha256', hex);
+    await chmod(blob, 0o644);
+    await writeFile(blob, '{"tampered":true}');
+    const bad = await nimlet(['cache', 'verify'], env());
+    expect(bad.exitCode).toBe(74);
+    expect(bad.stderr).toContain('nimlet: the cache has 2 corrupt or missing file(s)');
+    expect(bad.stderr).toMatch(new RegExp(`blob ${hex}: content hashes to [0-9a-f]{64}`));
+    expect(bad.stderr).toMatch(/profile vllm-bf16-tp1: config.json hashes to [0-9a-f]{64}, expected /);
+  });
+
+  it('prune removes what the manifest no longer needs, keeps what it does', async () => {
+    expect((await nimlet(['download-to-cache', '--all'], env())).exitCode).toBe(0);
+    const all = await profiles();
+    const onlyTp1 = path.join(dir, 'tp1.yaml');
+    await writeManifest(onlyTp1, [all[0]!]);
+    const dry = await nimlet(['cache', 'prune', '--dry-run', '--manifest', onlyTp1, '--json'], env());
+    expect(dry.exitCode).toBe(0);
+    const planned = JSON.parse(dry.stdout).removed.map((i: { kind: string; path: string }) => `${i.kind} ${path.relative(cache, i.path)}`).sort();
+    expect(planned).toHaveLength(3);
+    expect(planned).toContain(`blob blobs/sha256/${await sha256Of(bytesBody('{"tok":1}'))}`);
+    expect(planned).toContain(`workspace profiles/${idOf('vllm-bf16-tp2')}`);
+    expect(planned.filter((p: string) => /^ref refs\/uri\/[0-9a-f]{64}$/.test(p))).toHaveLength(1);
+    expect((await readdir(path.join(cache, 'profiles'))).length).toBe(2);
+    const real = await nimlet(['cache', 'prune', '--manifest', onlyTp1], env());
+    expect(real.exitCode).toBe(0);
+    expect(await readdir(path.join(cache, 'profiles'))).toEqual([idOf('vllm-bf16-tp1')]);
+    srv.reset();
+    expect((await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], env())).exitCode).toBe(0);
+    expect(srv.requests()).toEqual([]);
+  });
+});
