@@ -1,7 +1,17 @@
-// nimlet doctor — not built yet.
-import { NimletError } from '../../errors.js';
+// nimlet doctor [--json]: driver, GPUs, cache writability and free space, credentials present, manifest valid,
+// sources reachable. Exit 0 when nothing failed (warnings allowed), else 69.
+import path from 'node:path';
+import { readSettings } from '../../config/env.js';
+import { EXIT } from '../../errors.js';
+import { formatChecks, runDoctor } from '../../host/doctor/run-doctor.js';
 import type { CommandRun } from '../context.js';
 
-export const run: CommandRun = async () => {
-  throw new NimletError('internal', 'doctor is not implemented yet');
+export const run: CommandRun = async (ctx, options) => {
+  const settings = readSettings(ctx.env);
+  const cacheDir = options.cache !== undefined ? path.resolve(ctx.cwd, options.cache) : settings.cacheDir;
+  const checks = await runDoctor({ env: ctx.env, settings, cwd: ctx.cwd, cacheDir, manifestOption: options.manifest });
+  const ok = checks.every((c) => c.status !== 'fail');
+  if (options.json) ctx.stdout(JSON.stringify({ ok, checks }, null, 2) + '\n');
+  else ctx.stdout(formatChecks(checks).join('\n') + '\n');
+  return ok ? EXIT.ok : EXIT.unavailable;
 };
