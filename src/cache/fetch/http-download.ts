@@ -1,0 +1,149 @@
+// One pass of an HTTP download into the partial file: resumes what is there with Range, retries with backoff
+// (resuming again), and returns the bytes' sha256. Verification against the expected sum is the caller's.
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Env, Settings } from '../../config/env.js';
+import {
+  credentialsError, describeNetworkFailure, interruptedError, networkError, notFoundError, writeError,
+} from './fetch-errors.js';
+import { TooManyBytes, WriteFailed, writeHashed } from './hashing-writer.js';
+import { discardBody } from './transport.js';
+import { httpGet, vouchedSha256, type HttpResponse } from './http-get.js';
+import { hashExisting, truncatePartial } from './partial-file.js';
+import type { Credential } from './resolve.js';
+import { isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryTuning } from './retry.js';
+import { plan206, plan416 } from './range.js';
+
+export interface HttpDownload {
+  url: string;
+  credential: Credential | null;
+  token: string | null;
+  /** Trust a 64-hex ETag as the sha256 (Hugging Face). */
+  trustEtag: boolean;
+  partialPath: string;
+  file: string;
+  label: string;
+  expectedSize: number | null;
+  /** When the partial is already whole and matches this, no request is made at all. */
+  expectedSha256: string | null;
+  settings: Settings;
+  env: Env;
+  tuning: RetryTuning;
+  signal: AbortSignal;
+  onBytes: (n: number) => void;
+  /** Counts every HTTP exchange started (redirect chains count once). */
+  countRequest: () => void;
+}
+
+export interface Downloaded { bytes: number; sha256: string; vouched: string | null; tooMany: boolean }
+
+/** An attempt that made this much progress resets the failure count: a slow but moving link is no failure. */
+const PROGRESS_RESETS_FAILURES = 1024 * 1024;
+
+export async function downloadHttp(d: HttpDownload): Promise<Downloaded> {
+  const interrupted = () => interruptedError(d.label);
+  let hash = createHash('sha256');
+  let have = await hashExisting(d.partialPath, hash, d.signal).catch((err: unknown) => {
+    if (d.signal.aborted) throw interrupted();
+    throw err;
+  });
+  if (d.expectedSize !== null && have > d.expectedSize) {
+    // Longer than the file can be: those bytes are wrong, start over.
+    await truncatePartial(d.partialPath, 0);
+    hash = createHash('sha256');
+    have = 0;
+  }
+  d.onBytes(have);
+  if (have > 0 && have === d.expectedSize && hash.copy().digest('hex') === d.expectedSha256) {
+    return { bytes: have, sha256: hash.digest('hex'), vouched: null, tooMany: false };
+  }
+  const restart = async (): Promise<void> => {
+    await truncatePartial(d.partialPath, 0);
+    hash = createHash('sha256');
+    d.onBytes(-have);
+    have = 0;
+  };
+  let vouched: string | null = null;
+  let failures = 0;
+  let crossOriginRefusals = 0;
+  const fail = async (problem: string, cause: unknown, retryAfter: string | null): Promise<void> => {
+    failures++;
+    if (failures >= d.tuning.attempts) throw networkError(d.label, failures, problem, cause, d.settings);
+    const wait = retryDelayMs(failures, d.tuning, parseRetryAfter(retryAfter, Date.now()), Math.random());
+    try {
+      await sleep(wait, undefined, { signal: d.signal });
+    } catch {
+      throw interrupted();
+    }
+  };
+  for (;;) {
+    if (d.signal.aborted) throw interrupted();
+    let res: HttpResponse;
+    d.countRequest();
+    try {
+      res = await httpGet({ url: d.url, token: d.token }, {
+        method: 'GET', from: have, signal: d.signal, stallTimeoutMs: d.tuning.stallTimeoutMs, env: d.env,
+      });
+    } catch (err) {
+      if (d.signal.aborted) throw interrupted();
+      await fail(describeNetworkFailure(err, d.url), err, null);
+      continue;
+    }
+    vouched ??= vouchedSha256(res.chain, d.trustEtag);
+    const status = res.status;
+    const discard = () => discardBody(res.body);
+    if (status === 200 || status === 206) {
+      if (status === 200 && have > 0) await restart(); // the server ignored Range: take the whole file
+      if (status === 206) {
+        const plan = plan206(res.headers['content-range'], have);
+        if (plan !== 'append') {
+          await discard();
+          await restart();
+          await fail(`HTTP 206 with Content-Range ${res.headers['content-range'] ?? '(none)'} for bytes from ${have}`, undefined, null);
+          continue;
+        }
+      }
+      let added = 0;
+      try {
+        await writeHashed(res.body, {
+          path: d.partialPath, from: have, hash, limit: d.expectedSize, signal: d.signal,
+          onBytes: (n) => { added += n; d.onBytes(n); },
+        });
+        have += added;
+        return { bytes: have, sha256: hash.digest('hex'), vouched, tooMany: false };
+      } catch (err) {
+        have += added;
+        if (d.signal.aborted) throw interrupted();
+        if (err instanceof WriteFailed) throw writeError(err.original, d.partialPath, d.label, d.settings);
+        if (err instanceof TooManyBytes) {
+          await discard();
+          return { bytes: have, sha256: hash.digest('hex'), vouched, tooMany: true };
+        }
+        if (added >= PROGRESS_RESETS_FAILURES) failures = 0;
+        await fail(describeNetworkFailure(err, res.url), err, null);
+        continue;
+      }
+    }
+    await discard();
+    if (status === 416) {
+      const plan = plan416(res.headers['content-range'], have);
+      if (plan === 'complete') return { bytes: have, sha256: hash.digest('hex'), vouched, tooMany: false };
+      await restart();
+      await fail(`HTTP 416 for bytes from ${have}`, undefined, null);
+      continue;
+    }
+    if (status === 401 || status === 403) {
+      // Signed storage URLs expire: a refusal off the API's origin earns one fresh trip through the API.
+      const offOrigin = new URL(res.url).origin !== new URL(d.url).origin;
+      if (offOrigin && crossOriginRefusals++ === 0) {
+        await fail(`HTTP ${status} from ${new URL(res.url).origin}`, undefined, null);
+        continue;
+      }
+      throw credentialsError(status, res.url, d.label, d.credential, d.token !== null, d.settings);
+    }
+    if (status === 404 || status === 410) throw notFoundError(status, res.url, d.file, d.label, d.settings);
+    const problem = `HTTP ${status}${res.statusText ? ` ${res.statusText}` : ''} from ${new URL(res.url).origin}`;
+    if (!isRetryableStatus(status)) throw networkError(d.label, failures + 1, problem, undefined, d.settings);
+    await fail(problem, undefined, res.headers['retry-after'] ?? null);
+  }
+}

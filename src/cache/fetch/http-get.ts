@@ -1,0 +1,74 @@
+// One HTTP exchange with redirects followed by hand, so that the credential goes to the API's origin only:
+// NGC and Hugging Face answer with a 302 to signed storage or a CDN, which must never see the token.
+import type { Readable } from 'node:stream';
+import type { Env } from '../../config/env.js';
+import { discardBody, send } from './transport.js';
+
+export interface HttpTarget {
+  /** The resolved API URL: its origin is the only one that receives `token`. */
+  url: string;
+  token: string | null;
+}
+
+export interface HttpResponse {
+  status: number;
+  statusText: string;
+  /** The URL that answered (after redirects). */
+  url: string;
+  headers: Record<string, string>;
+  /** Headers of every response in the chain, first to last: Hugging Face puts X-Linked-Etag on the 302. */
+  chain: Array<Record<string, string>>;
+  body: Readable;
+}
+
+const MAX_REDIRECTS = 10;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const USER_AGENT = 'nimlet (+https://github.com/nimlet)';
+
+export interface GetOptions {
+  method: 'GET' | 'HEAD';
+  /** First byte wanted; > 0 sends `Range: bytes=N-`. */
+  from: number;
+  signal: AbortSignal;
+  stallTimeoutMs: number;
+  env: Env;
+}
+
+/** Sends the request, following up to 10 redirects; Authorization only while on the API's origin. */
+export async function httpGet(target: HttpTarget, opts: GetOptions): Promise<HttpResponse> {
+  const apiOrigin = new URL(target.url).origin;
+  const chain: Array<Record<string, string>> = [];
+  let url = target.url;
+  for (let hop = 0; ; hop++) {
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT, 'accept-encoding': 'identity' };
+    if (opts.from > 0) headers.range = `bytes=${opts.from}-`;
+    if (target.token !== null && new URL(url).origin === apiOrigin) headers.authorization = `Bearer ${target.token}`;
+    const res = await send(url, { method: opts.method, headers, signal: opts.signal, stallTimeoutMs: opts.stallTimeoutMs, env: opts.env });
+    chain.push(res.headers);
+    const location = res.headers.location;
+    if (REDIRECTS.has(res.status) && location !== undefined && hop < MAX_REDIRECTS) {
+      await discardBody(res.body);
+      url = new URL(location, url).href;
+      continue;
+    }
+    return { status: res.status, statusText: res.statusText, url, headers: res.headers, chain, body: res.body };
+  }
+}
+
+/** A sha256 the server vouches for: X-Linked-Etag anywhere in the chain, else (Hugging Face only) an ETag. */
+export function vouchedSha256(chain: ReadonlyArray<Record<string, string>>, trustEtag: boolean): string | null {
+  const hex = (v: string | undefined): string | null => {
+    const m = v === undefined ? null : /^(?:W\/)?"?([0-9a-fA-F]{64})"?$/.exec(v.trim());
+    return m?.[1]?.toLowerCase() ?? null;
+  };
+  for (const h of chain) {
+    const linked = hex(h['x-linked-etag']);
+    if (linked) return linked;
+  }
+  if (!trustEtag) return null;
+  for (const h of chain) {
+    const etag = hex(h.etag);
+    if (etag) return etag;
+  }
+  return null;
+}

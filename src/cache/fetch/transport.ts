@@ -1,0 +1,98 @@
+// Sends one HTTP request and hands back status, headers and the body stream. Two transports behind one shape:
+// with a proxy configured, undici's EnvHttpProxyAgent (HTTP(S)_PROXY, NO_PROXY, CONNECT tunnels); without one,
+// Node's own http/https client, which moves bulk bytes about twice as fast as undici on one core and with
+// less memory (measured with bench/download.mjs: undici's WASM parser copies every chunk).
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { Env } from '../../config/env.js';
+
+export interface Sent {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  body: Readable;
+}
+
+export interface SendOptions {
+  method: 'GET' | 'HEAD';
+  headers: Record<string, string>;
+  signal: AbortSignal;
+  /** No byte for this long, waiting for headers or within the body, fails the request. */
+  stallTimeoutMs: number;
+  env: Env;
+}
+
+const PROXY_VARS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'] as const;
+
+/** True when any proxy variable is set: then undici decides, per URL, whether the proxy applies. */
+export function proxyConfigured(env: Env): boolean {
+  return ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy'].some((v) => (env[v] ?? '').trim() !== '');
+}
+
+export function flatHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+
+function sendNode(url: string, o: SendOptions): Promise<Sent> {
+  const u = new URL(url);
+  const lib = u.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = lib.request(u, {
+      method: o.method, headers: o.headers, signal: o.signal, agent: u.protocol === 'https:' ? agents.https : agents.http,
+    }, (res) => {
+      resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: flatHeaders(res.headers), body: res });
+    });
+    // The socket's idle timer covers both the wait for headers and a body that stops flowing.
+    req.setTimeout(o.stallTimeoutMs, () => {
+      req.destroy(Object.assign(new Error(`no data for ${o.stallTimeoutMs} ms`), { code: 'ETIMEDOUT' }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+let cached: { key: string; dispatcher: Dispatcher } | null = null;
+
+/** One EnvHttpProxyAgent per process, rebuilt only when the proxy variables change (connections are reused). */
+async function proxyDispatcher(env: Env): Promise<Dispatcher> {
+  const key = PROXY_VARS.map((v) => env[v] ?? '').join('\n');
+  if (cached?.key === key) return cached.dispatcher;
+  const { EnvHttpProxyAgent } = await import('undici');
+  const pick = (lower: string, upper: string): string => env[lower] ?? env[upper] ?? '';
+  // Options override process.env, so the caller's env (a command's, a test's) is the one obeyed.
+  const dispatcher = new EnvHttpProxyAgent({
+    httpProxy: pick('http_proxy', 'HTTP_PROXY'), httpsProxy: pick('https_proxy', 'HTTPS_PROXY'), noProxy: pick('no_proxy', 'NO_PROXY'),
+  });
+  const old = cached;
+  cached = { key, dispatcher };
+  if (old) void old.dispatcher.close().catch(() => undefined);
+  return dispatcher;
+}
+
+async function sendUndici(url: string, o: SendOptions): Promise<Sent> {
+  const { request } = await import('undici');
+  const res = await request(url, {
+    method: o.method, headers: o.headers, dispatcher: await proxyDispatcher(o.env), signal: o.signal,
+    headersTimeout: o.stallTimeoutMs, bodyTimeout: o.stallTimeoutMs,
+  });
+  return { status: res.statusCode, statusText: res.statusText, headers: flatHeaders(res.headers), body: res.body };
+}
+
+export function send(url: string, o: SendOptions): Promise<Sent> {
+  return proxyConfigured(o.env) ? sendUndici(url, o) : sendNode(url, o);
+}
+
+/** Reads and drops the rest of a body (redirects, errors) so the connection can be reused. */
+export function discardBody(body: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    if (body.readableEnded || body.destroyed) return resolve();
+    body.on('end', resolve).on('error', () => resolve()).on('close', resolve);
+    body.resume();
+  });
+}

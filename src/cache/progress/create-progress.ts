@@ -1,0 +1,112 @@
+// Download progress for people and for log collectors: an ora spinner with bytes, rate and ETA on a terminal;
+// a plain line every few seconds on a pipe (container logs); JSON lines under NIM_JSONL_LOGGING=1.
+// add() is called per chunk and only counts; drawing happens on a timer.
+import { formatBytes, formatDuration, etaSeconds, progressLine, type ProgressFigures } from './format.js';
+import { createRateMeter } from './rate.js';
+import { ttyStream } from './tty-stream.js';
+
+export interface Progress {
+  /** Bytes written (negative: bytes thrown away, e.g. a file fetched again). */
+  add(bytes: number): void;
+  fileDone(name: string): void;
+  finish(): void;
+  fail(): void;
+}
+
+export interface ProgressOptions {
+  stderr: (s: string) => void;
+  isTTY: boolean;
+  jsonl: boolean;
+  totalBytes: number;
+  label: string;
+  /** Milliseconds between lines on a pipe and JSON lines (default 5000); the spinner redraws every 200. */
+  intervalMs?: number;
+  now?: () => number;
+}
+
+interface Spinner { text: string; start(): unknown; succeed(text?: string): unknown; fail(text?: string): unknown }
+
+export function createProgress(opts: ProgressOptions): Progress {
+  const now = opts.now ?? Date.now;
+  const began = now();
+  const meter = createRateMeter();
+  meter.sample(began, 0);
+  let done = 0;
+  let filesDone = 0;
+  let lastFile: string | null = null;
+  let ended = false;
+  const figures = (): ProgressFigures => {
+    const rate = meter.sample(now(), done);
+    return { label: opts.label, done, total: opts.totalBytes, rate, filesDone };
+  };
+  const json = (level: 'info' | 'error', event: string, extra: Record<string, unknown>): void =>
+    opts.stderr(JSON.stringify({ level, time: new Date(now()).toISOString(), event, label: opts.label, ...extra }) + '\n');
+  const jsonFigures = (f: ProgressFigures) => ({
+    bytes: f.done, total: f.total, rate_bps: Math.round(f.rate), eta_s: roundOrNull(etaSeconds(f)), files_done: f.filesDone,
+  });
+  const summary = (): string => {
+    const secs = (now() - began) / 1000;
+    const avg = secs > 0 ? done / secs : 0;
+    return `${opts.label}: ${formatBytes(done)} in ${formatDuration(secs)} (${formatBytes(avg)}/s)`;
+  };
+
+  let spinner: Spinner | null = null;
+  const tick = (): void => {
+    if (ended) return;
+    const f = figures();
+    if (opts.jsonl) json('info', 'download_progress', { message: progressLine(f), ...jsonFigures(f) });
+    else if (opts.isTTY) {
+      if (spinner) spinner.text = progressLine(f) + (lastFile ? ` — ${lastFile}` : '');
+    } else opts.stderr(`${progressLine(f)}\n`);
+  };
+  const timer = setInterval(tick, opts.isTTY && !opts.jsonl ? 200 : (opts.intervalMs ?? 5000));
+  timer.unref();
+
+  if (opts.isTTY && !opts.jsonl) {
+    // ora is loaded only when a terminal will show it: `nimlet gpus --json` never pays for it.
+    // A failure to load ora leaves plain lines: the final one is still printed by end().
+    void import('ora').then(
+      ({ default: ora }) => {
+        if (ended) return;
+        spinner = ora({ text: progressLine(figures()), stream: ttyStream(opts.stderr), discardStdin: false, isEnabled: true });
+        spinner.start();
+      },
+      () => undefined,
+    );
+  }
+
+  const end = (ok: boolean): void => {
+    if (ended) return;
+    const f = figures();
+    ended = true;
+    clearInterval(timer);
+    if (opts.jsonl) {
+      json(ok ? 'info' : 'error', ok ? 'download_done' : 'download_failed', { message: ok ? summary() : progressLine(f), ...jsonFigures(f) });
+      return;
+    }
+    const text = ok ? `downloaded ${summary()}` : `download stopped: ${progressLine(f)}`;
+    if (spinner) {
+      if (ok) spinner.succeed(text);
+      else spinner.fail(text);
+    } else {
+      opts.stderr(`${text}\n`);
+    }
+  };
+
+  return {
+    add(bytes) {
+      done += bytes;
+    },
+    fileDone(name) {
+      filesDone++;
+      lastFile = name;
+      if (opts.jsonl) json('info', 'download_file_done', { file: name, bytes: done, total: opts.totalBytes, files_done: filesDone });
+    },
+    finish: () => end(true),
+    fail: () => end(false),
+  };
+}
+
+function roundOrNull(n: number | null): number | null {
+  return n === null ? null : Math.round(n);
+}

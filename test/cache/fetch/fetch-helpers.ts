@@ -1,0 +1,55 @@
+// Shared set-up for the fetch tests: settings pointing at a fake artifact server, fast retries, temp dirs.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { readSettings, type Env, type Settings } from '../../../src/config/env.js';
+import { NimletError } from '../../../src/errors.js';
+import type { FetchRequest } from '../../../src/cache/fetch/fetch-file.js';
+import type { RetryTuning } from '../../../src/cache/fetch/retry.js';
+import type { ParsedSource } from '../../../src/manifest/source-uri.js';
+
+export const NGC_TOKEN = 'nvapi-SECRET-ngc-0123456789';
+export const HF_TOKEN = 'hf_SECRET_hf_abcdefghijklmnop';
+
+export const FAST: RetryTuning = { attempts: 5, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5000, stallTimeoutMs: 5000 };
+
+export function settingsFor(serverUrl: string, extra: Env = {}): Settings {
+  return readSettings({
+    HOME: os.tmpdir(), NIMLET_NGC_ENDPOINT: serverUrl, HF_ENDPOINT: serverUrl, NGC_API_KEY: NGC_TOKEN, HF_TOKEN, ...extra,
+  });
+}
+
+export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-fetch-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export const ngcSource = (file: string): ParsedSource =>
+  ({ kind: 'ngc', org: 'nim', team: 'meta', model: 'llama', version: '1.0', file });
+export const hfSource = (file: string): ParsedSource => ({ kind: 'hf', org: 'acme', repo: 'tiny', revision: 'main', file });
+
+export function request(
+  source: ParsedSource, partialPath: string, settings: Settings, over: Partial<FetchRequest> = {},
+): FetchRequest {
+  return {
+    source, partialPath, settings, expectedSha256: null, expectedSize: null, label: 'f (profile p)',
+    signal: new AbortController().signal, env: {}, retry: FAST, ...over,
+  };
+}
+
+/** The NimletError a promise rejects with; fails the test when it resolves or throws something else. */
+export async function failure(p: Promise<unknown>): Promise<NimletError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof NimletError) return err;
+    throw new Error(`expected a NimletError, got ${String(err)}`, { cause: err });
+  }
+  throw new Error('expected a failure, the promise resolved');
+}
+
+/** Everything an error could print: message, hint, details, cause (what -v shows), JSON. */
+export function printable(e: NimletError): string {
+  const cause = e.cause as Error | undefined;
+  return [e.message, e.hint ?? '', ...e.details, JSON.stringify(e.toJSON()), cause?.message ?? '', cause?.stack ?? ''].join('\n');
+}

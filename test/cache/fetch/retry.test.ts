@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TUNING, isRetryableStatus, parseRetryAfter, readRetryTuning, retryDelayMs } from '../../../src/cache/fetch/retry.js';
+import { parseContentRange, plan206, plan416 } from '../../../src/cache/fetch/range.js';
+import { displayUrl, scrubSecrets } from '../../../src/cache/fetch/scrub.js';
+import { vouchedSha256 } from '../../../src/cache/fetch/http-get.js';
+
+const now = Date.parse('2025-01-01T00:00:00Z');
+
+describe('retry policy', () => {
+  it.each<[string | undefined, number | null]>([
+    ['5', 5000], [' 0 ', 0], ['Wed, 01 Jan 2025 00:00:30 GMT', 30_000], ['Tue, 31 Dec 2024 00:00:00 GMT', 0], ['soon', null], [undefined, null],
+  ])('Retry-After %j → %j ms', (v, ms) => expect(parseRetryAfter(v, now)).toBe(ms));
+
+  it.each([[408, true], [429, true], [500, true], [502, true], [503, true], [504, true], [400, false], [401, false], [404, false], [501, false]])(
+    'status %i retryable: %s', (s, r) => expect(isRetryableStatus(s)).toBe(r));
+
+  it('backoff doubles with jitter between half and the whole, capped', () => {
+    const t = { ...DEFAULT_TUNING, baseDelayMs: 1000, maxDelayMs: 5000 };
+    expect([1, 2, 3, 4].map((f) => retryDelayMs(f, t, null, 0))).toEqual([500, 1000, 2000, 2500]);
+    expect([1, 2, 3, 4].map((f) => retryDelayMs(f, t, null, 1))).toEqual([1000, 2000, 4000, 5000]);
+  });
+
+  it('Retry-After wins when longer, up to its cap', () => {
+    const t = { ...DEFAULT_TUNING, baseDelayMs: 10, maxRetryAfterMs: 60_000 };
+    expect(retryDelayMs(1, t, 7000, 0.5)).toBe(7000);
+    expect(retryDelayMs(1, t, 3_600_000, 0.5)).toBe(60_000);
+    expect(retryDelayMs(1, t, 0, 1)).toBe(10);
+  });
+
+  it('reads its knobs from the environment; a bad one names the variable (exit 78)', () => {
+    expect(readRetryTuning({ NIMLET_RETRY_BASE_MS: '5', NIMLET_RETRY_ATTEMPTS: '3' })).toMatchObject({ baseDelayMs: 5, attempts: 3 });
+    expect(() => readRetryTuning({ NIMLET_RETRY_ATTEMPTS: 'many' })).toThrow(/NIMLET_RETRY_ATTEMPTS/);
+  });
+});
+
+describe('ranges', () => {
+  it.each([
+    ['bytes 10-19/20', { start: 10, total: 20 }], ['bytes */20', { start: null, total: 20 }], ['bytes 0-9/*', { start: 0, total: null }], ['items 1-2/3', null],
+  ])('%s', (v, want) => expect(parseContentRange(v)).toEqual(want));
+  it('206 appends only at the partial end; 416 is complete only when the total equals it', () => {
+    expect(plan206('bytes 10-19/20', 10)).toBe('append');
+    expect(plan206('bytes 0-19/20', 10)).toBe('restart');
+    expect(plan206(undefined, 10)).toBe('restart');
+    expect(plan416('bytes */20', 20)).toBe('complete');
+    expect(plan416('bytes */30', 20)).toBe('restart');
+    expect(plan416('bytes */0', 0)).toBe('restart');
+  });
+});
+
+describe('secrets and sums', () => {
+  it('scrubs tokens and Authorization values; URLs lose their signed query', () => {
+    const s = { ngcApiKey: 'nvapi-XYZ123', hfToken: 'hf_abcdef' };
+    expect(scrubSecrets('key nvapi-XYZ123 and hf_abcdef; Authorization: Bearer zzz', s)).toBe('key *** and ***; Authorization: Bearer ***');
+    expect(displayUrl('https://cdn.example/a/b.bin?X-Amz-Signature=secret')).toBe('https://cdn.example/a/b.bin');
+  });
+  it('takes X-Linked-Etag anywhere in the chain, an ETag only when trusted, and only 64-hex values', () => {
+    const sha = 'ab'.repeat(32);
+    expect(vouchedSha256([{ 'x-linked-etag': `"${sha}"` }, { etag: '"x"' }], false)).toBe(sha);
+    expect(vouchedSha256([{}, { etag: `W/"${sha.toUpperCase()}"` }], true)).toBe(sha);
+    expect(vouchedSha256([{}, { etag: `"${sha}"` }], false)).toBeNull();
+    expect(vouchedSha256([{ 'x-linked-etag': '"abc"' }], true)).toBeNull();
+  });
+});
