@@ -1,7 +1,128 @@
-// nimlet serve — not built yet.
-import { NimletError } from '../../errors.js';
-import type { CommandRun } from '../context.js';
+// nimlet serve (the default command, the container's entrypoint): manifest → GPUs → profile → model folder →
+// engine command → start-up summary → the engine (DESIGN §8). `--dry-run` does everything but the download and
+// the start, and prints what would run (`--json`: the shape in DESIGN §1).
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { readSettings, type Settings } from '../../config/env.js';
+import { buildEngineCommand } from '../../engine/argv.js';
+import { formatDryRun } from '../../engine/dry-run-report.js';
+import { CREDENTIAL_VARIABLES } from '../../engine/environment.js';
+import { installInterrupt, type Interrupt } from '../../engine/interrupt.js';
+import { listLoraAdapters } from '../../engine/lora-adapters.js';
+import { resolveModelDir, type ModelDirResult } from '../../engine/model-dir.js';
+import { runEngine } from '../../engine/run.js';
+import type { EngineCommand } from '../../engine/types.js';
+import { isNimletError } from '../../errors.js';
+import { probeGpus } from '../../gpu/probe.js';
+import { createLogger } from '../../log/logger.js';
+import { logStartupSummary } from '../../log/startup-summary.js';
+import { startStopwatch, type Stopwatch } from '../../log/stopwatch.js';
+import { loadManifest } from '../../manifest/load.js';
+import { locateManifest } from '../../manifest/locate.js';
+import type { Manifest, Profile } from '../../manifest/types.js';
+import { selectProfile } from '../../select/select.js';
+import type { Selection } from '../../select/types.js';
+import type { CliContext, CommandRun, CommonOptions } from '../context.js';
+import { buildRequest } from '../prepare-selection.js';
 
-export const run: CommandRun = async () => {
-  throw new NimletError('internal', 'serve is not implemented yet');
+interface Launch {
+  profile: Profile;
+  selection: Selection;
+  model: ModelDirResult;
+  command: EngineCommand;
+  settings: Settings;
+}
+
+/** What prepareSelection does, with each stage timed on its own for the summary (manifest and probe overlap). */
+async function selectForServe(ctx: CliContext, options: CommonOptions, watch: Stopwatch): Promise<{ settings: Settings; manifest: Manifest; selection: Selection }> {
+  const fromEnv = readSettings(ctx.env);
+  const settings = options.cache ? { ...fromEnv, cacheDir: path.resolve(ctx.cwd, options.cache) } : fromEnv;
+  const file = locateManifest(options.manifest, settings, ctx.cwd);
+  const [manifest, inventory] = await Promise.allSettled([
+    watch.time('manifest', () => loadManifest(file)),
+    watch.time('probe', () => probeGpus({ env: ctx.env, timeoutMs: settings.probeTimeoutMs })),
+  ]);
+  // the manifest's error first, as every command reports it
+  if (manifest.status === 'rejected') throw manifest.reason;
+  if (inventory.status === 'rejected') throw inventory.reason;
+  const request = buildRequest(settings, options);
+  const selection = await watch.time('select', async () => selectProfile(manifest.value.profiles, inventory.value, request));
+  return { settings, manifest: manifest.value, selection };
+}
+
+async function prepareLaunch(ctx: CliContext, options: CommonOptions, interrupt: Interrupt, watch: Stopwatch): Promise<Launch> {
+  const { settings, manifest, selection } = await selectForServe(ctx, options, watch);
+  interrupt.throwIfInterrupted();
+  const profile = selection.profile;
+  const model = await watch.time('cache', () =>
+    resolveModelDir({
+      profile,
+      manifestDir: manifest.dir,
+      settings,
+      cwd: ctx.cwd,
+      dryRun: options.dryRun === true,
+      signal: interrupt.signal,
+      stderr: ctx.stderr,
+      isTTY: ctx.stderrIsTTY,
+    }),
+  );
+  interrupt.throwIfInterrupted();
+  const loraAdapters = settings.peftSource === null ? [] : await listLoraAdapters(settings.peftSource, ctx.cwd);
+  const command = buildEngineCommand({
+    profile,
+    selection,
+    settings,
+    modelDir: model.modelDir,
+    parentEnv: ctx.env,
+    loraAdapters,
+    scratchDir: path.join(os.tmpdir(), `nimlet-${process.pid}`),
+  });
+  return { profile, selection, model, command, settings };
+}
+
+function secretsOf(ctx: CliContext): string[] {
+  return CREDENTIAL_VARIABLES.map((k) => ctx.env[k]).filter((v): v is string => typeof v === 'string' && v !== '');
+}
+
+async function writeGeneratedFiles(command: EngineCommand): Promise<void> {
+  for (const f of command.files) {
+    await mkdir(path.dirname(f.path), { recursive: true });
+    await writeFile(f.path, f.content, { mode: 0o600 });
+  }
+}
+
+export const run: CommandRun = async (ctx, options) => {
+  const watch = startStopwatch();
+  const interrupt = installInterrupt(ctx.signal);
+  let launch: Launch;
+  try {
+    launch = await prepareLaunch(ctx, options, interrupt, watch);
+  } catch (err) {
+    // a download aborted by our own signal handler ends as 143/130, whatever the cache layer threw
+    throw (isNimletError(err) && err.code === 'interrupted') || interrupt.signal.aborted ? (interrupt.error() ?? err) : err;
+  } finally {
+    interrupt.dispose();
+  }
+  if (options.dryRun) {
+    ctx.stdout(formatDryRun({ ...launch, parentEnv: ctx.env, secrets: secretsOf(ctx) }, options.json === true));
+    return 0;
+  }
+  const { profile, selection, model, command, settings } = launch;
+  const secrets = secretsOf(ctx);
+  const logger = createLogger({ write: ctx.stderr, jsonl: settings.jsonLogging, level: settings.logLevel, secrets });
+  logStartupSummary(logger, {
+    engine: command.engine,
+    profile: { id: profile.id, name: profile.name },
+    why: selection.why,
+    gpus: selection.gpus.map((index, i) => ({ index, uuid: selection.deviceUuids[i] ?? '' })),
+    cacheDir: settings.cacheDir,
+    modelDir: model.modelDir,
+    modelSource: model.source,
+    download: model.download,
+    argv: command.argv,
+    timingsMs: watch.read(),
+  }, settings.jsonLogging, secrets);
+  await writeGeneratedFiles(command);
+  return runEngine(command);
 };

@@ -1,0 +1,62 @@
+// Builds the engine's command line and environment (DESIGN §8): the engine's own flags from the selection and
+// the settings, then the profile's `engine.args`, then NIM_PASSTHROUGH_ARGS, so a user's flag comes last and wins
+// (each engine's argument parser keeps the last value). NIMLET_*_CMD replaces only the command part. Pure.
+import os from 'node:os';
+import type { Engine } from '../manifest/types.js';
+import { NimletError } from '../errors.js';
+import { buildEngineEnv } from './environment.js';
+import { defaultServedModelName } from './served-name.js';
+import { SGLANG_COMMAND, sglangFlags } from './sglang.js';
+import { TRTLLM_COMMAND, trtllmFlags } from './trtllm.js';
+import type { EngineCommand, EngineCommandInput, EngineFlags, FlagInput } from './types.js';
+import { VLLM_COMMAND, vllmFlags } from './vllm.js';
+
+const ENGINES: Record<Engine, { command: string[]; variable: string; flags: (i: FlagInput) => EngineFlags }> = {
+  vllm: { command: VLLM_COMMAND, variable: 'NIMLET_VLLM_CMD', flags: vllmFlags },
+  tensorrt_llm: { command: TRTLLM_COMMAND, variable: 'NIMLET_TRTLLM_CMD', flags: trtllmFlags },
+  sglang: { command: SGLANG_COMMAND, variable: 'NIMLET_SGLANG_CMD', flags: sglangFlags },
+};
+
+/** The variable that replaces an engine's command (for hints). */
+export function engineCommandVariable(engine: Engine): string {
+  return ENGINES[engine].variable;
+}
+
+/** `feat_lora_max_rank` as a positive integer; anything else is no rank (the engine's default). */
+function loraMaxRank(tags: Record<string, string>): number | null {
+  const raw = tags.feat_lora_max_rank?.trim();
+  return raw && /^\d+$/.test(raw) && Number(raw) > 0 ? Number(raw) : null;
+}
+
+export function buildEngineCommand(input: EngineCommandInput): EngineCommand {
+  const { profile, selection, settings } = input;
+  if (profile.engine === null) {
+    throw new NimletError('profile-not-runnable', `profile ${profile.id} (${profile.name}) names no LLM engine`, {
+      hint: 'pick a profile whose llm_engine tag is tensorrt_llm, vllm or sglang',
+    });
+  }
+  const spec = ENGINES[profile.engine];
+  const flags = spec.flags({
+    modelDir: input.modelDir,
+    port: settings.serverPort,
+    servedModelName: settings.servedModelName ?? defaultServedModelName(profile, input.modelDir),
+    servedNameExplicit: settings.servedModelName !== null,
+    tp: selection.tp,
+    pp: selection.pp,
+    maxModelLen: settings.maxModelLen,
+    lora: settings.peftSource === null ? null : { maxRank: loraMaxRank(profile.tags), adapters: input.loraAdapters ?? [] },
+    scratchDir: input.scratchDir ?? os.tmpdir(),
+  });
+  const command = settings.engineCommands[profile.engine] ?? spec.command;
+  return {
+    engine: profile.engine,
+    argv: [...command, ...flags.args, ...profile.engineSettings.args, ...settings.passthroughArgs],
+    env: buildEngineEnv({
+      parentEnv: input.parentEnv ?? {},
+      deviceUuids: selection.deviceUuids,
+      profileEnv: profile.engineSettings.env,
+    }),
+    files: flags.files,
+    commandVariable: spec.variable,
+  };
+}

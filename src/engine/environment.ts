@@ -1,0 +1,65 @@
+// The engine's environment (DESIGN §8): the parent's, without the download credentials, with the chosen GPUs and
+// Hugging Face offline. The engine never downloads (nimlet did), so it needs no token, and a token in its
+// environment would leak into its logs, crash dumps and /proc/<pid>/environ.
+
+/**
+ * Credentials nimlet itself uses for downloads, and their aliases. Other secrets are the engine's own business
+ * (VLLM_API_KEY protects vLLM's endpoint; AWS_* may be how it streams weights), so they pass through.
+ */
+export const CREDENTIAL_VARIABLES: readonly string[] = [
+  'NGC_API_KEY',
+  'NGC_CLI_API_KEY',
+  'NGC_API_TOKEN',
+  'HF_TOKEN',
+  'HUGGING_FACE_HUB_TOKEN',
+  'HF_API_TOKEN',
+];
+
+const CREDENTIALS = new Set(CREDENTIAL_VARIABLES);
+
+export function isCredentialVariable(name: string): boolean {
+  return CREDENTIALS.has(name.toUpperCase());
+}
+
+/** Credential values long enough to search for inside other variables (a 1-character "token" would match anything). */
+function credentialValues(env: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.entries(env)
+    .filter(([k, v]) => isCredentialVariable(k) && v !== undefined && v.trim().length >= 8)
+    .map(([, v]) => v!.trim());
+}
+
+export interface EngineEnvInput {
+  parentEnv: Readonly<Record<string, string | undefined>>;
+  /** GPU-… or MIG-… UUIDs, in the order the engine should number them. */
+  deviceUuids: readonly string[];
+  /** The profile's `engine.env` from the manifest. */
+  profileEnv: Readonly<Record<string, string>>;
+}
+
+export function buildEngineEnv(input: EngineEnvInput): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(input.parentEnv)) if (v !== undefined) env[k] = v;
+  Object.assign(env, input.profileEnv);
+  // nimlet's own choices win over the manifest's: the GPUs are the ones selection checked
+  env.CUDA_VISIBLE_DEVICES = input.deviceUuids.join(',');
+  env.HF_HUB_OFFLINE = '1';
+  // a credential copied into another variable (NIM_PASSTHROUGH_ARGS="--hf-token $HF_TOKEN") is dropped with it
+  const secrets = credentialValues(input.parentEnv);
+  for (const [k, v] of Object.entries(env)) {
+    if (isCredentialVariable(k) || secrets.some((s) => v.includes(s))) delete env[k];
+  }
+  return env;
+}
+
+/** The variables the engine gets that differ from the parent's (what a dry run shows); credentials never. */
+export function changedVariables(
+  parentEnv: Readonly<Record<string, string | undefined>>,
+  engineEnv: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const changed: Record<string, string> = {};
+  for (const k of Object.keys(engineEnv).sort()) {
+    const v = engineEnv[k]!;
+    if (parentEnv[k] !== v && !isCredentialVariable(k)) changed[k] = v;
+  }
+  return changed;
+}

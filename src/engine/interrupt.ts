@@ -1,0 +1,50 @@
+// SIGTERM/SIGINT while nimlet itself works (manifest, probe, download): abort the work through an AbortSignal so
+// the download stops cleanly (partials kept for the next start, nothing half-published) and nimlet exits
+// 128+N (143 for SIGTERM, 130 for SIGINT). Removed before the engine starts, whose runner forwards signals.
+import { constants } from 'node:os';
+import { NimletError } from '../errors.js';
+
+const HANDLED: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+
+export interface Interrupt {
+  /** Aborted on the first SIGTERM/SIGINT (or when `parent` aborts). */
+  signal: AbortSignal;
+  /** The NimletError to end with when the work stopped because of the signal; null when no signal came. */
+  error(): NimletError | null;
+  /** Throws that error if a signal came (for work that could not watch the AbortSignal). */
+  throwIfInterrupted(): void;
+  dispose(): void;
+}
+
+export function interruptedBy(signal: NodeJS.Signals): NimletError {
+  return new NimletError('interrupted', `interrupted by ${signal}: stopped before the engine started`, {
+    hint: 'the cache is consistent; the next start resumes any download where it stopped',
+    exitCode: 128 + (constants.signals[signal] ?? 15),
+  });
+}
+
+export function installInterrupt(parent: AbortSignal, proc: Pick<NodeJS.Process, 'on' | 'off'> = process): Interrupt {
+  const controller = new AbortController();
+  let received: NodeJS.Signals | null = null;
+  const handlers = HANDLED.map((sig) => {
+    const h = (): void => {
+      if (received !== null) return;
+      received = sig;
+      controller.abort(interruptedBy(sig));
+    };
+    proc.on(sig, h);
+    return [sig, h] as const;
+  });
+  const error = (): NimletError | null => (received === null ? null : interruptedBy(received));
+  return {
+    signal: AbortSignal.any([parent, controller.signal]),
+    error,
+    throwIfInterrupted() {
+      const e = error();
+      if (e) throw e;
+    },
+    dispose() {
+      handlers.forEach(([sig, h]) => proc.off(sig, h));
+    },
+  };
+}

@@ -1,0 +1,54 @@
+// Where the engine's model comes from: NIM_MODEL_NAME's folder as it is (no manifest download, no network), or
+// the profile's workspace in the cache, fetched first if needed (a dry run only plans: no network).
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Settings } from '../config/env.js';
+import { NimletError } from '../errors.js';
+import type { Profile } from '../manifest/types.js';
+
+export interface ModelDirResult {
+  modelDir: string;
+  source: 'cache' | 'local';
+  download: { files: number; bytes: number; cached: number; fetchedBytes: number };
+}
+
+export interface ModelDirInput {
+  profile: Profile;
+  manifestDir: string;
+  settings: Settings;
+  cwd: string;
+  dryRun: boolean;
+  signal: AbortSignal;
+  stderr: (s: string) => void;
+  isTTY: boolean;
+}
+
+async function localModelDir(raw: string, cwd: string): Promise<string> {
+  const dir = path.resolve(cwd, raw);
+  const s = await stat(dir).catch(() => null);
+  if (!s?.isDirectory()) {
+    throw new NimletError('not-found', `NIM_MODEL_NAME=${JSON.stringify(raw)} is not a folder`, {
+      hint: 'set NIM_MODEL_NAME to a model folder (create one with create-model-store), or unset it to use the cache',
+    });
+  }
+  return dir;
+}
+
+export async function resolveModelDir(input: ModelDirInput): Promise<ModelDirResult> {
+  const { profile, settings } = input;
+  if (settings.localModelDir !== null) {
+    const modelDir = await localModelDir(settings.localModelDir, input.cwd);
+    return { modelDir, source: 'local', download: { files: 0, bytes: 0, cached: 0, fetchedBytes: 0 } };
+  }
+  // loaded here, not at the top: a local model folder never needs the download stack
+  const cache = await import('../cache/ensure-profile.js');
+  const opts = { cacheDir: settings.cacheDir, settings, signal: input.signal, stderr: input.stderr, isTTY: input.isTTY };
+  if (input.dryRun) {
+    const plan = await cache.planProfile(profile, input.manifestDir, opts);
+    const { cacheLayout, workspacePath } = await import('../cache/layout.js');
+    const modelDir = (await cache.findCompleteWorkspace(profile, settings.cacheDir)) ?? workspacePath(cacheLayout(settings.cacheDir), profile.id);
+    return { modelDir, source: 'cache', download: { files: plan.files, bytes: plan.bytes, cached: plan.cached, fetchedBytes: 0 } };
+  }
+  const { modelDir, plan, fetchedBytes } = await cache.ensureProfile(profile, input.manifestDir, opts);
+  return { modelDir, source: 'cache', download: { files: plan.files, bytes: plan.bytes, cached: plan.cached, fetchedBytes } };
+}

@@ -1,0 +1,59 @@
+// What the engine builders take and give: plain data, so building the command is a pure function.
+import type { Settings } from '../config/env.js';
+import type { Engine, Profile } from '../manifest/types.js';
+import type { Selection } from '../select/types.js';
+
+/** One LoRA adapter found under NIM_PEFT_SOURCE: its folder name is the name clients ask for. */
+export interface LoraAdapter {
+  name: string;
+  path: string;
+}
+
+export interface EngineCommandInput {
+  profile: Profile;
+  selection: Selection;
+  settings: Settings;
+  /** The folder the engine loads: the published workspace, or NIM_MODEL_NAME's folder. */
+  modelDir: string;
+  /** The parent environment the engine's is derived from (default: none, only the changes). */
+  parentEnv?: Readonly<Record<string, string | undefined>>;
+  /** Adapters listed from NIM_PEFT_SOURCE by the shell (listing a folder is I/O). */
+  loraAdapters?: readonly LoraAdapter[];
+  /** Where generated engine config files go (TensorRT-LLM's LoRA options file). */
+  scratchDir?: string;
+}
+
+/** A file the engine needs that nimlet writes just before it starts (never in a dry run). */
+export interface GeneratedFile {
+  path: string;
+  content: string;
+}
+
+export interface EngineCommand {
+  engine: Engine;
+  argv: string[];
+  env: Record<string, string>;
+  files: GeneratedFile[];
+  /** The variable that replaces this engine's command, for error hints. */
+  commandVariable: string;
+}
+
+/** The engine-specific part: everything after the command, before profile args and passthrough. */
+export interface EngineFlags {
+  args: string[];
+  files: GeneratedFile[];
+}
+
+/** What every engine's flag builder receives, already resolved. */
+export interface FlagInput {
+  modelDir: string;
+  port: number;
+  servedModelName: string;
+  /** NIM_SERVED_MODEL_NAME was set (engines whose older releases lack the flag only get it then). */
+  servedNameExplicit: boolean;
+  tp: number;
+  pp: number;
+  maxModelLen: number | null;
+  lora: { maxRank: number | null; adapters: readonly LoraAdapter[] } | null;
+  scratchDir: string;
+}

@@ -1,0 +1,103 @@
+// `serve` with a fake engine as a real process: signals forwarded, exit codes passed on, 127/126 for a missing or
+// unusable engine command, and an engine environment without credentials (the engine's own record says so).
+import { chmodSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readRecord, waitFor } from '../engine/fake-engine-env.js';
+import { H100_UUIDS, makeModelFolder, makeSandbox, manifestOf, runNimlet, startNimlet, type Sandbox } from './serve-helpers.js';
+
+const ID = 'bead'.padEnd(64, '1');
+
+function sandbox(engine = 'vllm', engines?: string[]): { sb: Sandbox; env: Record<string, string>; store: string } {
+  const sb = makeSandbox(manifestOf([{ id: ID, tags: { llm_engine: engine, precision: 'bf16', tp: '2' } }]), engines);
+  const store = makeModelFolder(sb);
+  return { sb, store, env: { ...sb.env, NIM_MODEL_NAME: store } };
+}
+
+describe('serve runs the engine', () => {
+  it('SIGTERM to nimlet reaches the engine, nimlet exits with the engine code', async () => {
+    const { sb, env } = sandbox();
+    const { child, done } = startNimlet(['serve'], { ...env, FAKE_ENGINE_MODE: 'wait', FAKE_ENGINE_EXIT_CODE: '42' });
+    await waitFor(() => readRecord(sb.record).find((r) => r.event === 'ready'));
+    const sentAt = Date.now();
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code).toBe(42);
+    const signals = readRecord(sb.record).filter((r) => r.event === 'signal');
+    expect(signals.map((s) => s.signal)).toEqual(['SIGTERM']);
+    const latency = signals[0]!.at - sentAt;
+    console.info(`SIGTERM reached the engine ${latency} ms after it was sent to nimlet (requirement: 200 ms)`);
+    expect(latency).toBeLessThan(2000); // a generous bound: 10 × the requirement, for a loaded CI machine
+  });
+
+  it.each([['SIGINT'], ['SIGHUP'], ['SIGUSR1']] as const)('%s is forwarded too', async (sig) => {
+    const { sb, env } = sandbox();
+    const { child, done } = startNimlet(['serve'], { ...env, FAKE_ENGINE_MODE: 'wait', FAKE_ENGINE_EXIT_CODE: '0' });
+    await waitFor(() => readRecord(sb.record).find((r) => r.event === 'ready'));
+    child.kill(sig);
+    expect((await done).code).toBe(0);
+    expect(readRecord(sb.record).filter((r) => r.event === 'signal').map((s) => s.signal)).toEqual([sig]);
+  });
+
+  it('an engine exiting 3 → 3, started with the argv and GPUs chosen', async () => {
+    const { sb, env, store } = sandbox();
+    const r = await runNimlet([], { ...env, FAKE_ENGINE_MODE: 'exit', FAKE_ENGINE_EXIT_CODE: '3' });
+    expect(r.code).toBe(3);
+    const [start] = readRecord(sb.record);
+    expect(start).toMatchObject({ command: 'vllm', args: ['serve', store, '--host', '0.0.0.0', '--port', '8000', '--served-model-name', 'store', '--tensor-parallel-size', '2', '--pipeline-parallel-size', '1'] });
+    expect(start?.env?.CUDA_VISIBLE_DEVICES).toBe(`${H100_UUIDS[0]},${H100_UUIDS[1]}`);
+  });
+
+  it('an engine killed by SIGKILL → 137', async () => {
+    const { env } = sandbox('tensorrt_llm');
+    const r = await runNimlet(['serve'], { ...env, FAKE_ENGINE_MODE: 'sigkill' });
+    expect(r.code).toBe(137);
+  });
+
+  it('an engine command that cannot be found → 127 naming it', async () => {
+    const { env } = sandbox('tensorrt_llm', []);
+    const r = await runNimlet(['serve'], env);
+    expect(r.code).toBe(127);
+    expect(r.stderr).toContain('nimlet: engine command "trtllm-serve" not found on PATH\nhint: install the engine in the image, or set NIMLET_TRTLLM_CMD to the command that starts it\n');
+  });
+
+  it('an engine command that is not executable → 126', async () => {
+    const { sb, env } = sandbox();
+    const file = path.join(sb.dir, 'not-exec');
+    writeFileSync(file, '#!/bin/sh\nexit 0\n');
+    chmodSync(file, 0o644);
+    const r = await runNimlet(['serve'], { ...env, NIMLET_VLLM_CMD: `${file} serve` });
+    expect(r.code).toBe(126);
+    expect(r.stderr).toContain(`nimlet: engine command "${file}" is not executable\n`);
+  });
+
+  it('the engine gets no credential; the summary shows none', async () => {
+    const { sb, env } = sandbox();
+    const secrets = { NGC_API_KEY: 'nvapi-SECRET-1', HF_TOKEN: 'hf_SECRET_2', HUGGING_FACE_HUB_TOKEN: 'hf_SECRET_3', NGC_CLI_API_KEY: 'nvapi-SECRET-4' };
+    const r = await runNimlet(['serve'], { ...env, ...secrets, NIM_PASSTHROUGH_ARGS: '--x nvapi-SECRET-1 --api-key k123', FAKE_ENGINE_MODE: 'exit' });
+    expect(r.code).toBe(0);
+    const engineEnv = readRecord(sb.record)[0]?.env ?? {};
+    for (const k of Object.keys(secrets)) expect(engineEnv).not.toHaveProperty(k);
+    // NIM_PASSTHROUGH_ARGS held a token: a variable whose value holds one is not passed on either
+    expect(Object.values(engineEnv).join('\n')).not.toMatch(/SECRET/);
+    expect(engineEnv).not.toHaveProperty('NIM_PASSTHROUGH_ARGS');
+    expect(engineEnv.HF_HUB_OFFLINE).toBe('1');
+    expect(r.stderr).not.toMatch(/SECRET|k123/);
+    expect(r.stderr).toContain(`--x '***' --api-key '***'`);
+  });
+
+  it('start-up summary: text, then one JSON line under NIM_JSONL_LOGGING=1', async () => {
+    const { env, store } = sandbox();
+    const text = await runNimlet(['serve'], { ...env, FAKE_ENGINE_MODE: 'exit' });
+    expect(text.stderr).toMatch(new RegExp(`^nimlet: starting vllm with profile ${ID} \\(vllm-bf16-tp2\\)\\n`));
+    expect(text.stderr).toContain(`  GPUs: 0 (${H100_UUIDS[0]}), 1 (${H100_UUIDS[1]})\n`);
+    expect(text.stderr).toContain(`  model: ${store} (NIM_MODEL_NAME: nothing downloaded)\n`);
+    expect(text.stderr).toMatch(/ {2}timings: manifest \d+ ms, probe \d+ ms, select \d+ ms, cache \d+ ms, total \d+ ms\n/);
+
+    const json = await runNimlet(['serve'], { ...env, NIM_JSONL_LOGGING: '1', FAKE_ENGINE_MODE: 'exit' });
+    const lines = json.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const startup = lines.find((l) => l.event === 'startup');
+    expect(startup).toMatchObject({ level: 'info', engine: 'vllm', profile: { id: ID, name: 'vllm-bf16-tp2' }, modelDir: store, modelSource: 'local' });
+    expect(Object.keys(startup?.timingsMs as object)).toEqual(['manifest', 'probe', 'select', 'cache', 'total']);
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { buildEngineCommand } from '../../src/engine/argv.js';
+import type { Engine } from '../../src/manifest/types.js';
+import { makeProfile, makeSelection, settingsFrom } from './profile-fixture.js';
+
+const DIR = '/cache/profiles/p1';
+
+function argvFor(engine: Engine, opts: {
+  env?: Record<string, string>; tp?: number; pp?: number; tags?: Record<string, string>;
+  args?: string[]; adapters?: { name: string; path: string }[];
+} = {}) {
+  const profile = makeProfile(engine, {
+    tags: { llm_engine: engine, ...(opts.tags ?? {}) },
+    engineSettings: { args: opts.args ?? [], env: {} },
+  });
+  return buildEngineCommand({
+    profile,
+    selection: makeSelection(profile, { tp: opts.tp ?? 1, pp: opts.pp ?? 1 }),
+    settings: settingsFrom(opts.env ?? {}),
+    modelDir: DIR,
+    loraAdapters: opts.adapters ?? [],
+    scratchDir: '/tmp/s',
+  });
+}
+
+describe('buildEngineCommand: vLLM', () => {
+  it.each([
+    ['defaults', {}, ['vllm', 'serve', DIR, '--host', '0.0.0.0', '--port', '8000', '--served-model-name', 'p1', '--tensor-parallel-size', '1', '--pipeline-parallel-size', '1']],
+    ['tp/pp, port, name, max len', { tp: 4, pp: 2, env: { NIM_SERVER_PORT: '9000', NIM_SERVED_MODEL_NAME: 'meta/llama', NIM_MAX_MODEL_LEN: '8192' } },
+      ['vllm', 'serve', DIR, '--host', '0.0.0.0', '--port', '9000', '--served-model-name', 'meta/llama', '--tensor-parallel-size', '4', '--pipeline-parallel-size', '2', '--max-model-len', '8192']],
+    ['profile args then passthrough', { args: ['--enforce-eager'], env: { NIM_PASSTHROUGH_ARGS: "--max-num-seqs 8 --chat-template 'a b'" } },
+      ['vllm', 'serve', DIR, '--host', '0.0.0.0', '--port', '8000', '--served-model-name', 'p1', '--tensor-parallel-size', '1', '--pipeline-parallel-size', '1', '--enforce-eager', '--max-num-seqs', '8', '--chat-template', 'a b']],
+    ['command override', { env: { NIMLET_VLLM_CMD: '/opt/venv/bin/python -m vllm.entrypoints.cli.main serve' } },
+      ['/opt/venv/bin/python', '-m', 'vllm.entrypoints.cli.main', 'serve', DIR, '--host', '0.0.0.0', '--port', '8000', '--served-model-name', 'p1', '--tensor-parallel-size', '1', '--pipeline-parallel-size', '1']],
+    ['LoRA with rank and adapters', { tags: { feat_lora: 'true', feat_lora_max_rank: '32' }, env: { NIM_PEFT_SOURCE: '/loras' }, adapters: [{ name: 'a', path: '/loras/a' }, { name: 'b', path: '/loras/b' }] },
+      ['vllm', 'serve', DIR, '--host', '0.0.0.0', '--port', '8000', '--served-model-name', 'p1', '--tensor-parallel-size', '1', '--pipeline-parallel-size', '1', '--enable-lora', '--max-lora-rank', '32', '--lora-modules', 'a=/loras/a', 'b=/loras/b']],
+  ] as const)('%s', (_name, opts, expected) => {
+    const cmd = argvFor('vllm', opts as Parameters<typeof argvFor>[1]);
+    expect(cmd.argv).toEqual(expected);
+    expect(cmd.files).toEqual([]);
+    expect(cmd.commandVariable).toBe('NIMLET_VLLM_CMD');
+  });
+});
+
+describe('buildEngineCommand: TensorRT-LLM', () => {
+  it.each([
+    ['defaults (no served name flag unless asked)', {}, ['trtllm-serve', DIR, '--host', '0.0.0.0', '--port', '8000', '--tp_size', '1', '--pp_size', '1']],
+    ['tp/pp, port, name, max len', { tp: 2, pp: 2, env: { NIM_SERVER_PORT: '8080', NIM_SERVED_MODEL_NAME: 'm', NIM_MAX_MODEL_LEN: '4096' } },
+      ['trtllm-serve', DIR, '--host', '0.0.0.0', '--port', '8080', '--tp_size', '2', '--pp_size', '2', '--served_model_name', 'm', '--max_seq_len', '4096']],
+    ['profile args then passthrough', { args: ['--backend', 'pytorch'], env: { NIM_PASSTHROUGH_ARGS: '--max_batch_size 64' } },
+      ['trtllm-serve', DIR, '--host', '0.0.0.0', '--port', '8000', '--tp_size', '1', '--pp_size', '1', '--backend', 'pytorch', '--max_batch_size', '64']],
+    ['command override', { env: { NIMLET_TRTLLM_CMD: 'mpirun -n 1 trtllm-serve' } },
+      ['mpirun', '-n', '1', 'trtllm-serve', DIR, '--host', '0.0.0.0', '--port', '8000', '--tp_size', '1', '--pp_size', '1']],
+  ] as const)('%s', (_name, opts, expected) => {
+    expect(argvFor('tensorrt_llm', opts as Parameters<typeof argvFor>[1]).argv).toEqual(expected);
+  });
+
+  it('LoRA: an LLM API options file with lora_config', () => {
+    const cmd = argvFor('tensorrt_llm', { tags: { feat_lora_max_rank: '64' }, env: { NIM_PEFT_SOURCE: '/loras' }, adapters: [{ name: 'x', path: '/loras/x' }] });
+    expect(cmd.argv.slice(-2)).toEqual(['--extra_llm_api_options', '/tmp/s/nimlet-trtllm-lora.yaml']);
+    expect(cmd.files).toEqual([{ path: '/tmp/s/nimlet-trtllm-lora.yaml', content: JSON.stringify({ lora_config: { lora_dir: ['/loras/x'], max_lora_rank: 64 } }, null, 2) + '\n' }]);
+  });
+});
+
+describe('buildEngineCommand: SGLang', () => {
+  it.each([
+    ['defaults', {}, ['python3', '-m', 'sglang.launch_server', '--model-path', DIR, '--host', '0.0.0.0', '--port', '8000', '--tp-size', '1', '--served-model-name', 'p1']],
+    ['tp/pp, port, name, max len', { tp: 2, pp: 2, env: { NIM_SERVER_PORT: '30000', NIM_SERVED_MODEL_NAME: 'q', NIM_MAX_MODEL_LEN: '32768' } },
+      ['python3', '-m', 'sglang.launch_server', '--model-path', DIR, '--host', '0.0.0.0', '--port', '30000', '--tp-size', '2', '--pp-size', '2', '--served-model-name', 'q', '--context-length', '32768']],
+    ['profile args then passthrough', { args: ['--mem-fraction-static', '0.8'], env: { NIM_PASSTHROUGH_ARGS: '--mem-fraction-static 0.9' } },
+      ['python3', '-m', 'sglang.launch_server', '--model-path', DIR, '--host', '0.0.0.0', '--port', '8000', '--tp-size', '1', '--served-model-name', 'p1', '--mem-fraction-static', '0.8', '--mem-fraction-static', '0.9']],
+    ['command override', { env: { NIMLET_SGLANG_CMD: 'sglang serve' } },
+      ['sglang', 'serve', '--model-path', DIR, '--host', '0.0.0.0', '--port', '8000', '--tp-size', '1', '--served-model-name', 'p1']],
+    ['LoRA without rank tag', { env: { NIM_PEFT_SOURCE: '/l' }, adapters: [{ name: 'a', path: '/l/a' }] },
+      ['python3', '-m', 'sglang.launch_server', '--model-path', DIR, '--host', '0.0.0.0', '--port', '8000', '--tp-size', '1', '--served-model-name', 'p1', '--enable-lora', '--lora-paths', 'a=/l/a']],
+  ] as const)('%s', (_name, opts, expected) => {
+    expect(argvFor('sglang', opts as Parameters<typeof argvFor>[1]).argv).toEqual(expected);
+  });
+});
+
+describe('buildEngineCommand: environment', () => {
+  it('strips credentials, sets the GPUs and offline, applies the profile env under nimlet choices', () => {
+    const profile = makeProfile('vllm', { engineSettings: { args: [], env: { VLLM_ATTENTION_BACKEND: 'FLASHINFER', CUDA_VISIBLE_DEVICES: '7', HF_TOKEN: 'x' } } });
+    const cmd = buildEngineCommand({
+      profile,
+      selection: makeSelection(profile, { gpus: [1, 3], deviceUuids: ['GPU-b', 'MIG-c'] }),
+      settings: settingsFrom({}),
+      modelDir: DIR,
+      parentEnv: { PATH: '/bin', NGC_API_KEY: 'nvapi-secret', HF_TOKEN: 'hf_secret', HUGGING_FACE_HUB_TOKEN: 'hf_old', VLLM_API_KEY: 'k', UNSET: undefined },
+    });
+    expect(cmd.env).toEqual({
+      PATH: '/bin',
+      VLLM_API_KEY: 'k',
+      VLLM_ATTENTION_BACKEND: 'FLASHINFER',
+      CUDA_VISIBLE_DEVICES: 'GPU-b,MIG-c',
+      HF_HUB_OFFLINE: '1',
+    });
+  });
+
+  it('refuses a profile with no engine', () => {
+    const profile = { ...makeProfile('vllm'), engine: null };
+    expect(() => buildEngineCommand({ profile, selection: makeSelection(profile), settings: settingsFrom({}), modelDir: DIR }))
+      .toThrow(expect.objectContaining({ code: 'profile-not-runnable', exitCode: 69 }));
+  });
+});

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { changedVariables, isCredentialVariable } from '../../src/engine/environment.js';
+
+describe('changedVariables', () => {
+  it('lists what the engine gets that differs from the parent, never a credential', () => {
+    const parent = { PATH: '/bin', CUDA_VISIBLE_DEVICES: '0', HF_HUB_OFFLINE: '1', X: undefined };
+    const engine = { PATH: '/bin', CUDA_VISIBLE_DEVICES: 'GPU-a', HF_HUB_OFFLINE: '1', FOO: 'bar', HF_TOKEN: 'leak' };
+    expect(changedVariables(parent, engine)).toEqual({ CUDA_VISIBLE_DEVICES: 'GPU-a', FOO: 'bar' });
+  });
+
+  it.each([['NGC_API_KEY', true], ['hf_token', true], ['HUGGING_FACE_HUB_TOKEN', true], ['VLLM_API_KEY', false], ['PATH', false]])(
+    '%s is a download credential: %s', (name, expected) => expect(isCredentialVariable(name)).toBe(expected));
+});
+
+describe('buildEngineEnv', () => {
+  it('drops a variable that carries a credential value', async () => {
+    const { buildEngineEnv } = await import('../../src/engine/environment.js');
+    const env = buildEngineEnv({
+      parentEnv: { HF_TOKEN: 'hf_abcdefgh123', NIM_PASSTHROUGH_ARGS: '--hf-token hf_abcdefgh123', NGC_API_KEY: 'short', KEEP: 'short' },
+      deviceUuids: ['GPU-a'],
+      profileEnv: {},
+    });
+    expect(env).toEqual({ KEEP: 'short', CUDA_VISIBLE_DEVICES: 'GPU-a', HF_HUB_OFFLINE: '1' });
+  });
+});

@@ -1,0 +1,96 @@
+import { EventEmitter } from 'node:events';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exitStatusOf, runEngine, type RunDeps } from '../../src/engine/run.js';
+import { resolveCommand } from '../../src/engine/resolve-command.js';
+import { makeEngineBin, readRecord, waitFor } from './fake-engine-env.js';
+
+function spawnDeps(signals = new EventEmitter()): RunDeps {
+  return { execve: undefined, spawn, signals: signals as unknown as RunDeps['signals'], cwd: process.cwd() };
+}
+
+describe('exitStatusOf', () => {
+  it.each([[0, null, 0], [3, null, 3], [null, 'SIGKILL', 137], [null, 'SIGTERM', 143], [null, 'SIGINT', 130]] as const)(
+    'code %s signal %s → %s', (code, signal, expected) => expect(exitStatusOf(code, signal)).toBe(expected));
+});
+
+describe('resolveCommand', () => {
+  const { dir, bin } = makeEngineBin(['vllm']);
+  writeFileSync(path.join(bin, 'plain'), '#!/bin/sh\n');
+  chmodSync(path.join(bin, 'plain'), 0o644);
+  mkdirSync(path.join(bin, 'adir'));
+
+  it('finds a name on PATH', async () => {
+    expect(await resolveCommand('vllm', `/nonexistent:${bin}`, dir, 'NIMLET_VLLM_CMD')).toBe(path.join(bin, 'vllm'));
+  });
+  it('takes a path as it is', async () => {
+    expect(await resolveCommand('./bin/vllm', '', dir, 'NIMLET_VLLM_CMD')).toBe(path.join(bin, 'vllm'));
+  });
+  it.each([
+    ['missing', 'sglang-nope', 127, 'engine-not-found', 'engine command "sglang-nope" not found on PATH'],
+    ['not executable', 'plain', 126, 'engine-not-executable', 'engine command "plain" is not executable'],
+    ['a folder', 'adir', 126, 'engine-not-executable', 'engine command "adir" is not executable'],
+  ])('%s → %s', async (_n, name, exitCode, code, message) => {
+    const err = await resolveCommand(name, bin, dir, 'NIMLET_SGLANG_CMD').catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode, code, message });
+    expect((err as { hint: string }).hint).toContain('NIMLET_SGLANG_CMD');
+  });
+});
+
+describe('runEngine, spawn path (Node without process.execve)', () => {
+  const run = (mode: string, code: string, signals?: EventEmitter) => {
+    const { bin, record } = makeEngineBin(['vllm']);
+    const env = { PATH: `${bin}:${process.env.PATH}`, FAKE_ENGINE_RECORD: record, FAKE_ENGINE_MODE: mode, FAKE_ENGINE_EXIT_CODE: code };
+    return { record, done: runEngine({ argv: ['vllm', 'serve', '/m', '--port', '1'], env, commandVariable: 'NIMLET_VLLM_CMD' }, spawnDeps(signals)) };
+  };
+
+  it('passes argv and env, resolves with the exit code', async () => {
+    const { record, done } = run('exit', '3');
+    expect(await done).toBe(3);
+    const [start] = readRecord(record);
+    expect(start).toMatchObject({ event: 'start', command: 'vllm', args: ['serve', '/m', '--port', '1'] });
+    expect(start?.env?.FAKE_ENGINE_MODE).toBe('exit');
+  });
+
+  it('an engine killed by SIGKILL → 137', async () => {
+    expect(await run('sigkill', '0').done).toBe(137);
+  });
+
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'])('forwards %s and ends with the engine code', async (sig) => {
+    const signals = new EventEmitter();
+    const { record, done } = run('wait', '42', signals);
+    await waitFor(() => readRecord(record).find((r) => r.event === 'ready'));
+    signals.emit(sig);
+    expect(await done).toBe(42);
+    expect(readRecord(record).filter((r) => r.event === 'signal').map((r) => r.signal)).toEqual([sig]);
+    expect(signals.listenerCount(sig)).toBe(0);
+  });
+});
+
+describe('runEngine, execve path', () => {
+  it('replaces the process with the resolved file, argv as given, the engine env', async () => {
+    const { bin } = makeEngineBin(['trtllm-serve']);
+    const calls: unknown[][] = [];
+    const deps: RunDeps = {
+      ...spawnDeps(),
+      execve: ((file: string, args: string[], env: Record<string, string>) => {
+        calls.push([file, args, env]);
+        throw Object.assign(new Error('execve failed'), { code: 'EACCES' });
+      }) as RunDeps['execve'],
+    };
+    const env = { PATH: bin };
+    const err = await runEngine({ argv: ['trtllm-serve', '/m'], env, commandVariable: 'NIMLET_TRTLLM_CMD' }, deps).catch((e: unknown) => e);
+    expect(calls).toEqual([[path.join(bin, 'trtllm-serve'), ['trtllm-serve', '/m'], env]]);
+    expect(err).toMatchObject({ code: 'engine-not-executable', exitCode: 126 });
+  });
+
+  it('a missing command fails before execve (older Node aborts on a failed execve)', async () => {
+    let called = false;
+    const deps: RunDeps = { ...spawnDeps(), execve: (() => { called = true; throw new Error('no'); }) as RunDeps['execve'] };
+    const err = await runEngine({ argv: ['vllm'], env: { PATH: '/nonexistent' }, commandVariable: 'NIMLET_VLLM_CMD' }, deps).catch((e: unknown) => e);
+    expect(called).toBe(false);
+    expect(err).toMatchObject({ code: 'engine-not-found', exitCode: 127 });
+  });
+});

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { formatCommandLine, redactArgv, redactText } from '../../src/log/redact.js';
+
+describe('redactArgv', () => {
+  it.each([
+    ['a value after a secret flag', ['vllm', 'serve', '--api-key', 'sk-1', '--port', '8000'], ['vllm', 'serve', '--api-key', '***', '--port', '8000']],
+    ['--flag=value forms', ['x', '--hf-token=hf_abc', '--ssl-keyfile-password=pw'], ['x', '--hf-token=***', '--ssl-keyfile-password=***']],
+    ['--token and --secret', ['x', '--token', 't', '--client-secret', 's'], ['x', '--token', '***', '--client-secret', '***']],
+    ['flags that merely contain a word stay', ['x', '--max-num-batched-tokens', '8192', '--tokenizer', '/t'], ['x', '--max-num-batched-tokens', '8192', '--tokenizer', '/t']],
+    ['KEY=value words', ['env', 'HF_TOKEN=hf_1', 'NGC_API_KEY=nv', 'AWS_SECRET_ACCESS_KEY=a', 'PATH=/bin'], ['env', 'HF_TOKEN=***', 'NGC_API_KEY=***', 'AWS_SECRET_ACCESS_KEY=***', 'PATH=/bin']],
+    ['a trailing secret flag without a value', ['x', '--api-key'], ['x', '--api-key']],
+  ])('%s', (_n, argv, expected) => expect(redactArgv(argv)).toEqual(expected));
+
+  it('replaces the known token strings anywhere', () => {
+    expect(redactArgv(['x', '--hf-overrides', '{"t":"nvapi-XYZ123"}', 'https://u:hf_tok9@h/'], ['nvapi-XYZ123', 'hf_tok9', null]))
+      .toEqual(['x', '--hf-overrides', '{"t":"***"}', 'https://u:***@h/']);
+  });
+});
+
+describe('redactText', () => {
+  it('ignores secrets too short to search for', () => expect(redactText('abc abc', ['abc'])).toBe('abc abc'));
+  it('replaces the longest first', () => expect(redactText('tokenXY tokenX', ['tokenX', 'tokenXY'])).toBe('*** ***'));
+});
+
+describe('formatCommandLine', () => {
+  it('quotes words a shell would split', () => {
+    expect(formatCommandLine(['vllm', 'serve', '/m dir', "it's", '--api-key', 'k'])).toBe(`vllm serve '/m dir' 'it'\\''s' --api-key '***'`);
+  });
+});
