@@ -20,6 +20,7 @@ describe('selectProfile on typical machines', () => {
     ['B200: nvfp4', host(many('B200', 1)), 'tensorrt_llm-b200-nvfp4-tp1-latency', [0]],
     ['H100 in MIG mode: a generic tp1 on its first MIG device', host([gpu(0, 'H100', { migEnabled: true, migDevices: [mig(0, '3g.40gb'), mig(1, '1g.10gb')] })]), 'vllm-fp8-tp1', [0]],
     ['mixed host: the H100s for the H100 build, not GPU 0', host([gpu(0, 'T4'), gpu(1, 'H100'), gpu(2, 'H100')]), 'tensorrt_llm-h100-fp8-tp2-latency', [1, 2]],
+    ['T4 then L40S: fp8 on the L40S, the pool that passes', host([gpu(0, 'T4'), gpu(1, 'L40')]), 'vllm-fp8-tp1', [1]],
     ['MIG GPU 0 and whole H100 1: the whole one', host([gpu(0, 'H100', { migEnabled: true, migDevices: [mig(0, '7g.80gb')] }), gpu(1, 'H100')]), 'tensorrt_llm-h100-fp8-tp1-latency', [1]],
   ])('%s → %s', (_, inventory, name, gpus) => {
     const s = selectProfile(catalog, inventory, request());
