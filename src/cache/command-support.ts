@@ -14,8 +14,8 @@ export function cacheSettings(ctx: CliContext, options: CommonOptions): { settin
 
 export async function loadCommandManifest(ctx: CliContext, options: CommonOptions, settings: Settings): Promise<Manifest> {
   const { locateManifest } = await import('../manifest/locate.js');
-  const { loadManifest } = await import('../manifest/load.js');
-  return loadManifest(locateManifest(options.manifest, settings, ctx.cwd));
+  const { loadManifestCompiled } = await import('../manifest/compiled.js');
+  return loadManifestCompiled(locateManifest(options.manifest, settings, ctx.cwd), settings.cacheDir);
 }
 
 const SIGNALS = { SIGTERM: 143, SIGINT: 130 } as const;

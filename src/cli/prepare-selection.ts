@@ -1,9 +1,10 @@
 // The side effects selection needs, done first and in parallel (manifest read, GPU probe), then the pure core.
 // `select`, `list-model-profiles`, `serve` and `download-to-cache` all start here.
+import path from 'node:path';
 import { readSettings, type Settings } from '../config/env.js';
 import type { GpuInventory } from '../gpu/types.js';
 import { probeGpus, probeGpusOrAbsent } from '../gpu/probe.js';
-import { loadManifest } from '../manifest/load.js';
+import { loadManifestCompiled } from '../manifest/compiled.js';
 import { locateManifest } from '../manifest/locate.js';
 import type { Manifest } from '../manifest/types.js';
 import { evaluateProfiles } from '../select/evaluate.js';
@@ -32,16 +33,34 @@ export function buildRequest(settings: Settings, options: Pick<CommonOptions, 'p
   };
 }
 
+/** Times one start-up stage; serve passes its stopwatch, the other commands nothing. */
+export type StageTimer = <T>(stage: 'manifest' | 'probe', work: () => Promise<T>) => Promise<T>;
+const untimed: StageTimer = (_stage, work) => work();
+
+/** The environment's settings, with `--cache` over NIM_CACHE_PATH. */
+export function commandSettings(ctx: CliContext, options: Pick<CommonOptions, 'cache'>): Settings {
+  const settings = readSettings(ctx.env);
+  return options.cache ? { ...settings, cacheDir: path.resolve(ctx.cwd, options.cache) } : settings;
+}
+
 /**
  * 'strict' (serve, select): a failing probe throws (exit 69). 'listing' (list-model-profiles): it becomes an
  * empty inventory whose absentReason says why, so every profile is listed as incompatible with that reason.
  */
-export async function prepareSelection(ctx: CliContext, options: CommonOptions, mode: 'strict' | 'listing'): Promise<PreparedSelection> {
-  const settings = readSettings(ctx.env);
+export async function prepareSelection(
+  ctx: CliContext,
+  options: CommonOptions,
+  mode: 'strict' | 'listing',
+  time: StageTimer = untimed,
+): Promise<PreparedSelection> {
+  const settings = commandSettings(ctx, options);
   const file = locateManifest(options.manifest, settings, ctx.cwd);
   const probe = mode === 'strict' ? probeGpus : probeGpusOrAbsent;
   // Both at once: nvidia-smi takes as long as reading a big manifest. The manifest's error is reported first.
-  const [manifest, inventory] = await Promise.allSettled([loadManifest(file), probe({ env: ctx.env, timeoutMs: settings.probeTimeoutMs })]);
+  const [manifest, inventory] = await Promise.allSettled([
+    time('manifest', () => loadManifestCompiled(file, settings.cacheDir)),
+    time('probe', () => probe({ env: ctx.env, timeoutMs: settings.probeTimeoutMs })),
+  ]);
   if (manifest.status === 'rejected') throw manifest.reason;
   if (inventory.status === 'rejected') throw inventory.reason;
   const request = buildRequest(settings, options);

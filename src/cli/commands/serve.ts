@@ -4,7 +4,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { readSettings, type Settings } from '../../config/env.js';
 import { buildEngineCommand } from '../../engine/argv.js';
 import { formatDryRun } from '../../engine/dry-run-report.js';
 import { CREDENTIAL_VARIABLES } from '../../engine/environment.js';
@@ -13,18 +12,16 @@ import { listLoraAdapters } from '../../engine/lora-adapters.js';
 import { resolveModelDir, type ModelDirResult } from '../../engine/model-dir.js';
 import { runEngine } from '../../engine/run.js';
 import type { EngineCommand } from '../../engine/types.js';
+import type { Settings } from '../../config/env.js';
 import { isNimletError } from '../../errors.js';
-import { probeGpus } from '../../gpu/probe.js';
 import { createLogger } from '../../log/logger.js';
 import { logStartupSummary } from '../../log/startup-summary.js';
 import { startStopwatch, type Stopwatch } from '../../log/stopwatch.js';
-import { loadManifest } from '../../manifest/load.js';
-import { locateManifest } from '../../manifest/locate.js';
 import type { Manifest, Profile } from '../../manifest/types.js';
-import { selectProfile } from '../../select/select.js';
+import { chooseProfile } from '../../select/select.js';
 import type { Selection } from '../../select/types.js';
 import type { CliContext, CommandRun, CommonOptions } from '../context.js';
-import { buildRequest } from '../prepare-selection.js';
+import { prepareSelection } from '../prepare-selection.js';
 
 interface Launch {
   profile: Profile;
@@ -34,21 +31,11 @@ interface Launch {
   settings: Settings;
 }
 
-/** What prepareSelection does, with each stage timed on its own for the summary (manifest and probe overlap). */
+/** prepareSelection with each stage timed on its own for the summary (manifest and probe overlap). */
 async function selectForServe(ctx: CliContext, options: CommonOptions, watch: Stopwatch): Promise<{ settings: Settings; manifest: Manifest; selection: Selection }> {
-  const fromEnv = readSettings(ctx.env);
-  const settings = options.cache ? { ...fromEnv, cacheDir: path.resolve(ctx.cwd, options.cache) } : fromEnv;
-  const file = locateManifest(options.manifest, settings, ctx.cwd);
-  const [manifest, inventory] = await Promise.allSettled([
-    watch.time('manifest', () => loadManifest(file)),
-    watch.time('probe', () => probeGpus({ env: ctx.env, timeoutMs: settings.probeTimeoutMs })),
-  ]);
-  // the manifest's error first, as every command reports it
-  if (manifest.status === 'rejected') throw manifest.reason;
-  if (inventory.status === 'rejected') throw inventory.reason;
-  const request = buildRequest(settings, options);
-  const selection = await watch.time('select', async () => selectProfile(manifest.value.profiles, inventory.value, request));
-  return { settings, manifest: manifest.value, selection };
+  const prepared = await prepareSelection(ctx, options, 'strict', (stage, work) => watch.time(stage, work));
+  const selection = await watch.time('select', async () => chooseProfile(prepared.evaluations, prepared.inventory, prepared.request));
+  return { settings: prepared.settings, manifest: prepared.manifest, selection };
 }
 
 async function prepareLaunch(ctx: CliContext, options: CommonOptions, interrupt: Interrupt, watch: Stopwatch): Promise<Launch> {
