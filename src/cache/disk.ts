@@ -2,18 +2,8 @@
 import { mkdir, rm, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NimletError } from '../errors.js';
+import { formatBytesExact } from '../format-bytes.js';
 import { tmpName, type CacheLayout } from './layout.js';
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]} (${n} bytes)`;
-}
 
 export async function freeBytes(dir: string): Promise<number> {
   const s = await statfs(dir);
@@ -24,7 +14,7 @@ export async function freeBytes(dir: string): Promise<number> {
 export async function checkFreeSpace(dir: string, needed: number): Promise<void> {
   const free = await freeBytes(dir);
   if (needed > free) {
-    throw new NimletError('disk-full', `not enough free disk in ${dir}: the download needs ${formatBytes(needed)}, ${formatBytes(free)} free`, {
+    throw new NimletError('disk-full', `not enough free disk in ${dir}: the download needs ${formatBytesExact(needed)}, ${formatBytesExact(free)} free`, {
       hint: 'free space there (nimlet cache prune removes what the manifest no longer needs) or set NIM_CACHE_PATH to a larger volume',
     });
   }

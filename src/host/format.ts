@@ -1,17 +1,6 @@
 // Host facts as the short lines `gpus` and SYSTEM INFO print.
+import { formatBytes } from '../format-bytes.js';
 import type { HostFacts } from './facts.js';
-
-/** 25276502016 → "23.5 GiB". */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
-}
 
 const unknown = 'unknown';
 

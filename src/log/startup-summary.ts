@@ -3,6 +3,7 @@
 // `startup` JSON line under NIM_JSONL_LOGGING=1 for log pipelines.
 import type { Logger } from './logger.js';
 import { formatCommandLine, redactArgv } from './redact.js';
+import { formatBytes } from '../format-bytes.js';
 
 export interface StartupSummary {
   engine: string;
@@ -16,17 +17,6 @@ export interface StartupSummary {
   download: { files: number; bytes: number; cached: number; fetchedBytes: number };
   argv: readonly string[];
   timingsMs: Readonly<Record<string, number>>;
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
 function textLines(s: StartupSummary, secrets: readonly (string | null)[]): string[] {

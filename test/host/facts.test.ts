@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeHost, diskSpace } from '../../src/host/facts.js';
-import { formatBytes, formatHostFacts } from '../../src/host/format.js';
+import { formatBytes } from '../../src/format-bytes.js';
+import { formatHostFacts } from '../../src/host/format.js';
 
 let tmp: string;
 beforeEach(() => {

@@ -1,7 +1,8 @@
 // Download progress for people and for log collectors: an ora spinner with bytes, rate and ETA on a terminal;
 // a plain line every few seconds on a pipe (container logs); JSON lines under NIM_JSONL_LOGGING=1.
 // add() is called per chunk and only counts; drawing happens on a timer.
-import { formatBytes, formatDuration, etaSeconds, progressLine, type ProgressFigures } from './format.js';
+import { formatBytes } from '../../format-bytes.js';
+import { formatDuration, etaSeconds, progressLine, type ProgressFigures } from './format.js';
 import { createRateMeter } from './rate.js';
 import { ttyStream } from './tty-stream.js';
 

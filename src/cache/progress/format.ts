@@ -1,17 +1,6 @@
 // How progress reads to a person: sizes in binary units, rates, ETAs. Pure.
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
-
-/** 1536 → "1.5 KiB"; whole bytes below 1 KiB. */
-export function formatBytes(n: number): string {
-  let v = Math.max(0, n);
-  let u = 0;
-  while (v >= 1024 && u < UNITS.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${Math.round(v)} B` : `${v.toFixed(1)} ${UNITS[u]}`;
-}
+import { formatBytes } from '../../format-bytes.js';
 
 export function formatRate(bytesPerSecond: number): string {
   return `${formatBytes(bytesPerSecond)}/s`;

@@ -1,3 +1,3 @@
 // Download progress: see create-progress.ts.
 export { createProgress, type Progress, type ProgressOptions } from './create-progress.js';
-export { formatBytes, formatDuration, formatRate, progressLine } from './format.js';
+export { formatDuration, formatRate, progressLine } from './format.js';

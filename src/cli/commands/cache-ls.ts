@@ -1,7 +1,7 @@
 // nimlet cache ls: the profiles in the cache (complete or not) and the blobs, from the folder alone.
 import type { CommandRun } from '../context.js';
 import { cacheSettings } from '../../cache/command-support.js';
-import { formatBytes } from '../../cache/disk.js';
+import { formatBytesExact } from '../../format-bytes.js';
 import { markerBytes, readInventory } from '../../cache/inventory.js';
 
 export const run: CommandRun = async (ctx, options) => {
@@ -24,9 +24,9 @@ export const run: CommandRun = async (ctx, options) => {
   ctx.stdout(`cache ${cacheDir}\n`);
   if (!profiles.length) ctx.stdout('no profiles\n');
   for (const p of profiles) {
-    ctx.stdout(`${p.complete ? 'complete  ' : 'incomplete'} ${p.id}${p.name ? ` (${p.name})` : ''}: ${p.files} file(s), ${formatBytes(p.bytes)}\n`);
+    ctx.stdout(`${p.complete ? 'complete  ' : 'incomplete'} ${p.id}${p.name ? ` (${p.name})` : ''}: ${p.files} file(s), ${formatBytesExact(p.bytes)}\n`);
   }
-  ctx.stdout(`blobs: ${blobs.count}, ${formatBytes(blobs.bytes)}\n`);
-  if (partials.count) ctx.stdout(`partial downloads: ${partials.count}, ${formatBytes(partials.bytes)}\n`);
+  ctx.stdout(`blobs: ${blobs.count}, ${formatBytesExact(blobs.bytes)}\n`);
+  if (partials.count) ctx.stdout(`partial downloads: ${partials.count}, ${formatBytesExact(partials.bytes)}\n`);
   return 0;
 };

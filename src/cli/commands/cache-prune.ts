@@ -1,7 +1,7 @@
 // nimlet cache prune [--dry-run]: remove what no profile of the manifest needs (see src/cache/prune.ts).
 import type { CommandRun } from '../context.js';
 import { cacheSettings, loadCommandManifest } from '../../cache/command-support.js';
-import { formatBytes } from '../../cache/disk.js';
+import { formatBytesExact } from '../../format-bytes.js';
 import { readInventory } from '../../cache/inventory.js';
 import { applyPrune, planPrune } from '../../cache/prune.js';
 
@@ -16,6 +16,6 @@ export const run: CommandRun = async (ctx, options) => {
     return 0;
   }
   for (const i of items) ctx.stdout(`${options.dryRun ? 'would remove' : 'removed'} ${i.kind} ${i.path}\n`);
-  ctx.stdout(`${items.length} item(s), ${formatBytes(bytes)} ${options.dryRun ? 'would be freed' : 'freed'}\n`);
+  ctx.stdout(`${items.length} item(s), ${formatBytesExact(bytes)} ${options.dryRun ? 'would be freed' : 'freed'}\n`);
   return 0;
 };

@@ -15,7 +15,7 @@ export const run: CommandRun = async (ctx, options) => {
   const { ensureProfile } = await import('../../cache/ensure-profile.js');
   const { readMarker } = await import('../../cache/marker.js');
   const { exportWorkspace } = await import('../../cache/export.js');
-  const { formatBytes } = await import('../../cache/disk.js');
+  const { formatBytesExact } = await import('../../format-bytes.js');
   const done = await withInterrupts(ctx, async (signal) => {
     const prepared = await ensureProfile(profile, manifest.dir, { cacheDir, settings, signal, stderr: ctx.stderr, isTTY: ctx.stderrIsTTY });
     const marker = await readMarker(prepared.modelDir);
@@ -25,7 +25,7 @@ export const run: CommandRun = async (ctx, options) => {
   if (options.json) {
     ctx.stdout(JSON.stringify({ id: profile.id, name: profile.name, modelStore: dest, files: done.files, bytes: done.bytes, fetchedBytes: done.prepared.fetchedBytes }) + '\n');
   } else {
-    ctx.stdout(`${profile.id} (${profile.name}): ${done.files} file(s), ${formatBytes(done.bytes)} in ${dest}\n`);
+    ctx.stdout(`${profile.id} (${profile.name}): ${done.files} file(s), ${formatBytesExact(done.bytes)} in ${dest}\n`);
     ctx.stdout(`use it with: NIM_MODEL_NAME=${dest}\n`);
   }
   return 0;

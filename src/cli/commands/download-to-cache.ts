@@ -27,7 +27,7 @@ export const run: CommandRun = async (ctx, options, args) => {
   const { ensureProfile } = await import('../../cache/ensure-profile.js');
   const { readMarker } = await import('../../cache/marker.js');
   const { markerBytes } = await import('../../cache/inventory.js');
-  const { formatBytes } = await import('../../cache/disk.js');
+  const { formatBytesExact } = await import('../../format-bytes.js');
   const results = await withInterrupts(ctx, async (signal) => {
     const out = [];
     for (const profile of profiles) {
@@ -35,8 +35,8 @@ export const run: CommandRun = async (ctx, options, args) => {
       const marker = await readMarker(r.modelDir);
       const row = { id: profile.id, name: profile.name, modelDir: r.modelDir, files: r.plan.files, bytes: marker ? markerBytes(marker) : 0, fetchedBytes: r.fetchedBytes };
       if (!options.json) {
-        const fetched = row.fetchedBytes ? `fetched ${formatBytes(row.fetchedBytes)}` : 'nothing fetched (already cached)';
-        ctx.stdout(`${row.id} (${row.name}): ${row.files} file(s), ${formatBytes(row.bytes)}, ${fetched}\n  ${row.modelDir}\n`);
+        const fetched = row.fetchedBytes ? `fetched ${formatBytesExact(row.fetchedBytes)}` : 'nothing fetched (already cached)';
+        ctx.stdout(`${row.id} (${row.name}): ${row.files} file(s), ${formatBytesExact(row.bytes)}, ${fetched}\n  ${row.modelDir}\n`);
       }
       out.push(row);
     }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { diskSpace } from '../facts.js';
-import { formatBytes } from '../format.js';
+import { formatBytes } from '../../format-bytes.js';
 import { check, type Check } from './check.js';
 
 /** Below this much free space a real model will not fit. */
