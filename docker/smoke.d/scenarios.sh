@@ -1,0 +1,98 @@
+# The acceptance scenarios of issue 6, sourced by docker/smoke after the image is built and the artifact server
+# runs. Uses: $image, $volume, ${gpu[@]} (stand-in nvidia-smi, 8 × H100), ${net[@]} (host network + endpoint).
+h100_id=f96bfd5855d8632b284515d7c9122fb62385ae32e87616913bad3637ab11c7aa
+generic_id=ad9882e5098029b85d0b4fc6772ae11dac63179c1d9049f1c0a01513462b542d
+json_field() { node -e 'let v=JSON.parse(require("fs").readFileSync(0,"utf8"));for(const k of process.argv[1].split("."))v=v?.[k];console.log(typeof v==="string"?v:JSON.stringify(v))' "$1"; }
+
+log "list-model-profiles"
+out=$(docker run --rm --network none "${gpu[@]}" "$image" list-model-profiles 2>&1); rc=$?
+expect "list-model-profiles on 8 x H100: exit 0" 0 "$rc"
+contains "list-model-profiles on 8 x H100: SYSTEM INFO" "SYSTEM INFO" "$out"
+contains "list-model-profiles on 8 x H100: lists the GPUs" "H100" "$out"
+contains "list-model-profiles on 8 x H100: the H100 profile is listed" "$h100_id (vllm-h100-bf16-tp2)" "$out"
+out=$(docker run --rm --network none "$image" list-model-profiles 2>&1); rc=$?
+expect "list-model-profiles without nvidia-smi: exit 0" 0 "$rc"
+contains "list-model-profiles without nvidia-smi: says there is no GPU" "no GPU" "$out"
+out=$(docker run --rm --network none "$image" 2>&1); rc=$?
+expect "serve without a GPU: exit 69" 69 "$rc"
+contains "serve without a GPU: gives the reason" "nvidia-smi" "$out"
+
+log "serve --dry-run, then serve on a fresh cache volume"
+dry=$(docker run --rm "${net[@]}" "${gpu[@]}" -v "$volume:/opt/nim/.cache" "$image" serve --dry-run --json 2>"$smoke_tmp/dry.err"); rc=$?
+expect "serve --dry-run --json: exit 0" 0 "$rc"
+want_argv=$(json_field argv <<<"$dry")
+want_cuda=$(json_field env.CUDA_VISIBLE_DEVICES <<<"$dry")
+expect "serve --dry-run: the H100 profile" "$h100_id" "$(json_field profile.id <<<"$dry")"
+expect "serve --dry-run: downloads nothing" 0 "$(requests)"
+containers+=("nimlet-smoke-1-$run_id")
+docker run -d --name "nimlet-smoke-1-$run_id" "${net[@]}" "${gpu[@]}" -e NGC_API_KEY=smoke-ngc-key \
+  -v "$volume:/opt/nim/.cache" "$image" >/dev/null
+if wait_for_log "nimlet-smoke-1-$run_id" "fake-vllm: serving" 180; then pass "serve: the engine starts"; else fail "serve: the engine starts" "$(docker logs "nimlet-smoke-1-$run_id" 2>&1 | tail -30)"; fi
+logs=$(docker logs "nimlet-smoke-1-$run_id" 2>&1)
+expect "serve: the engine's argv is the one serve --dry-run shows" "$want_argv" "$(engine_argv_json <<<"$logs")"
+contains "serve: CUDA_VISIBLE_DEVICES = the chosen GPUs' UUIDs" "fake-vllm: env CUDA_VISIBLE_DEVICES=$want_cuda" "$logs"
+contains "serve: the engine gets no NGC_API_KEY" "fake-vllm: env NGC_API_KEY unset" "$logs"
+contains "serve: the model folder holds config.json" "fake-vllm: file ./config.json" "$logs"
+contains "serve: the model folder holds model.safetensors" "fake-vllm: file ./model.safetensors" "$logs"
+contains "serve: the engine runs as uid 1000" "fake-vllm: start uid=1000" "$logs"
+reqs=$(cat "$server_log" 2>/dev/null)
+contains "serve: config.json came from the artifact server" '"path":"/v2/org/smoke-org/models/tiny-llm/versions/1.0-h100-tp2/files/config.json","status":200' "$reqs"
+contains "serve: model.safetensors came from the artifact server" '/versions/1.0-h100-tp2/files/model.safetensors","status":200' "$reqs"
+contains "serve: NGC_API_KEY went to the NGC endpoint as a bearer token" '"authorization":"Bearer ***"' "$reqs"
+lacks "serve: the API key is in no log line" "smoke-ngc-key" "$logs"
+docker stop -t 20 "nimlet-smoke-1-$run_id" >/dev/null
+expect "docker stop: the container's exit code is the engine's (42)" 42 "$(docker inspect -f '{{.State.ExitCode}}' "nimlet-smoke-1-$run_id")"
+contains "docker stop: the engine got SIGTERM" "fake-vllm: got SIGTERM" "$(docker logs "nimlet-smoke-1-$run_id" 2>&1)"
+
+log "a second container on the same volume"
+: >"$server_log"
+containers+=("nimlet-smoke-2-$run_id")
+docker run -d --name "nimlet-smoke-2-$run_id" "${net[@]}" "${gpu[@]}" -v "$volume:/opt/nim/.cache" "$image" >/dev/null
+if wait_for_log "nimlet-smoke-2-$run_id" "fake-vllm: serving" 120; then pass "warm cache: the engine starts"; else fail "warm cache: the engine starts" "$(docker logs "nimlet-smoke-2-$run_id" 2>&1 | tail -30)"; fi
+expect "warm cache: zero requests to the artifact server" 0 "$(requests)"
+expect "warm cache: same argv" "$want_argv" "$(docker logs "nimlet-smoke-2-$run_id" 2>&1 | engine_argv_json)"
+docker stop -t 20 "nimlet-smoke-2-$run_id" >/dev/null
+
+log "NIM_MODEL_PROFILE pins"
+dry=$(docker run --rm --network none "${gpu[@]}" -e NIM_MODEL_PROFILE=vllm-bf16-tp1 "$image" serve --dry-run --json 2>/dev/null)
+want_pinned_argv=$(json_field argv <<<"$dry")
+containers+=("nimlet-smoke-3-$run_id")
+docker run -d --name "nimlet-smoke-3-$run_id" "${net[@]}" "${gpu[@]}" -e NIM_MODEL_PROFILE=vllm-bf16-tp1 \
+  -e FAKE_ENGINE_EXIT=0 -v "$volume:/opt/nim/.cache" "$image" >/dev/null
+if wait_for_log "nimlet-smoke-3-$run_id" "fake-vllm: serving" 120; then pass "pin by name: the engine starts"; else fail "pin by name: the engine starts" "$(docker logs "nimlet-smoke-3-$run_id" 2>&1 | tail -30)"; fi
+logs=$(docker logs "nimlet-smoke-3-$run_id" 2>&1)
+contains "pin by name: the pinned profile's folder" "fake-vllm: argv[2]=/opt/nim/.cache/profiles/$generic_id" "$logs"
+contains "pin by name: tp 1" $'fake-vllm: argv[9]=--tensor-parallel-size\nfake-vllm: argv[10]=1\n' "$logs"
+expect "pin by name: the argv serve --dry-run shows with the pin" "$want_pinned_argv" "$(engine_argv_json <<<"$logs")"
+contains "pin by name: the relative source from the image is there" "fake-vllm: file ./chat_template.jinja" "$logs"
+docker stop -t 20 "nimlet-smoke-3-$run_id" >/dev/null
+expect "pin by name: the engine's exit code 0 is the container's" 0 "$(docker inspect -f '{{.State.ExitCode}}' "nimlet-smoke-3-$run_id")"
+out=$(docker run --rm --network none "${gpu[@]}" -e NIM_MODEL_PROFILE=ad9882e5 "$image" select --json 2>&1); rc=$?
+expect "pin by id prefix: select picks it" "$generic_id" "$(json_field id <<<"$out" 2>/dev/null)"
+out=$(docker run --rm --network none "${gpu[@]}" -e NIM_MODEL_PROFILE=no-such-profile "$image" 2>&1); rc=$?
+expect "unknown pin: exit 78" 78 "$rc"
+contains "unknown pin: names NIM_MODEL_PROFILE" "NIM_MODEL_PROFILE" "$out"
+
+log "plain commands, user, wrappers"
+expect "docker run IMAGE bash -c 'echo ok' prints ok" ok "$(docker run --rm --network none "$image" bash -c 'echo ok' 2>&1)"
+expect "the container runs as uid 1000" 1000 "$(docker run --rm --network none "$image" id -u 2>&1)"
+expect "PID 1 is tini" tini "$(docker run --rm --network none "$image" sh -c 'basename "$(tr "\0" "\n" </proc/1/cmdline | head -1)"' 2>&1)"
+out=$(docker run --rm --network none -v "$volume-fresh:/opt/nim/.cache" "$image" sh -c 'touch /opt/nim/.cache/probe && stat -c %u /opt/nim/.cache' 2>&1)
+expect "a fresh named cache volume is owned and writable by uid 1000" 1000 "$out"
+for c in list-model-profiles download-to-cache create-model-store; do
+  out=$(docker run --rm --network none "$image" "$c" --help 2>&1); rc=$?
+  expect "$c is a command on PATH (--help exits 0)" 0 "$rc"
+  contains "$c on PATH runs nimlet's $c" "Usage: nimlet $c" "$out"
+done
+out=$(docker run --rm --network none "$image" sh -c 'echo "$NIM_CACHE_PATH"; test -s /opt/nim/etc/default/model_manifest.yaml && echo manifest' 2>&1)
+expect "NIM_CACHE_PATH and the baked-in manifest" $'/opt/nim/.cache\nmanifest' "$out"
+
+log "size: nimlet's layers on top of the engine base"
+base_bytes=$(docker image inspect -f '{{.Size}}' "$smoke_engine")
+image_bytes=$(docker image inspect -f '{{.Size}}' "$image")
+added=$((image_bytes - base_bytes))
+base_layers=$(docker history -q "$smoke_engine" | wc -l)
+docker history --no-trunc --format '{{.Size}}\t{{.CreatedBy}}' "$image" | head -n $(( $(docker history -q "$image" | wc -l) - base_layers )) \
+  | sed -E 's/\t(.{0,110}).*/\t\1/; s/^/  /'
+printf 'nimlet adds %s bytes (%s MB) to the engine base image (limit 60 MB)\n' "$added" "$(awk "BEGIN{printf \"%.1f\", $added/1e6}")"
+if [ "$added" -le 60000000 ]; then pass "nimlet's layers add <= 60 MB"; else fail "nimlet's layers add <= 60 MB" "$added bytes"; fi
