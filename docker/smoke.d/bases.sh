@@ -11,12 +11,24 @@ smoke_node_version=${SMOKE_NODE_VERSION:-24}
 
 have_image() { [ "${SMOKE_REBUILD_BASES:-0}" != 1 ] && docker image inspect "$1" >/dev/null 2>&1; }
 
+# The Debian mirror this machine's apt already uses (SMOKE_DEBIAN_MIRROR overrides): the smoke test reaches only
+# the package sources the host is set up for.
+debian_mirror() {
+  if [ -n "${SMOKE_DEBIAN_MIRROR:-}" ]; then echo "$SMOKE_DEBIAN_MIRROR"; return; fi
+  local m
+  m=$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\/debian\)[[:space:]]*$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
+  [ -n "$m" ] || m=$(sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]*\/debian\)[[:space:]].*/\2/p' /etc/apt/sources.list 2>/dev/null | head -1)
+  echo "$m"
+}
+
 build_debian_base() {
   have_image "$smoke_debian" && return 0
-  local root=$smoke_tmp/rootfs
+  local root=$smoke_tmp/rootfs mirror
+  mirror=$(debian_mirror)
+  [ -n "$mirror" ] || { echo "smoke: no Debian mirror in /etc/apt sources; set SMOKE_DEBIAN_MIRROR"; return 1; }
   echo "debootstrap trixie (minbase) into $root"
   debootstrap --variant=minbase --include=tini,upx-ucl,binutils,ca-certificates trixie "$root" \
-    http://deb.debian.org/debian >"$smoke_tmp/debootstrap.log" 2>&1 \
+    "$mirror" >"$smoke_tmp/debootstrap.log" 2>&1 \
     || { echo "smoke: debootstrap failed:"; tail -20 "$smoke_tmp/debootstrap.log"; return 1; }
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
   tar -C "$root" -c . | docker import -c 'CMD ["/bin/bash"]' - "$smoke_debian" >/dev/null
