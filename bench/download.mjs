@@ -1,16 +1,24 @@
 #!/usr/bin/env node
-// Download benchmark (issue 4): nginx on 127.0.0.1 serves 2 GiB in 4 generated files; in one run, nimlet
-// (sha256-verified, cold cache) against curl fetching the files one after another and aria2c -x8.
-// Prints throughput, the ratio nimlet/curl (target ≥ 1.0) and nimlet's peak RSS (target ≤ 150 MB).
+// Download benchmark (issue 4), in one run:
+//  1. Cold: nginx (Debian's package) on 127.0.0.1 serves 2 GiB in 4 generated files. Side by side, RUNS times,
+//     interleaved, each on a cold output folder after a `sync` (so no tool pays for the last one's dirty pages):
+//       nimlet download-to-cache --all   (sha256 of every byte verified, fsynced before publishing)
+//       curl, the 4 files one after another (nothing verified, nothing fsynced)
+//       aria2c -x8 -s8                  (nothing verified)
+//     Bounds on the medians: nimlet/curl throughput ≥ 1.0, nimlet's peak RSS ≤ 150 MB.
+//  2. Warm: a 200-file profile, already in the cache, fetched again with `download-to-cache` (no --profiles:
+//     the profile `select` picks) against `nimlet select` on the same manifest, both with the project's fake
+//     nvidia-smi (test/fixtures/nvidia-smi, an 8 × H100 machine) first on PATH. Bounds: zero requests in
+//     nginx's access log during the warm runs, median wall time ≤ 1.2 × select's.
 //
-//   npm run build && node bench/download.mjs [--size-mib 512] [--files 4] [--direct] [--keep]
+//   npm run build && node bench/download.mjs [--runs 3] [--size-mib 512] [--files 4] [--warm-runs 7] [--install]
 //
-// Needs nginx, curl and aria2c (Debian: apt-get install -y nginx curl aria2) and /usr/bin/time (apt-get
-// install -y time). It installs nothing itself. nimlet runs as the real CLI (`download-to-cache --all` on a
-// generated manifest); --direct (or a CLI that fails) uses the built fetchFile instead, 4 files at a time.
+// Needs nginx, curl, aria2c and /usr/bin/time. Missing ones are named with the apt-get line that installs them;
+// with --install, run as root on a Debian/Ubuntu host, it runs that apt-get line itself (nothing otherwise).
+// Exits 0 when every bound holds, 1 when one fails, 69 when a tool is missing.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, openSync, writeSync, closeSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,33 +30,30 @@ const arg = (name, def) => {
   return i >= 0 ? process.argv[i + 1] : def;
 };
 const MiB = 1024 * 1024;
-/** Where /usr/bin/time writes the peak RSS; set inside the run's folder by main(). */
-let rssFile = path.join(os.tmpdir(), `nimlet-bench-rss-${process.pid}`);
+const RUNS = Math.max(1, Number(arg('--runs', '3')));
+const WARM_RUNS = Math.max(3, Number(arg('--warm-runs', '7')));
+const FILES = Number(arg('--files', '4'));
+const SIZE = Number(arg('--size-mib', '512')) * MiB;
+const WARM_FILES = 200;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 
-if (process.argv[2] === '--worker') await worker(JSON.parse(process.argv[3]));
-else await main();
 
-/** The --direct path, run as a child so its peak RSS is its own: fetchFile on every file, 4 at a time. */
-async function worker({ files, outDir }) {
-  const { fetchFile } = await import(path.join(root, 'dist/cache/fetch/fetch-file.js'));
-  const { readSettings } = await import(path.join(root, 'dist/config/env.js'));
-  const settings = readSettings({ ...process.env, NIM_CACHE_PATH: outDir });
-  const queue = [...files];
-  const one = async () => {
-    for (let f = queue.shift(); f; f = queue.shift()) {
-      const r = await fetchFile({
-        source: { kind: 'http', url: f.url }, partialPath: path.join(outDir, f.name), expectedSha256: f.sha256,
-        expectedSize: f.size, label: f.name, settings, signal: new AbortController().signal,
-      });
-      if (r.sha256 !== f.sha256) throw new Error(`${f.name}: sha256 differs`);
-    }
-  };
-  await Promise.all([one(), one(), one(), one()]);
-}
-
-function need(cmd, pkg) {
-  if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0) {
-    console.error(`bench/download: ${cmd} not found; install it first: apt-get install -y ${pkg}`);
+function ensureTools() {
+  const tools = [['nginx', 'nginx'], ['curl', 'curl'], ['aria2c', 'aria2'], ['/usr/bin/time', 'time']];
+  const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+  let missing = tools.filter(([cmd]) => !has(cmd));
+  if (missing.length && process.argv.includes('--install') && process.getuid?.() === 0 && has('apt-get')) {
+    const pkgs = missing.map(([, pkg]) => pkg);
+    console.log(`installing ${pkgs.join(' ')} with apt-get …`);
+    spawnSync('apt-get', ['update'], { stdio: 'inherit' });
+    spawnSync('apt-get', ['install', '-y', ...pkgs], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    missing = tools.filter(([cmd]) => !has(cmd));
+  }
+  if (missing.length) {
+    console.error(`bench/download: missing ${missing.map(([cmd]) => cmd).join(', ')}. Install with:\n  sudo apt-get install -y ${missing.map(([, p]) => p).join(' ')}\n(or run this bench as root with --install)`);
     process.exit(69);
   }
 }
@@ -62,11 +67,11 @@ function freePort() {
   });
 }
 
-/** Writes `size` random bytes to `file` and returns their sha256. */
+/** Writes `size` random bytes to `file` (readable by nginx's workers) and returns their sha256. */
 function generate(file, size) {
-  const fd = openSync(file, 'w');
+  const fd = openSync(file, 'w', 0o644);
   const h = createHash('sha256');
-  const buf = Buffer.allocUnsafe(16 * MiB);
+  const buf = Buffer.allocUnsafe(Math.min(16 * MiB, Math.max(1, size)));
   for (let left = size; left > 0; left -= buf.length) {
     const chunk = left >= buf.length ? buf : buf.subarray(0, left);
     randomFillSync(chunk);
@@ -77,8 +82,8 @@ function generate(file, size) {
   return h.digest('hex');
 }
 
-/** Runs a command under /usr/bin/time; resolves to seconds, peak RSS (KiB) and the exit status. */
-function timed(cmd, args, env = process.env) {
+/** Runs a command under /usr/bin/time; resolves to seconds, peak RSS (KiB, the whole process) and exit status. */
+function timed(cmd, args, env, rssFile) {
   return new Promise((resolve) => {
     const began = process.hrtime.bigint();
     const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -95,104 +100,169 @@ function timed(cmd, args, env = process.env) {
   });
 }
 
-async function main() {
-  for (const [cmd, pkg] of [['nginx', 'nginx'], ['curl', 'curl'], ['aria2c', 'aria2']]) need(cmd, pkg);
-  if (spawnSync('test', ['-x', '/usr/bin/time']).status !== 0) need('/usr/bin/time', 'time');
-  const count = Number(arg('--files', '4'));
-  const size = Number(arg('--size-mib', '512')) * MiB;
-  const work = mkdtempSync(path.join(os.tmpdir(), 'nimlet-bench-'));
-  chmodSync(work, 0o755); // nginx workers run as another user
-  rssFile = path.join(work, 'rss');
-  const docroot = path.join(work, 'www');
-  mkdirSync(docroot);
-  chmodSync(docroot, 0o755);
-  console.log(`generating ${count} × ${size / MiB} MiB in ${docroot} …`);
-  const files = [];
-  for (let i = 0; i < count; i++) {
-    const name = `shard-${i}.bin`;
-    const sha256 = generate(path.join(docroot, name), size);
-    chmodSync(path.join(docroot, name), 0o644);
-    files.push({ name, size, sha256 });
-  }
-  const port = await freePort();
+function startNginx(work, docroot, port) {
   const conf = path.join(work, 'nginx.conf');
+  const tmp = path.join(work, 'nginx-tmp');
   writeFileSync(conf, `daemon off; worker_processes 2; pid ${work}/nginx.pid; error_log ${work}/nginx-error.log;
 events { worker_connections 256; }
-http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000;
-  client_body_temp_path ${work}/tmp; proxy_temp_path ${work}/tmp; fastcgi_temp_path ${work}/tmp; uwsgi_temp_path ${work}/tmp; scgi_temp_path ${work}/tmp;
+http { access_log ${work}/access.log; sendfile on; tcp_nopush on; keepalive_requests 1000;
+  client_body_temp_path ${tmp}; proxy_temp_path ${tmp}; fastcgi_temp_path ${tmp}; uwsgi_temp_path ${tmp}; scgi_temp_path ${tmp};
   server { listen 127.0.0.1:${port}; root ${docroot}; location / { } } }\n`);
-  const nginx = spawn('nginx', ['-c', conf, '-p', work], { stdio: 'inherit' });
-  const base = `http://127.0.0.1:${port}`;
-  for (const f of files) f.url = `${base}/${f.name}`;
-  await waitFor(base);
-  const total = count * size;
-  const results = [];
-  try {
-    const out = (tag) => {
-      const d = path.join(work, `out-${tag}`);
-      rmSync(d, { recursive: true, force: true });
-      mkdirSync(d);
-      return d;
-    };
-    // curl: the files one after another, as a plain script would.
-    const curlDir = out('curl');
-    const curlArgs = files.flatMap((f) => ['-o', path.join(curlDir, f.name), f.url]);
-    results.push({ tool: 'curl (sequential)', ...(await timed('curl', ['-sS', '--fail', ...curlArgs])) });
-    const ariaDir = out('aria2c');
-    const list = path.join(work, 'aria2.txt');
-    writeFileSync(list, files.map((f) => f.url).join('\n') + '\n');
-    results.push({ tool: 'aria2c -x8', ...(await timed('aria2c', ['-x8', '-s8', '-q', '--file-allocation=none', '--allow-overwrite=true', '-d', ariaDir, '-i', list])) });
-    results.push(await runNimlet(files, work, out));
-  } finally {
-    nginx.kill('SIGQUIT');
-  }
-  report(results, total);
-  if (!process.argv.includes('--keep')) rmSync(work, { recursive: true, force: true });
-}
-
-async function runNimlet(files, work, out) {
-  const cacheDir = out('nimlet');
-  if (!process.argv.includes('--direct')) {
-    const manifest = path.join(work, 'model_manifest.yaml');
-    const entries = files.map((f) => `        ${f.name}: {uri: "${f.url}", sha256: "${f.sha256}", size: ${f.size}}`).join('\n');
-    writeFileSync(manifest, `schema_version: 2.0.0\nprofile_selection_criteria: default\nprofiles:\n  - tags: {llm_engine: vllm, precision: bf16, tp: "1"}\n    workspace:\n      files:\n${entries}\n`);
-    const env = { ...process.env, NIM_CACHE_PATH: cacheDir, NIMLET_MANIFEST: manifest, NO_COLOR: '1' };
-    const r = await timed(process.execPath, [path.join(root, 'bin/nimlet'), 'download-to-cache', '--all'], env);
-    if (r.code === 0) return { tool: 'nimlet download-to-cache', ...r };
-    console.error(`nimlet download-to-cache exited ${r.code}; falling back to fetchFile directly\n${r.stderr.trim().split('\n').slice(-5).join('\n')}`);
-    rmSync(cacheDir, { recursive: true, force: true });
-    mkdirSync(cacheDir);
-  }
-  const payload = JSON.stringify({ files, outDir: cacheDir });
-  return { tool: 'nimlet fetchFile ×4', ...(await timed(process.execPath, [fileURLToPath(import.meta.url), '--worker', payload])) };
+  return spawn('nginx', ['-c', conf, '-p', work], { stdio: 'inherit' });
 }
 
 async function waitFor(url) {
   for (let i = 0; i < 100; i++) {
     try {
-      const r = await fetch(url, { method: 'HEAD' });
-      if (r.status) return;
+      if ((await fetch(url, { method: 'HEAD' })).status) return;
     } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('nginx did not start');
 }
 
-function report(results, total) {
-  const rate = (r) => total / MiB / r.seconds;
-  console.log(`\n${(total / MiB).toFixed(0)} MiB over 127.0.0.1 (nginx), cold output folders, page-cached source files\n`);
-  console.log('tool                       status   seconds      MiB/s   peak RSS');
-  for (const r of results) {
-    const rss = r.rssKiB ? `${(r.rssKiB / 1024).toFixed(0)} MB` : '?';
-    console.log(`${r.tool.padEnd(26)} ${String(r.code).padStart(6)} ${r.seconds.toFixed(2).padStart(9)} ${rate(r).toFixed(0).padStart(10)} ${rss.padStart(10)}`);
+const accessLines = (work) => {
+  try {
+    return readFileSync(path.join(work, 'access.log'), 'utf8').split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
   }
-  const curl = results[0];
-  const aria = results[1];
-  const nim = results[2];
-  const ratio = curl.seconds / nim.seconds;
-  const rssMB = nim.rssKiB ? nim.rssKiB / 1024 : Infinity;
-  console.log(`\nnimlet/curl throughput: ${ratio.toFixed(2)} (target ≥ 1.0) ${ratio >= 1 ? 'ok' : 'BELOW TARGET'}`);
-  console.log(`nimlet/aria2c throughput: ${(aria.seconds / nim.seconds).toFixed(2)}`);
-  console.log(`nimlet peak RSS: ${rssMB.toFixed(0)} MB (target ≤ 150) ${rssMB <= 150 ? 'ok' : 'ABOVE TARGET'}`);
-  process.exitCode = results.every((r) => r.code === 0) && ratio >= 1 && rssMB <= 150 ? 0 : 1;
+};
+
+function manifestYaml(profiles) {
+  const lines = ['schema_version: 2.0.0', 'profiles:'];
+  for (const p of profiles) {
+    lines.push(`  - tags: ${JSON.stringify(p.tags)}`, '    workspace:', '      files:');
+    for (const f of p.files) lines.push(`        ${JSON.stringify(f.name)}: {uri: ${JSON.stringify(f.url)}, sha256: "${f.sha256}", size: ${f.size}}`);
+  }
+  return lines.join('\n') + '\n';
 }
+
+async function main() {
+  ensureTools();
+  const work = mkdtempSync(path.join(os.tmpdir(), 'nimlet-bench-'));
+  chmodSync(work, 0o755); // nginx's workers run as another user
+  const docroot = path.join(work, 'www');
+  mkdirSync(path.join(docroot, 'warm'), { recursive: true });
+  chmodSync(docroot, 0o755);
+  chmodSync(path.join(docroot, 'warm'), 0o755);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  console.log(`generating ${FILES} × ${SIZE / MiB} MiB and ${WARM_FILES} small files in ${docroot} …`);
+  const cold = [];
+  for (let i = 0; i < FILES; i++) {
+    const name = `shard-${i}.bin`;
+    cold.push({ name, url: `${base}/${name}`, size: SIZE, sha256: generate(path.join(docroot, name), SIZE) });
+  }
+  const warm = [];
+  for (let i = 0; i < WARM_FILES; i++) {
+    const name = `part-${String(i).padStart(3, '0')}.json`;
+    const size = 1024 + ((i * 7919) % 65536);
+    warm.push({ name, url: `${base}/warm/${name}`, size, sha256: generate(path.join(docroot, 'warm', name), size) });
+  }
+  const nginx = startNginx(work, docroot, port);
+  let ok = false;
+  try {
+    await waitFor(base);
+    const coldRows = await coldRuns(work, cold);
+    const warmRows = await warmRuns(work, warm);
+    ok = report(coldRows, warmRows);
+  } finally {
+    nginx.kill('SIGQUIT');
+  }
+  if (!process.argv.includes('--keep')) rmSync(work, { recursive: true, force: true });
+  process.exitCode = ok ? 0 : 1;
+}
+
+async function coldRuns(work, files) {
+  const manifest = path.join(work, 'cold_manifest.yaml');
+  writeFileSync(manifest, manifestYaml([{ tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, files }]));
+  const list = path.join(work, 'aria2.txt');
+  writeFileSync(list, files.map((f) => f.url).join('\n') + '\n');
+  const rssFile = path.join(work, 'rss');
+  const out = path.join(work, 'out');
+  const tools = {
+    curl: () => timed('curl', ['-sS', '--fail', ...files.flatMap((f) => ['-o', path.join(out, f.name), f.url])], process.env, rssFile),
+    aria2c: () => timed('aria2c', ['-x8', '-s8', '-q', '--file-allocation=none', '--allow-overwrite=true', '-d', out, '-i', list], process.env, rssFile),
+    nimlet: () => timed(process.execPath, [path.join(root, 'bin/nimlet'), 'download-to-cache', '--all'],
+      { ...process.env, NIM_CACHE_PATH: path.join(out, 'cache'), NIMLET_MANIFEST: manifest, NO_COLOR: '1' }, rssFile),
+  };
+  const rows = { nimlet: [], curl: [], aria2c: [] };
+  const names = Object.keys(tools);
+  for (let run = 0; run < RUNS; run++) {
+    // Rotate the order, so drift in the machine's load falls on every tool alike.
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(run + k) % names.length];
+      rmSync(out, { recursive: true, force: true });
+      mkdirSync(out);
+      spawnSync('sync');
+      const r = await tools[name]();
+      if (r.code !== 0) console.error(`${name} exited ${r.code}\n${r.stderr.trim().split('\n').slice(-5).join('\n')}`);
+      rows[name].push(r);
+      const load = os.loadavg()[0].toFixed(2);
+      console.log(`  run ${run + 1} ${name.padEnd(7)} ${r.seconds.toFixed(2)} s  rss ${r.rssKiB ? (r.rssKiB / 1024).toFixed(0) : '?'} MB  load ${load}`);
+    }
+  }
+  rmSync(out, { recursive: true, force: true });
+  return rows;
+}
+
+async function warmRuns(work, files) {
+  const manifest = path.join(work, 'warm_manifest.yaml');
+  writeFileSync(manifest, manifestYaml([{ tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, files }]));
+  const bin = path.join(work, 'bin');
+  mkdirSync(bin);
+  symlinkSync(path.join(root, 'test/fixtures/nvidia-smi/nvidia-smi'), path.join(bin, 'nvidia-smi'));
+  const env = {
+    ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, NO_COLOR: '1', NIMLET_MANIFEST: manifest,
+    NIM_CACHE_PATH: path.join(work, 'warm-cache'), NIMLET_FAKE_NVSMI_MACHINE: 'h100-sxm-x8',
+  };
+  const cli = [process.execPath, path.join(root, 'bin/nimlet')];
+  const beforeFill = accessLines(work);
+  const fill = spawnSync(cli[0], [cli[1], 'download-to-cache'], { env, encoding: 'utf8' });
+  if (fill.status !== 0) console.error(`filling the warm cache failed (${fill.status}): ${fill.stderr.trim()}`);
+  const rssFile = path.join(work, 'rss');
+  const before = accessLines(work);
+  const rows = { warm: [], select: [], fillRequests: before - beforeFill, fillCode: fill.status };
+  for (let run = 0; run < WARM_RUNS; run++) {
+    for (const [name, args] of run % 2 ? [['select', ['select']], ['warm', ['download-to-cache']]] : [['warm', ['download-to-cache']], ['select', ['select']]]) {
+      rows[name].push(await timed(cli[0], [cli[1], ...args], env, rssFile));
+    }
+  }
+  rows.requests = accessLines(work) - before;
+  return rows;
+}
+
+function report(cold, warm) {
+  const total = FILES * SIZE;
+  const stat = (rs) => ({ seconds: median(rs.map((r) => r.seconds)), rssKiB: Math.max(...rs.map((r) => r.rssKiB ?? Infinity)), ok: rs.every((r) => r.code === 0) });
+  const n = stat(cold.nimlet);
+  const c = stat(cold.curl);
+  const a = stat(cold.aria2c);
+  const mibs = (s) => (total / MiB / s.seconds).toFixed(0);
+  const rss = (s) => (Number.isFinite(s.rssKiB) ? `${(s.rssKiB / 1024).toFixed(0)} MB` : '?');
+  console.log(`\n${(total / MiB).toFixed(0)} MiB in ${FILES} files over 127.0.0.1 (nginx), cold output, medians of ${RUNS} interleaved runs, ${os.availableParallelism()} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  console.log('tool                                 ok   seconds    MiB/s  vs curl  peak RSS');
+  for (const [label, s] of [['nimlet download-to-cache (sha256)', n], ['curl, one file after another', c], ['aria2c -x8', a]]) {
+    console.log(`${label.padEnd(34)} ${(s.ok ? 'yes' : 'NO').padStart(4)} ${s.seconds.toFixed(2).padStart(9)} ${mibs(s).padStart(8)} ${(c.seconds / s.seconds).toFixed(2).padStart(8)} ${rss(s).padStart(9)}`);
+  }
+  const w = median(warm.warm.map((r) => r.seconds));
+  const sel = median(warm.select.map((r) => r.seconds));
+  const warmOk = warm.fillCode === 0 && warm.warm.every((r) => r.code === 0) && warm.select.every((r) => r.code === 0);
+  console.log(`\nwarm cache, ${WARM_FILES}-file profile, medians of ${WARM_RUNS} interleaved runs (fake nvidia-smi: 8 × H100)`);
+  console.log(`  nimlet download-to-cache   ${w.toFixed(3)} s   requests ${warm.requests} (filling it took ${warm.fillRequests})`);
+  console.log(`  nimlet select              ${sel.toFixed(3)} s`);
+  const ratio = n.ok && c.ok ? c.seconds / n.seconds : 0;
+  const rssMB = n.rssKiB / 1024;
+  const checks = [
+    [`nimlet/curl throughput ${ratio.toFixed(2)} ≥ 1.0`, ratio >= 1],
+    [`nimlet peak RSS ${rssMB.toFixed(0)} MB ≤ 150`, rssMB <= 150],
+    [`warm requests ${warm.requests} = 0`, warmOk && warm.requests === 0],
+    [`warm/select time ${(w / sel).toFixed(2)} ≤ 1.2`, warmOk && w <= 1.2 * sel],
+  ];
+  console.log('\nbounds');
+  for (const [text, pass] of checks) console.log(`  ${pass ? 'ok  ' : 'FAIL'} ${text}`);
+  return checks.every(([, pass]) => pass) && a.ok;
+}
+
+await main();

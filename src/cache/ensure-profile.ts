@@ -4,15 +4,11 @@
 import { NimletError } from '../errors.js';
 import type { Settings } from '../config/env.js';
 import type { Profile } from '../manifest/types.js';
-import { ensureBlob } from './blob-store.js';
-import { checkFreeSpace, ensureWritable, freeBytes } from './disk.js';
-import { DEFAULT_LIMITS } from './archive-rules.js';
 import { cacheLayout } from './layout.js';
 import { findCompleteWorkspace } from './marker.js';
 import { runPool } from './pool.js';
-import { needsNetwork, planOf, scanProfile, type FileState } from './scan.js';
+import type { FileState } from './scan.js';
 import type { DownloadPlan, PreparedModel } from './types.js';
-import { publishWorkspace } from './workspace.js';
 
 export { findCompleteWorkspace } from './marker.js';
 
@@ -33,6 +29,7 @@ const labelOf = (profile: Profile, path: string) => `${path} (profile ${profile.
 export async function planProfile(profile: Profile, manifestDir: string, opts: Pick<CacheOptions, 'cacheDir'>): Promise<DownloadPlan> {
   const n = profile.files.length;
   if (await findCompleteWorkspace(profile, opts.cacheDir)) return { files: n, bytes: 0, cached: n };
+  const { planOf, scanProfile } = await import('./scan.js');
   return planOf(await scanProfile(cacheLayout(opts.cacheDir), profile, manifestDir));
 }
 
@@ -62,6 +59,9 @@ export async function ensureProfile(profile: Profile, manifestDir: string, opts:
   const n = profile.files.length;
   const ready = await findCompleteWorkspace(profile, opts.cacheDir);
   if (ready) return { modelDir: ready, plan: { files: n, bytes: 0, cached: n }, fetchedBytes: 0 };
+  // The rest only runs when something is missing: loaded here so the warm path above stays a few stats.
+  const [{ ensureBlob }, { checkFreeSpace, ensureWritable, freeBytes }, { DEFAULT_LIMITS }, { needsNetwork, planOf, scanProfile }, { publishWorkspace }] =
+    await Promise.all([import('./blob-store.js'), import('./disk.js'), import('./archive-rules.js'), import('./scan.js'), import('./workspace.js')]);
   const layout = cacheLayout(opts.cacheDir);
   await ensureWritable(layout);
   const states = await scanProfile(layout, profile, manifestDir);

@@ -2,35 +2,47 @@
 // rename and the marker) is never taken for whole. It records what was published, for `cache verify`.
 import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import type { Profile } from '../manifest/types.js';
 import { cacheLayout, COMPLETE_MARKER, workspacePath } from './layout.js';
 
-const TreeEntrySchema = z.object({ path: z.string(), size: z.number(), sha256: z.string().nullable(), link: z.string().optional() });
+export interface TreeEntry { path: string; size: number; sha256: string | null; link?: string }
 
-export const MarkerSchema = z.object({
-  version: z.literal(1),
-  id: z.string(),
-  name: z.string(),
-  files: z.array(
-    z.object({
-      path: z.string(),
-      /** sha256 of the blob (the archive, for an extracted folder). */
-      sha256: z.string(),
-      size: z.number(),
-      extract: z.boolean(),
-      tree: z.array(TreeEntrySchema).optional(),
-    }),
-  ),
-  completedAt: z.string(),
-});
+export interface Marker {
+  version: 1;
+  id: string;
+  name: string;
+  files: Array<{
+    path: string;
+    /** sha256 of the blob (the archive, for an extracted folder). */
+    sha256: string;
+    size: number;
+    extract: boolean;
+    tree?: TreeEntry[];
+  }>;
+  completedAt: string;
+}
 
-export type Marker = z.infer<typeof MarkerSchema>;
+// Checked by hand, not with zod: reading a marker is the whole warm path of serve and download-to-cache, and
+// loading zod costs more than the rest of it (bench/download.mjs, warm run against `select`).
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isTreeEntry = (e: unknown): boolean =>
+  isObj(e) && isStr(e.path) && isNum(e.size) && (e.sha256 === null || isStr(e.sha256)) && (e.link === undefined || isStr(e.link));
+const isFile = (f: unknown): boolean =>
+  isObj(f) && isStr(f.path) && isStr(f.sha256) && isNum(f.size) && typeof f.extract === 'boolean'
+  && (f.tree === undefined || (Array.isArray(f.tree) && f.tree.every(isTreeEntry)));
+
+/** The marker's JSON, if it has the shape of version 1; null otherwise. */
+export function parseMarker(json: unknown): Marker | null {
+  if (!isObj(json) || json.version !== 1 || !isStr(json.id) || !isStr(json.name) || !isStr(json.completedAt)) return null;
+  return Array.isArray(json.files) && json.files.every(isFile) ? (json as unknown as Marker) : null;
+}
 
 export async function readMarker(workspace: string): Promise<Marker | null> {
   try {
-    const parsed = MarkerSchema.safeParse(JSON.parse(await readFile(path.join(workspace, COMPLETE_MARKER), 'utf8')));
-    return parsed.success ? parsed.data : null;
+    return parseMarker(JSON.parse(await readFile(path.join(workspace, COMPLETE_MARKER), 'utf8')));
   } catch {
     return null;
   }
@@ -52,8 +64,6 @@ export async function findCompleteWorkspace(profile: Profile, cacheDir: string):
   const marker = await readMarker(dir);
   if (marker === null || !markerMatches(marker, profile)) return null;
   // Someone may have deleted files by hand: a workspace missing a file is not complete.
-  for (const f of marker.files) {
-    if (!(await lstat(path.join(dir, f.path)).then(() => true, () => false))) return null;
-  }
-  return dir;
+  const present = await Promise.all(marker.files.map((f) => lstat(path.join(dir, f.path)).then(() => true, () => false)));
+  return present.every(Boolean) ? dir : null;
 }

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { NimletError } from '../../errors.js';
-import { TooManyBytes, WriteFailed, writeHashed } from './hashing-writer.js';
+import { inlineHash, TooManyBytes, WriteFailed, writeHashed } from './hashing-writer.js';
 import { interruptedError, writeError } from './fetch-errors.js';
 import type { Settings } from '../../config/env.js';
 
@@ -38,7 +38,7 @@ export async function copyFileSource(c: FileCopy): Promise<{ bytes: number; sha2
   let added = 0;
   try {
     await writeHashed(createReadStream(c.path, { highWaterMark: 1024 * 1024 }), {
-      path: c.partialPath, from: 0, hash, limit: c.expectedSize, signal: c.signal,
+      path: c.partialPath, from: 0, hash: inlineHash(hash), limit: c.expectedSize, signal: c.signal,
       onBytes: (n) => { added += n; c.onBytes(n); },
     });
     return { bytes: added, sha256: hash.digest('hex'), tooMany: false };

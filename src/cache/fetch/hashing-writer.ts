@@ -3,6 +3,17 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { releaseChunk } from './read-buffers.js';
+
+/** Told about bytes once they are in the file (FileHash hashes them on a worker thread). */
+export interface HashSink {
+  wrote(bufs: readonly Buffer[], end: number): void;
+}
+
+/** A sink that feeds a crypto Hash on this thread. */
+export function inlineHash(hash: Hash): HashSink {
+  return { wrote: (bufs) => { for (const b of bufs) hash.update(b); } };
+}
 
 /** Thrown when the source sends more bytes than the manifest's size: stop before filling the disk. */
 export class TooManyBytes extends Error {
@@ -22,7 +33,7 @@ export interface WriteOptions {
   path: string;
   /** Bytes already in the file (and in `hash`): the new bytes are appended after them. */
   from: number;
-  hash: Hash;
+  hash: HashSink;
   /** Total bytes the file may reach; null when unknown. */
   limit: number | null;
   signal: AbortSignal;
@@ -30,6 +41,12 @@ export interface WriteOptions {
 }
 
 const BATCH = 1024 * 1024;
+/**
+ * Ask the kernel to write back this often. The caller fsyncs the whole file before publishing it; started
+ * early, that flush rides along with the download instead of stalling at the end (a 2 GiB profile is ~2 s
+ * of disk), and dirty pages do not pile up in memory. One sync in flight at a time; the writes go on meanwhile.
+ */
+const SYNC_EVERY = 64 * 1024 * 1024;
 
 /**
  * Copies `body` into the file from `from` on, with backpressure (one write in flight, at most ~2 MiB held)
@@ -44,6 +61,8 @@ export async function writeHashed(body: Readable, opts: WriteOptions): Promise<n
     throw new WriteFailed(err as NodeJS.ErrnoException);
   }
   let position = opts.from;
+  let synced = opts.from;
+  let syncing: Promise<void> | null = null;
   const write = async (bufs: Buffer[], size: number): Promise<void> => {
     let r: { bytesWritten: number };
     try {
@@ -53,9 +72,15 @@ export async function writeHashed(body: Readable, opts: WriteOptions): Promise<n
     }
     // A short writev only happens on a full disk; report it as such instead of leaving a hole.
     if (r.bytesWritten !== size) throw new WriteFailed(Object.assign(new Error('short write'), { code: 'ENOSPC' }));
-    for (const b of bufs) opts.hash.update(b);
     position += size;
+    opts.hash.wrote(bufs, position);
+    for (const b of bufs) releaseChunk(b);
     opts.onBytes(size);
+    if (syncing === null && position - synced >= SYNC_EVERY) {
+      const at = position;
+      // A failure here is not lost: the caller's final fsync meets it again.
+      syncing = fh.datasync().then(() => void (synced = at), () => undefined).finally(() => (syncing = null));
+    }
   };
   let inflight: Promise<void> = Promise.resolve();
   let batch: Buffer[] = [];
@@ -90,6 +115,7 @@ export async function writeHashed(body: Readable, opts: WriteOptions): Promise<n
     return position - opts.from;
   } finally {
     await inflight.catch(() => undefined);
+    await syncing;
     await fh.close().catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
 // One pass of an HTTP download into the partial file: resumes what is there with Range, retries with backoff
 // (resuming again), and returns the bytes' sha256. Verification against the expected sum is the caller's.
-import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Env, Settings } from '../../config/env.js';
 import {
@@ -9,7 +9,8 @@ import {
 import { TooManyBytes, WriteFailed, writeHashed } from './hashing-writer.js';
 import { discardBody } from './transport.js';
 import { httpGet, vouchedSha256, type HttpResponse } from './http-get.js';
-import { hashExisting, truncatePartial } from './partial-file.js';
+import { hashFileInBackground, type FileHash } from './background-hash.js';
+import { truncatePartial } from './partial-file.js';
 import type { Credential } from './resolve.js';
 import { isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryTuning } from './retry.js';
 import { plan206, plan416 } from './range.js';
@@ -39,27 +40,51 @@ export interface Downloaded { bytes: number; sha256: string; vouched: string | n
 
 /** An attempt that made this much progress resets the failure count: a slow but moving link is no failure. */
 const PROGRESS_RESETS_FAILURES = 1024 * 1024;
+/** Bodies at least this large (or of unknown size) take the bulk client; small ones reuse keep-alive connections. */
+const BULK_BYTES = 1024 * 1024;
+
+/** Bytes already in the partial (0 when there is none). */
+async function partialLength(path: string): Promise<number> {
+  try {
+    const st = await stat(path);
+    return st.isFile() ? st.size : 0;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
+}
 
 export async function downloadHttp(d: HttpDownload): Promise<Downloaded> {
+  const hash = hashFileInBackground(d.partialPath);
+  try {
+    return await download(d, hash);
+  } finally {
+    hash.close();
+  }
+}
+
+async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
   const interrupted = () => interruptedError(d.label);
-  let hash = createHash('sha256');
-  let have = await hashExisting(d.partialPath, hash, d.signal).catch((err: unknown) => {
-    if (d.signal.aborted) throw interrupted();
-    throw err;
-  });
+  let have = await partialLength(d.partialPath);
   if (d.expectedSize !== null && have > d.expectedSize) {
     // Longer than the file can be: those bytes are wrong, start over.
     await truncatePartial(d.partialPath, 0);
-    hash = createHash('sha256');
     have = 0;
   }
+  // Resuming: the bytes already there are hashed first (on the hashing thread, like the new ones).
+  hash.wrote([], have);
+  const digest = async (): Promise<string> => {
+    const hex = await hash.digest(have);
+    if (d.signal.aborted) throw interrupted();
+    return hex;
+  };
   d.onBytes(have);
-  if (have > 0 && have === d.expectedSize && hash.copy().digest('hex') === d.expectedSha256) {
-    return { bytes: have, sha256: hash.digest('hex'), vouched: null, tooMany: false };
+  if (have > 0 && have === d.expectedSize && d.expectedSha256 !== null && (await digest()) === d.expectedSha256) {
+    return { bytes: have, sha256: d.expectedSha256, vouched: null, tooMany: false };
   }
   const restart = async (): Promise<void> => {
     await truncatePartial(d.partialPath, 0);
-    hash = createHash('sha256');
+    hash.reset();
     d.onBytes(-have);
     have = 0;
   };
@@ -83,6 +108,7 @@ export async function downloadHttp(d: HttpDownload): Promise<Downloaded> {
     try {
       res = await httpGet({ url: d.url, token: d.token }, {
         method: 'GET', from: have, signal: d.signal, stallTimeoutMs: d.tuning.stallTimeoutMs, env: d.env,
+        bulk: d.expectedSize === null || d.expectedSize - have >= BULK_BYTES,
       });
     } catch (err) {
       if (d.signal.aborted) throw interrupted();
@@ -110,14 +136,14 @@ export async function downloadHttp(d: HttpDownload): Promise<Downloaded> {
           onBytes: (n) => { added += n; d.onBytes(n); },
         });
         have += added;
-        return { bytes: have, sha256: hash.digest('hex'), vouched, tooMany: false };
+        return { bytes: have, sha256: await digest(), vouched, tooMany: false };
       } catch (err) {
         have += added;
         if (d.signal.aborted) throw interrupted();
         if (err instanceof WriteFailed) throw writeError(err.original, d.partialPath, d.label, d.settings);
         if (err instanceof TooManyBytes) {
           await discard();
-          return { bytes: have, sha256: hash.digest('hex'), vouched, tooMany: true };
+          return { bytes: have, sha256: await digest(), vouched, tooMany: true };
         }
         if (added >= PROGRESS_RESETS_FAILURES) failures = 0;
         await fail(describeNetworkFailure(err, res.url), err, null);
@@ -127,7 +153,7 @@ export async function downloadHttp(d: HttpDownload): Promise<Downloaded> {
     await discard();
     if (status === 416) {
       const plan = plan416(res.headers['content-range'], have);
-      if (plan === 'complete') return { bytes: have, sha256: hash.digest('hex'), vouched, tooMany: false };
+      if (plan === 'complete') return { bytes: have, sha256: await digest(), vouched, tooMany: false };
       await restart();
       await fail(`HTTP 416 for bytes from ${have}`, undefined, null);
       continue;

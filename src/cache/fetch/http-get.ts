@@ -32,6 +32,8 @@ export interface GetOptions {
   signal: AbortSignal;
   stallTimeoutMs: number;
   env: Env;
+  /** A large body is expected (see transport's bulk client). */
+  bulk?: boolean;
 }
 
 /** Sends the request, following up to 10 redirects; Authorization only while on the API's origin. */
@@ -43,7 +45,7 @@ export async function httpGet(target: HttpTarget, opts: GetOptions): Promise<Htt
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, 'accept-encoding': 'identity' };
     if (opts.from > 0) headers.range = `bytes=${opts.from}-`;
     if (target.token !== null && new URL(url).origin === apiOrigin) headers.authorization = `Bearer ${target.token}`;
-    const res = await send(url, { method: opts.method, headers, signal: opts.signal, stallTimeoutMs: opts.stallTimeoutMs, env: opts.env });
+    const res = await send(url, { method: opts.method, headers, signal: opts.signal, stallTimeoutMs: opts.stallTimeoutMs, env: opts.env, bulk: opts.bulk === true });
     chain.push(res.headers);
     const location = res.headers.location;
     if (REDIRECTS.has(res.status) && location !== undefined && hop < MAX_REDIRECTS) {
