@@ -39,6 +39,26 @@ export function networkError(label: string, attempts: number, last: string, caus
   });
 }
 
+/** OpenSSL's verdicts on a server's certificate (as err.code, or the cause's code under undici). */
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_SIGNATURE_FAILURE',
+  'CERT_REVOKED', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** True for a TLS certificate the client does not trust: retrying cannot help, so it is reported at once. */
+export function isCertificateError(err: unknown): boolean {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  return CERTIFICATE_CODES.has(String(e?.code)) || CERTIFICATE_CODES.has(String(e?.cause?.code));
+}
+
+export function certificateError(label: string, last: string, cause: unknown, s: Secrets): NimletError {
+  return new NimletError('network', scrubSecrets(`downloading ${label} failed: TLS certificate not trusted: ${last}`, s), {
+    hint: 'for a mirror with a private CA, set NODE_EXTRA_CA_CERTS to a PEM file holding that CA (it is read when nimlet starts); check the system clock for expired or not-yet-valid certificates',
+    cause: scrubbedCause(cause, s),
+  });
+}
+
 /** An fs error while writing: a full disk is 'disk-full', anything else 'io' (both exit 74). */
 export function writeError(err: NodeJS.ErrnoException, path: string, label: string, s: Secrets): NimletError {
   if (err.code === 'ENOSPC' || err.code === 'EDQUOT') {

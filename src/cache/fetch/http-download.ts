@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Env, Settings } from '../../config/env.js';
 import {
-  credentialsError, describeNetworkFailure, interruptedError, networkError, notFoundError, writeError,
+  certificateError, credentialsError, describeNetworkFailure, isCertificateError, interruptedError, networkError, notFoundError, writeError,
 } from './fetch-errors.js';
 import { TooManyBytes, WriteFailed, writeHashed } from './hashing-writer.js';
 import { discardBody } from './transport.js';
@@ -112,6 +112,7 @@ async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
       });
     } catch (err) {
       if (d.signal.aborted) throw interrupted();
+      if (isCertificateError(err)) throw certificateError(d.label, describeNetworkFailure(err, d.url), err, d.settings);
       await fail(describeNetworkFailure(err, d.url), err, null);
       continue;
     }

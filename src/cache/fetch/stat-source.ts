@@ -6,7 +6,7 @@ import type { Env, Settings } from '../../config/env.js';
 import { NimletError } from '../../errors.js';
 import type { ParsedSource } from '../../manifest/source-uri.js';
 import {
-  credentialsError, describeNetworkFailure, interruptedError, networkError, notFoundError,
+  certificateError, credentialsError, describeNetworkFailure, interruptedError, isCertificateError, networkError, notFoundError,
 } from './fetch-errors.js';
 import { discardBody } from './transport.js';
 import { httpGet, vouchedSha256, type HttpResponse } from './http-get.js';
@@ -61,6 +61,8 @@ export async function statSource(
     } catch (err) {
       if (err instanceof NimletError) throw err;
       if (signal.aborted) throw interruptedError(label);
+      // an untrusted certificate stays untrusted: no retry, and a hint about CAs rather than proxies
+      if (isCertificateError(err)) throw certificateError(label, describeNetworkFailure(err, resolved.url), err, settings);
       problem = describeNetworkFailure(err, resolved.url);
       cause = err;
     }
