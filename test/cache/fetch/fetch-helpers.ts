@@ -7,6 +7,8 @@ import { NimletError } from '../../../src/errors.js';
 import type { FetchRequest } from '../../../src/cache/fetch/fetch-file.js';
 import type { RetryTuning } from '../../../src/cache/fetch/retry.js';
 import type { ParsedSource } from '../../../src/manifest/source-uri.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { hfFilePath, ngcFilePath, startArtifactServer, type ArtifactServer } from '../../fixtures/servers/artifact-server.js';
 
 export const NGC_TOKEN = 'nvapi-SECRET-ngc-0123456789';
 export const HF_TOKEN = 'hf_SECRET_hf_abcdefghijklmnop';
@@ -52,4 +54,36 @@ export async function failure(p: Promise<unknown>): Promise<NimletError> {
 export function printable(e: NimletError): string {
   const cause = e.cause as Error | undefined;
   return [e.message, e.hint ?? '', ...e.details, JSON.stringify(e.toJSON()), cause?.message ?? '', cause?.stack ?? ''].join('\n');
+}
+
+/** The artifact-server paths the fetch tests use: one NGC model, one Hugging Face repo. */
+export const ngcPath = (file: string): string => ngcFilePath({ org: 'nim', team: 'meta', model: 'llama', version: '1.0', file });
+export const hfPath = (file: string): string => hfFilePath({ org: 'acme', repo: 'tiny', revision: 'main', file });
+
+/**
+ * One artifact server for a test file, reset after each test, and temp folders removed after the test that made
+ * them. Call at the top level of the file.
+ */
+export function useArtifactServer(): { readonly srv: ArtifactServer; tempDir: typeof tempDir } {
+  let srv: ArtifactServer | undefined;
+  const made: Array<() => Promise<void>> = [];
+  beforeAll(async () => {
+    srv = await startArtifactServer();
+  });
+  afterAll(() => srv?.stop());
+  afterEach(async () => {
+    srv?.reset();
+    await Promise.all(made.splice(0).map((cleanup) => cleanup()));
+  });
+  return {
+    get srv(): ArtifactServer {
+      if (!srv) throw new Error('the artifact server starts in beforeAll');
+      return srv;
+    },
+    async tempDir() {
+      const t = await tempDir();
+      made.push(t.cleanup);
+      return t;
+    },
+  };
 }

@@ -2,26 +2,16 @@
 // run is re-hashed and continued; a server that ignores Range or answers 416 is handled; abort keeps the partial.
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fetchFile } from '../../../src/cache/fetch/fetch-file.js';
+import { bodyBytes, generatedBody, sha256Of } from '../../fixtures/servers/artifact-server.js';
 import {
-  bodyBytes, generatedBody, ngcFilePath, sha256Of, startArtifactServer, type ArtifactServer,
-} from '../../fixtures/servers/artifact-server.js';
-import { failure, FAST, ngcSource, request, settingsFor, tempDir } from './fetch-helpers.js';
+  failure, FAST, ngcPath, ngcSource, request, settingsFor, useArtifactServer,
+} from './fetch-helpers.js';
 
 const MiB = 1024 * 1024;
-let srv: ArtifactServer;
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-beforeAll(async () => {
-  srv = await startArtifactServer();
-});
-afterAll(() => srv.stop());
-afterEach(async () => {
-  srv.reset();
-  await tmp?.cleanup();
-});
+const fixture = useArtifactServer();
 
-const ngcPath = (file: string) => ngcFilePath({ org: 'nim', team: 'meta', model: 'llama', version: '1.0', file });
 const rangeStart = (h: string | string[] | undefined): number | null => {
   const m = /^bytes=(\d+)-$/.exec(String(h ?? ''));
   return m ? Number(m[1]) : null;
@@ -29,101 +19,101 @@ const rangeStart = (h: string | string[] | undefined): number | null => {
 
 describe('resume', () => {
   it('a connection dropped mid-file resumes with Range: resent bytes stay under 1 MiB', async () => {
-    tmp = await tempDir();
+    const tmp = await fixture.tempDir();
     const size = 24 * MiB + 5;
     const body = generatedBody(size, 21);
-    srv.add(ngcPath('big.bin'), body, { redirect: true, dropAfterBytes: 10 * MiB + 3, dropTimes: 2 });
+    fixture.srv.add(ngcPath('big.bin'), body, { redirect: true, dropAfterBytes: 10 * MiB + 3, dropTimes: 2 });
     const partial = path.join(tmp.dir, 'part');
     let progress = 0;
-    const r = await fetchFile(request(ngcSource('big.bin'), partial, settingsFor(srv.url), {
+    const r = await fetchFile(request(ngcSource('big.bin'), partial, settingsFor(fixture.srv.url), {
       expectedSha256: await sha256Of(body), expectedSize: size, onBytes: (n) => (progress += n),
     }));
     expect(r.sha256).toBe(await sha256Of(body));
     expect(r.requests).toBe(3);
     expect(progress).toBe(size);
-    const storage = srv.requests().filter((q) => q.server === 'storage');
+    const storage = fixture.srv.requests().filter((q) => q.server === 'storage');
     expect(storage.map((q) => q.status)).toEqual([200, 206, 206]);
     expect(rangeStart(storage[1]!.headers.range)).toBeGreaterThan(0);
     expect(rangeStart(storage[2]!.headers.range)).toBeGreaterThan(rangeStart(storage[1]!.headers.range)!);
-    expect(srv.stats().bytesSent).toBeLessThanOrEqual(size + MiB);
+    expect(fixture.srv.stats().bytesSent).toBeLessThanOrEqual(size + MiB);
   });
 
   it('a partial from an earlier run is re-hashed and continued from its end', async () => {
-    tmp = await tempDir();
+    const tmp = await fixture.tempDir();
     const size = 5 * MiB;
     const body = generatedBody(size, 22);
-    srv.add(ngcPath('w.bin'), body);
+    fixture.srv.add(ngcPath('w.bin'), body);
     const partial = path.join(tmp.dir, 'part');
     await writeFile(partial, (await bodyBytes(body)).subarray(0, 2 * MiB + 7));
-    const r = await fetchFile(request(ngcSource('w.bin'), partial, settingsFor(srv.url), { expectedSha256: await sha256Of(body) }));
+    const r = await fetchFile(request(ngcSource('w.bin'), partial, settingsFor(fixture.srv.url), { expectedSha256: await sha256Of(body) }));
     expect(r).toEqual({ bytes: size, sha256: await sha256Of(body), requests: 1 });
-    const [q] = srv.requests();
+    const [q] = fixture.srv.requests();
     expect(q!.headers.range).toBe(`bytes=${2 * MiB + 7}-`);
     expect(q!.bytesSent).toBe(size - (2 * MiB + 7));
   });
 
   it('a partial with wrong bytes fails verification, is deleted and fetched once more from scratch', async () => {
-    tmp = await tempDir();
+    const tmp = await fixture.tempDir();
     const body = generatedBody(3 * MiB, 23);
-    srv.add(ngcPath('w.bin'), body);
+    fixture.srv.add(ngcPath('w.bin'), body);
     const partial = path.join(tmp.dir, 'part');
     await writeFile(partial, Buffer.alloc(MiB, 7));
-    const r = await fetchFile(request(ngcSource('w.bin'), partial, settingsFor(srv.url), { expectedSha256: await sha256Of(body) }));
+    const r = await fetchFile(request(ngcSource('w.bin'), partial, settingsFor(fixture.srv.url), { expectedSha256: await sha256Of(body) }));
     expect(r.sha256).toBe(await sha256Of(body));
-    expect(srv.requests().map((q) => q.headers.range)).toEqual([`bytes=${MiB}-`, undefined]);
+    expect(fixture.srv.requests().map((q) => q.headers.range)).toEqual([`bytes=${MiB}-`, undefined]);
   });
 
   it('a server that ignores Range (200): the hash restarts and the file is rewritten from byte 0', async () => {
-    tmp = await tempDir();
+    const tmp = await fixture.tempDir();
     const body = generatedBody(2 * MiB, 24);
-    srv.add(ngcPath('w.bin'), body, { ignoreRange: true });
+    fixture.srv.add(ngcPath('w.bin'), body, { ignoreRange: true });
     const partial = path.join(tmp.dir, 'part');
     await writeFile(partial, (await bodyBytes(body)).subarray(0, MiB));
     let progress = 0;
-    const r = await fetchFile(request(ngcSource('w.bin'), partial, settingsFor(srv.url), { onBytes: (n) => (progress += n) }));
+    const r = await fetchFile(request(ngcSource('w.bin'), partial, settingsFor(fixture.srv.url), { onBytes: (n) => (progress += n) }));
     expect(r).toEqual({ bytes: 2 * MiB, sha256: await sha256Of(body), requests: 1 });
     expect(progress).toBe(2 * MiB);
     expect((await stat(partial)).size).toBe(2 * MiB);
   });
 
   it('a whole partial: 416 with the same length counts as complete; with sha and size known, no request', async () => {
-    tmp = await tempDir();
+    const tmp = await fixture.tempDir();
     const body = generatedBody(MiB + 1, 25);
-    srv.add(ngcPath('w.bin'), body, { linkedEtag: 'auto' });
+    fixture.srv.add(ngcPath('w.bin'), body, { linkedEtag: 'auto' });
     const partial = path.join(tmp.dir, 'part');
     await writeFile(partial, await bodyBytes(body));
-    const r = await fetchFile(request(ngcSource('w.bin'), partial, settingsFor(srv.url)));
+    const r = await fetchFile(request(ngcSource('w.bin'), partial, settingsFor(fixture.srv.url)));
     expect(r).toEqual({ bytes: MiB + 1, sha256: await sha256Of(body), requests: 1 });
-    expect(srv.requests().map((q) => q.status)).toEqual([416]);
-    srv.reset();
-    const again = await fetchFile(request(ngcSource('w.bin'), partial, settingsFor(srv.url), {
+    expect(fixture.srv.requests().map((q) => q.status)).toEqual([416]);
+    fixture.srv.reset();
+    const again = await fetchFile(request(ngcSource('w.bin'), partial, settingsFor(fixture.srv.url), {
       expectedSha256: await sha256Of(body), expectedSize: MiB + 1,
     }));
     expect(again.requests).toBe(0);
-    expect(srv.requests()).toEqual([]);
+    expect(fixture.srv.requests()).toEqual([]);
   });
 
   it('a stalled body times out and resumes', async () => {
-    tmp = await tempDir();
+    const tmp = await fixture.tempDir();
     const body = generatedBody(3 * MiB, 26);
-    srv.add(ngcPath('w.bin'), body, { stallAfterBytes: MiB });
+    fixture.srv.add(ngcPath('w.bin'), body, { stallAfterBytes: MiB });
     const partial = path.join(tmp.dir, 'part');
-    const r = await fetchFile(request(ngcSource('w.bin'), partial, settingsFor(srv.url), {
+    const r = await fetchFile(request(ngcSource('w.bin'), partial, settingsFor(fixture.srv.url), {
       expectedSha256: await sha256Of(body), retry: { ...FAST, stallTimeoutMs: 300 },
     }));
     expect(r.bytes).toBe(3 * MiB);
-    expect(rangeStart(srv.requests()[1]!.headers.range)).toBeGreaterThan(0);
+    expect(rangeStart(fixture.srv.requests()[1]!.headers.range)).toBeGreaterThan(0);
   });
 
   it('abort stops promptly with "interrupted" (exit 143), keeps the partial, and a later call resumes it', async () => {
-    tmp = await tempDir();
+    const tmp = await fixture.tempDir();
     const size = 8 * MiB;
     const body = generatedBody(size, 27);
-    srv.add(ngcPath('w.bin'), body, { rateBytesPerSec: 4 * MiB });
+    fixture.srv.add(ngcPath('w.bin'), body, { rateBytesPerSec: 4 * MiB });
     const partial = path.join(tmp.dir, 'part');
     const ac = new AbortController();
     let got = 0;
-    const e = await failure(fetchFile(request(ngcSource('w.bin'), partial, settingsFor(srv.url), {
+    const e = await failure(fetchFile(request(ngcSource('w.bin'), partial, settingsFor(fixture.srv.url), {
       signal: ac.signal,
       onBytes: (n) => {
         got += n;
@@ -135,10 +125,10 @@ describe('resume', () => {
     expect(kept).toBeGreaterThanOrEqual(MiB);
     expect(kept).toBeLessThan(size);
     expect((await readFile(partial)).equals((await bodyBytes(body)).subarray(0, kept))).toBe(true);
-    srv.add(ngcPath('w.bin'), body);
-    srv.reset();
-    const r = await fetchFile(request(ngcSource('w.bin'), partial, settingsFor(srv.url), { expectedSha256: await sha256Of(body) }));
+    fixture.srv.add(ngcPath('w.bin'), body);
+    fixture.srv.reset();
+    const r = await fetchFile(request(ngcSource('w.bin'), partial, settingsFor(fixture.srv.url), { expectedSha256: await sha256Of(body) }));
     expect(r.bytes).toBe(size);
-    expect(srv.requests()[0]!.headers.range).toBe(`bytes=${kept}-`);
+    expect(fixture.srv.requests()[0]!.headers.range).toBe(`bytes=${kept}-`);
   });
 });

@@ -1,79 +1,69 @@
 // Retries: 429/5xx and resets are retried with backoff, Retry-After is honoured, and a source still failing
 // after the bounded attempts is exit 75 with the last status.
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fetchFile } from '../../../src/cache/fetch/fetch-file.js';
 import { statSource } from '../../../src/cache/fetch/stat-source.js';
+import { bytesBody, generatedBody, sha256Of } from '../../fixtures/servers/artifact-server.js';
 import {
-  bytesBody, generatedBody, hfFilePath, ngcFilePath, sha256Of, startArtifactServer, type ArtifactServer,
-} from '../../fixtures/servers/artifact-server.js';
-import { failure, FAST, hfSource, ngcSource, printable, request, settingsFor, tempDir, NGC_TOKEN } from './fetch-helpers.js';
+  failure, FAST, hfPath, hfSource, NGC_TOKEN, ngcPath, ngcSource, printable, request, settingsFor, useArtifactServer,
+} from './fetch-helpers.js';
 
-let srv: ArtifactServer;
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-beforeAll(async () => {
-  srv = await startArtifactServer();
-});
-afterAll(() => srv.stop());
-afterEach(async () => {
-  srv.reset();
-  await tmp?.cleanup();
-});
+const fixture = useArtifactServer();
 
-const ngcPath = (file: string) => ngcFilePath({ org: 'nim', team: 'meta', model: 'llama', version: '1.0', file });
 
 describe('retries', () => {
   it.each([500, 502, 503, 504, 429])('HTTP %i twice, then the file: retried and complete', async (status) => {
-    tmp = await tempDir();
-    srv.add(ngcPath('a.bin'), bytesBody('abc'), { failStatus: status, failTimes: 2 });
-    const r = await fetchFile(request(ngcSource('a.bin'), path.join(tmp.dir, 'p'), settingsFor(srv.url)));
+    const tmp = await fixture.tempDir();
+    fixture.srv.add(ngcPath('a.bin'), bytesBody('abc'), { failStatus: status, failTimes: 2 });
+    const r = await fetchFile(request(ngcSource('a.bin'), path.join(tmp.dir, 'p'), settingsFor(fixture.srv.url)));
     expect(r).toEqual({ bytes: 3, sha256: await sha256Of(bytesBody('abc')), requests: 3 });
-    expect(srv.requests().map((q) => q.status)).toEqual([status, status, 200]);
+    expect(fixture.srv.requests().map((q) => q.status)).toEqual([status, status, 200]);
   });
 
   it('429 with Retry-After: 1 waits at least that second before the next try', async () => {
-    tmp = await tempDir();
-    srv.add(ngcPath('a.bin'), bytesBody('abc'), { failStatus: 429, failTimes: 1, retryAfter: '1' });
-    await fetchFile(request(ngcSource('a.bin'), path.join(tmp.dir, 'p'), settingsFor(srv.url)));
-    const [first, second] = srv.requests();
+    const tmp = await fixture.tempDir();
+    fixture.srv.add(ngcPath('a.bin'), bytesBody('abc'), { failStatus: 429, failTimes: 1, retryAfter: '1' });
+    await fetchFile(request(ngcSource('a.bin'), path.join(tmp.dir, 'p'), settingsFor(fixture.srv.url)));
+    const [first, second] = fixture.srv.requests();
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(990);
   });
 
   it('503 on every try: exit 75 after 5 attempts, naming the last status', async () => {
-    tmp = await tempDir();
-    srv.add(ngcPath('a.bin'), bytesBody('abc'), { failStatus: 503, failTimes: Infinity });
-    const e = await failure(fetchFile(request(ngcSource('a.bin'), path.join(tmp.dir, 'p'), settingsFor(srv.url), { label: 'a.bin (profile x)' })));
+    const tmp = await fixture.tempDir();
+    fixture.srv.add(ngcPath('a.bin'), bytesBody('abc'), { failStatus: 503, failTimes: Infinity });
+    const e = await failure(fetchFile(request(ngcSource('a.bin'), path.join(tmp.dir, 'p'), settingsFor(fixture.srv.url), { label: 'a.bin (profile x)' })));
     expect([e.code, e.exitCode]).toEqual(['network', 75]);
-    expect(e.message).toBe(`downloading a.bin (profile x) failed after 5 attempt(s): HTTP 503 Service Unavailable from ${srv.url}`);
-    expect(srv.requests()).toHaveLength(5);
+    expect(e.message).toBe(`downloading a.bin (profile x) failed after 5 attempt(s): HTTP 503 Service Unavailable from ${fixture.srv.url}`);
+    expect(fixture.srv.requests()).toHaveLength(5);
     expect(printable(e)).not.toContain(NGC_TOKEN);
   });
 
   it('connections reset on every try: exit 75, the cause kept without secrets', async () => {
-    tmp = await tempDir();
-    srv.add(ngcPath('a.bin'), generatedBody(1000, 3), { dropAfterBytes: 10, dropTimes: Infinity });
-    const e = await failure(fetchFile(request(ngcSource('a.bin'), path.join(tmp.dir, 'p'), settingsFor(srv.url), {
+    const tmp = await fixture.tempDir();
+    fixture.srv.add(ngcPath('a.bin'), generatedBody(1000, 3), { dropAfterBytes: 10, dropTimes: Infinity });
+    const e = await failure(fetchFile(request(ngcSource('a.bin'), path.join(tmp.dir, 'p'), settingsFor(fixture.srv.url), {
       retry: { ...FAST, attempts: 3 },
     })));
     expect(e.exitCode).toBe(75);
     expect(e.message).toContain('failed after 3 attempt(s)');
-    expect(e.message).toContain(`talking to ${srv.url}${ngcPath('a.bin')}`);
+    expect(e.message).toContain(`talking to ${fixture.srv.url}${ngcPath('a.bin')}`);
     expect(e.cause).toBeInstanceOf(Error);
-    expect(srv.requests()).toHaveLength(3);
+    expect(fixture.srv.requests()).toHaveLength(3);
   });
 
   it('a 400 is not retried', async () => {
-    tmp = await tempDir();
-    srv.add(ngcPath('a.bin'), bytesBody('abc'), { status: 400 });
-    const e = await failure(fetchFile(request(ngcSource('a.bin'), path.join(tmp.dir, 'p'), settingsFor(srv.url))));
+    const tmp = await fixture.tempDir();
+    fixture.srv.add(ngcPath('a.bin'), bytesBody('abc'), { status: 400 });
+    const e = await failure(fetchFile(request(ngcSource('a.bin'), path.join(tmp.dir, 'p'), settingsFor(fixture.srv.url))));
     expect(e.exitCode).toBe(75);
-    expect(srv.requests()).toHaveLength(1);
+    expect(fixture.srv.requests()).toHaveLength(1);
   });
 
   it('nothing listening: exit 75', async () => {
-    tmp = await tempDir();
+    const tmp = await fixture.tempDir();
     const e = await failure(fetchFile(request({ kind: 'http', url: 'http://127.0.0.1:9/x.bin' }, path.join(tmp.dir, 'p'),
-      settingsFor(srv.url), { retry: { ...FAST, attempts: 2 } })));
+      settingsFor(fixture.srv.url), { retry: { ...FAST, attempts: 2 } })));
     expect(e.exitCode).toBe(75);
     expect(e.message).toContain('ECONNREFUSED');
   });
@@ -82,15 +72,15 @@ describe('retries', () => {
 describe('statSource', () => {
   it('reads size and the vouched sha256 with HEAD, following the redirect', async () => {
     const body = generatedBody(12345, 4);
-    srv.add(hfFilePath({ org: 'acme', repo: 'tiny', revision: 'main', file: 'w.bin' }), body, { redirect: true, linkedEtag: 'auto' });
-    const st = await statSource(hfSource('w.bin'), settingsFor(srv.url), new AbortController().signal, {});
+    fixture.srv.add(hfPath('w.bin'), body, { redirect: true, linkedEtag: 'auto' });
+    const st = await statSource(hfSource('w.bin'), settingsFor(fixture.srv.url), new AbortController().signal, {});
     expect(st).toEqual({ size: 12345, sha256: await sha256Of(body) });
-    expect(srv.requests().map((q) => [q.method, q.server])).toEqual([['HEAD', 'api'], ['HEAD', 'storage']]);
-    expect(srv.requests()[1]!.headers.authorization).toBeUndefined();
+    expect(fixture.srv.requests().map((q) => [q.method, q.server])).toEqual([['HEAD', 'api'], ['HEAD', 'storage']]);
+    expect(fixture.srv.requests()[1]!.headers.authorization).toBeUndefined();
   });
 
   it('404 is exit 66', async () => {
-    const e = await failure(statSource(ngcSource('nope.bin'), settingsFor(srv.url), new AbortController().signal, {}));
+    const e = await failure(statSource(ngcSource('nope.bin'), settingsFor(fixture.srv.url), new AbortController().signal, {}));
     expect(e.exitCode).toBe(66);
   });
 });

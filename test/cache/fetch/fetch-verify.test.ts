@@ -2,95 +2,84 @@
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fetchFile } from '../../../src/cache/fetch/fetch-file.js';
+import { bytesBody, generatedBody, sha256Of } from '../../fixtures/servers/artifact-server.js';
 import {
-  bytesBody, generatedBody, hfFilePath, ngcFilePath, sha256Of, startArtifactServer, type ArtifactServer,
-} from '../../fixtures/servers/artifact-server.js';
-import { failure, hfSource, ngcSource, request, settingsFor, tempDir } from './fetch-helpers.js';
+  failure, hfPath, hfSource, ngcPath, ngcSource, request, settingsFor, useArtifactServer,
+} from './fetch-helpers.js';
 
-let srv: ArtifactServer;
-let tmp: Awaited<ReturnType<typeof tempDir>>;
-beforeAll(async () => {
-  srv = await startArtifactServer();
-});
-afterAll(() => srv.stop());
-afterEach(async () => {
-  srv.reset();
-  await tmp?.cleanup();
-});
+const fixture = useArtifactServer();
 
-const ngcPath = (file: string) => ngcFilePath({ org: 'nim', team: 'meta', model: 'llama', version: '1.0', file });
-const hfPath = (file: string) => hfFilePath({ org: 'acme', repo: 'tiny', revision: 'main', file });
 const gone = async (p: string) => access(p).then(() => false, () => true);
 
 describe('verification', () => {
   it('wrong bytes every time: fetched twice, then exit 74 and nothing at partialPath', async () => {
-    tmp = await tempDir();
+    const tmp = await fixture.tempDir();
     const body = generatedBody(100_000, 5);
-    srv.add(ngcPath('w.bin'), body, { corruptTimes: Infinity });
+    fixture.srv.add(ngcPath('w.bin'), body, { corruptTimes: Infinity });
     const partial = path.join(tmp.dir, 'part');
     let progress = 0;
-    const e = await failure(fetchFile(request(ngcSource('w.bin'), partial, settingsFor(srv.url), {
+    const e = await failure(fetchFile(request(ngcSource('w.bin'), partial, settingsFor(fixture.srv.url), {
       expectedSha256: await sha256Of(body), label: 'w.bin (profile x)', onBytes: (n) => (progress += n),
     })));
     expect([e.code, e.exitCode]).toEqual(['checksum-mismatch', 74]);
     expect(e.message).toContain('w.bin (profile x) failed verification twice');
     expect(e.message).toContain(await sha256Of(body));
-    expect(srv.requests().map((q) => [q.method, q.headers.range])).toEqual([['GET', undefined], ['GET', undefined]]);
+    expect(fixture.srv.requests().map((q) => [q.method, q.headers.range])).toEqual([['GET', undefined], ['GET', undefined]]);
     expect(await gone(partial)).toBe(true);
     expect(progress).toBe(0);
   });
 
   it('wrong bytes once: the second download is kept', async () => {
-    tmp = await tempDir();
+    const tmp = await fixture.tempDir();
     const body = generatedBody(100_000, 6);
-    srv.add(ngcPath('w.bin'), body, { corruptTimes: 1 });
+    fixture.srv.add(ngcPath('w.bin'), body, { corruptTimes: 1 });
     const partial = path.join(tmp.dir, 'part');
-    const r = await fetchFile(request(ngcSource('w.bin'), partial, settingsFor(srv.url), { expectedSha256: await sha256Of(body) }));
+    const r = await fetchFile(request(ngcSource('w.bin'), partial, settingsFor(fixture.srv.url), { expectedSha256: await sha256Of(body) }));
     expect(r).toEqual({ bytes: 100_000, sha256: await sha256Of(body), requests: 2 });
   });
 
   it('without a manifest sha256, the X-Linked-Etag decides: a wrong one is exit 74', async () => {
-    tmp = await tempDir();
-    srv.add(hfPath('w.bin'), bytesBody('real bytes'), { redirect: true, linkedEtag: 'a'.repeat(64) });
+    const tmp = await fixture.tempDir();
+    fixture.srv.add(hfPath('w.bin'), bytesBody('real bytes'), { redirect: true, linkedEtag: 'a'.repeat(64) });
     const partial = path.join(tmp.dir, 'part');
-    const e = await failure(fetchFile(request(hfSource('w.bin'), partial, settingsFor(srv.url))));
+    const e = await failure(fetchFile(request(hfSource('w.bin'), partial, settingsFor(fixture.srv.url))));
     expect(e.exitCode).toBe(74);
     expect(e.message).toContain(`expected ${'a'.repeat(64)}`);
     expect(await gone(partial)).toBe(true);
   });
 
   it("a Hugging Face ETag that is a sha256 is trusted; one that is not (a git sha1) is ignored", async () => {
-    tmp = await tempDir();
-    srv.add(hfPath('good.bin'), bytesBody('x'), { etag: 'b'.repeat(64) });
-    srv.add(hfPath('sha1.bin'), bytesBody('x'), { etag: 'c'.repeat(40) });
-    expect((await failure(fetchFile(request(hfSource('good.bin'), path.join(tmp.dir, 'a'), settingsFor(srv.url))))).exitCode).toBe(74);
-    const r = await fetchFile(request(hfSource('sha1.bin'), path.join(tmp.dir, 'b'), settingsFor(srv.url)));
+    const tmp = await fixture.tempDir();
+    fixture.srv.add(hfPath('good.bin'), bytesBody('x'), { etag: 'b'.repeat(64) });
+    fixture.srv.add(hfPath('sha1.bin'), bytesBody('x'), { etag: 'c'.repeat(40) });
+    expect((await failure(fetchFile(request(hfSource('good.bin'), path.join(tmp.dir, 'a'), settingsFor(fixture.srv.url))))).exitCode).toBe(74);
+    const r = await fetchFile(request(hfSource('sha1.bin'), path.join(tmp.dir, 'b'), settingsFor(fixture.srv.url)));
     expect(r.bytes).toBe(1);
   });
 
   it('more bytes than the manifest size: stopped, refetched once, then exit 74', async () => {
-    tmp = await tempDir();
-    srv.add(ngcPath('w.bin'), generatedBody(50_000, 8));
+    const tmp = await fixture.tempDir();
+    fixture.srv.add(ngcPath('w.bin'), generatedBody(50_000, 8));
     const partial = path.join(tmp.dir, 'part');
-    const e = await failure(fetchFile(request(ngcSource('w.bin'), partial, settingsFor(srv.url), { expectedSize: 1000 })));
+    const e = await failure(fetchFile(request(ngcSource('w.bin'), partial, settingsFor(fixture.srv.url), { expectedSize: 1000 })));
     expect(e.exitCode).toBe(74);
     expect(await gone(partial)).toBe(true);
-    expect(srv.requests()).toHaveLength(2);
+    expect(fixture.srv.requests()).toHaveLength(2);
   });
 
   it('fewer bytes than the manifest size: exit 74', async () => {
-    tmp = await tempDir();
-    srv.add(ngcPath('w.bin'), bytesBody('short'));
-    const e = await failure(fetchFile(request(ngcSource('w.bin'), path.join(tmp.dir, 'p'), settingsFor(srv.url), { expectedSize: 6 })));
+    const tmp = await fixture.tempDir();
+    fixture.srv.add(ngcPath('w.bin'), bytesBody('short'));
+    const e = await failure(fetchFile(request(ngcSource('w.bin'), path.join(tmp.dir, 'p'), settingsFor(fixture.srv.url), { expectedSize: 6 })));
     expect(e.exitCode).toBe(74);
     expect(e.message).toContain('5 bytes instead of 6');
   });
 
   it.skipIf(!existsSync('/dev/full'))('ENOSPC while writing: disk-full, exit 74', async () => {
-    srv.add(ngcPath('w.bin'), generatedBody(200_000, 9));
-    const e = await failure(fetchFile(request(ngcSource('w.bin'), '/dev/full', settingsFor(srv.url))));
+    fixture.srv.add(ngcPath('w.bin'), generatedBody(200_000, 9));
+    const e = await failure(fetchFile(request(ngcSource('w.bin'), '/dev/full', settingsFor(fixture.srv.url))));
     expect([e.code, e.exitCode]).toEqual(['disk-full', 74]);
     expect(e.hint).toContain('NIM_CACHE_PATH');
   });
@@ -98,29 +87,29 @@ describe('verification', () => {
 
 describe('file sources', () => {
   it('copies with hashing and verifies', async () => {
-    tmp = await tempDir();
+    const tmp = await fixture.tempDir();
     const src = path.join(tmp.dir, 'src.bin');
     await writeFile(src, 'local bytes');
     const partial = path.join(tmp.dir, 'part');
     const sum = await sha256Of(bytesBody('local bytes'));
-    const r = await fetchFile(request({ kind: 'file', path: src }, partial, settingsFor(srv.url, { NIMLET_OFFLINE: '1' }), { expectedSha256: sum }));
+    const r = await fetchFile(request({ kind: 'file', path: src }, partial, settingsFor(fixture.srv.url, { NIMLET_OFFLINE: '1' }), { expectedSha256: sum }));
     expect(r).toEqual({ bytes: 11, sha256: sum, requests: 0 });
     expect(await readFile(partial, 'utf8')).toBe('local bytes');
   });
 
   it('a mismatch is exit 74 and leaves nothing', async () => {
-    tmp = await tempDir();
+    const tmp = await fixture.tempDir();
     const src = path.join(tmp.dir, 'src.bin');
     await writeFile(src, 'local bytes');
     const partial = path.join(tmp.dir, 'part');
-    const e = await failure(fetchFile(request({ kind: 'file', path: src }, partial, settingsFor(srv.url), { expectedSha256: 'd'.repeat(64) })));
+    const e = await failure(fetchFile(request({ kind: 'file', path: src }, partial, settingsFor(fixture.srv.url), { expectedSha256: 'd'.repeat(64) })));
     expect(e.exitCode).toBe(74);
     expect(await gone(partial)).toBe(true);
   });
 
   it('a missing file is exit 66 naming the path and the label', async () => {
-    tmp = await tempDir();
-    const e = await failure(fetchFile(request({ kind: 'file', path: path.join(tmp.dir, 'nope.bin') }, path.join(tmp.dir, 'p'), settingsFor(srv.url))));
+    const tmp = await fixture.tempDir();
+    const e = await failure(fetchFile(request({ kind: 'file', path: path.join(tmp.dir, 'nope.bin') }, path.join(tmp.dir, 'p'), settingsFor(fixture.srv.url))));
     expect(e.exitCode).toBe(66);
     expect(e.message).toBe(`${path.join(tmp.dir, 'nope.bin')} not found for f (profile p)`);
   });
