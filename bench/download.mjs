@@ -5,6 +5,8 @@
 //       nimlet download-to-cache --all   (sha256 of every byte verified, fsynced before publishing)
 //       curl, the 4 files one after another (nothing verified, nothing fsynced)
 //       aria2c -x8 -s8                  (nothing verified)
+//     and, for a like-for-like figure (no bound): curl then `sync` (on disk, as nimlet's fsync), and curl then
+//     `sync` then `sha256sum -c` (on disk and verified, what nimlet does).
 //     Bounds on the medians: nimlet/curl throughput ≥ 1.0, nimlet's peak RSS ≤ 150 MB.
 //  2. Warm: a 200-file profile, already in the cache, fetched again with `download-to-cache` (no --profiles:
 //     the profile `select` picks) against `nimlet select` on the same manifest, both with the project's fake
@@ -181,13 +183,19 @@ async function coldRuns(work, files) {
   writeFileSync(list, files.map((f) => f.url).join('\n') + '\n');
   const rssFile = path.join(work, 'rss');
   const out = path.join(work, 'out');
+  const sums = path.join(work, 'SHA256SUMS');
+  writeFileSync(sums, files.map((f) => `${f.sha256}  ${f.name}`).join('\n') + '\n');
+  const curlArgs = ['-sS', '--fail', ...files.flatMap((f) => ['-o', path.join(out, f.name), f.url])];
+  const quoted = curlArgs.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
   const tools = {
-    curl: () => timed('curl', ['-sS', '--fail', ...files.flatMap((f) => ['-o', path.join(out, f.name), f.url])], process.env, rssFile),
+    curl: () => timed('curl', curlArgs, process.env, rssFile),
+    curlSync: () => timed('sh', ['-c', `curl ${quoted} && sync`], process.env, rssFile),
+    curlVerify: () => timed('sh', ['-c', `curl ${quoted} && sync && cd '${out}' && sha256sum --quiet -c '${sums}'`], process.env, rssFile),
     aria2c: () => timed('aria2c', ['-x8', '-s8', '-q', '--file-allocation=none', '--allow-overwrite=true', '-d', out, '-i', list], process.env, rssFile),
     nimlet: () => timed(process.execPath, [path.join(root, 'bin/nimlet'), 'download-to-cache', '--all'],
       { ...process.env, NIM_CACHE_PATH: path.join(out, 'cache'), NIMLET_MANIFEST: manifest, NO_COLOR: '1' }, rssFile),
   };
-  const rows = { nimlet: [], curl: [], aria2c: [] };
+  const rows = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
   const names = Object.keys(tools);
   for (let run = 0; run < RUNS; run++) {
     // Rotate the order, so drift in the machine's load falls on every tool alike.
@@ -200,7 +208,7 @@ async function coldRuns(work, files) {
       if (r.code !== 0) console.error(`${name} exited ${r.code}\n${r.stderr.trim().split('\n').slice(-5).join('\n')}`);
       rows[name].push(r);
       const load = os.loadavg()[0].toFixed(2);
-      console.log(`  run ${run + 1} ${name.padEnd(7)} ${r.seconds.toFixed(2)} s  rss ${r.rssKiB ? (r.rssKiB / 1024).toFixed(0) : '?'} MB  load ${load}`);
+      console.log(`  run ${run + 1} ${name.padEnd(10)} ${r.seconds.toFixed(2)} s  rss ${r.rssKiB ? (r.rssKiB / 1024).toFixed(0) : '?'} MB  load ${load}`);
     }
   }
   rmSync(out, { recursive: true, force: true });
@@ -239,11 +247,14 @@ function report(cold, warm) {
   const n = stat(cold.nimlet);
   const c = stat(cold.curl);
   const a = stat(cold.aria2c);
+  const cs = stat(cold.curlSync);
+  const cv = stat(cold.curlVerify);
   const mibs = (s) => (total / MiB / s.seconds).toFixed(0);
   const rss = (s) => (Number.isFinite(s.rssKiB) ? `${(s.rssKiB / 1024).toFixed(0)} MB` : '?');
   console.log(`\n${(total / MiB).toFixed(0)} MiB in ${FILES} files over 127.0.0.1 (nginx), cold output, medians of ${RUNS} interleaved runs, ${os.availableParallelism()} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   console.log('tool                                 ok   seconds    MiB/s  vs curl  peak RSS');
-  for (const [label, s] of [['nimlet download-to-cache (sha256)', n], ['curl, one file after another', c], ['aria2c -x8', a]]) {
+  for (const [label, s] of [['nimlet download-to-cache (sha256)', n], ['curl, one file after another', c], ['aria2c -x8', a],
+    ['curl + sync (on disk)', cs], ['curl + sync + sha256sum -c', cv]]) {
     console.log(`${label.padEnd(34)} ${(s.ok ? 'yes' : 'NO').padStart(4)} ${s.seconds.toFixed(2).padStart(9)} ${mibs(s).padStart(8)} ${(c.seconds / s.seconds).toFixed(2).padStart(8)} ${rss(s).padStart(9)}`);
   }
   const w = median(warm.warm.map((r) => r.seconds));
