@@ -1,7 +1,6 @@
 // The side effects selection needs, done first and in parallel (manifest read, GPU probe), then the pure core.
 // `select`, `list-model-profiles`, `serve` and `download-to-cache` all start here.
-import path from 'node:path';
-import { readSettings, type Settings } from '../config/env.js';
+import type { Settings } from '../config/env.js';
 import type { GpuInventory } from '../gpu/types.js';
 import { probeGpus, probeGpusOrAbsent } from '../gpu/probe.js';
 import { loadManifestCompiled } from '../manifest/compiled.js';
@@ -10,6 +9,7 @@ import type { Manifest } from '../manifest/types.js';
 import { evaluateProfiles } from '../select/evaluate.js';
 import type { Evaluation, SelectRequest } from '../select/types.js';
 import type { CliContext, CommonOptions } from './context.js';
+import { commandSettings } from './settings.js';
 
 export interface PreparedSelection {
   settings: Settings;
@@ -36,12 +36,6 @@ export function buildRequest(settings: Settings, options: Pick<CommonOptions, 'p
 /** Times one start-up stage; serve passes its stopwatch, the other commands nothing. */
 export type StageTimer = <T>(stage: 'manifest' | 'probe', work: () => Promise<T>) => Promise<T>;
 const untimed: StageTimer = (_stage, work) => work();
-
-/** The environment's settings, with `--cache` over NIM_CACHE_PATH. */
-export function commandSettings(ctx: CliContext, options: Pick<CommonOptions, 'cache'>): Settings {
-  const settings = readSettings(ctx.env);
-  return options.cache ? { ...settings, cacheDir: path.resolve(ctx.cwd, options.cache) } : settings;
-}
 
 /**
  * 'strict' (serve, select): a failing probe throws (exit 69). 'listing' (list-model-profiles): it becomes an

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { buildEngineCommand } from '../../engine/argv.js';
 import { formatDryRun } from '../../engine/dry-run-report.js';
 import { CREDENTIAL_VARIABLES } from '../../engine/environment.js';
-import { installInterrupt, type Interrupt } from '../../engine/interrupt.js';
 import { listLoraAdapters } from '../../engine/lora-adapters.js';
 import { resolveModelDir, type ModelDirResult } from '../../engine/model-dir.js';
 import { runEngine } from '../../engine/run.js';
@@ -21,6 +20,7 @@ import type { Manifest, Profile } from '../../manifest/types.js';
 import { chooseProfile } from '../../select/select.js';
 import type { Selection } from '../../select/types.js';
 import type { CliContext, CommandRun, CommonOptions } from '../context.js';
+import { installInterrupt, type Interrupt } from '../interrupt.js';
 import { prepareSelection } from '../prepare-selection.js';
 
 interface Launch {

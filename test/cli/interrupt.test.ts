@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { installInterrupt } from '../../src/engine/interrupt.js';
+import { installInterrupt } from '../../src/cli/interrupt.js';
 
 const fakeProcess = () => new EventEmitter() as unknown as Pick<NodeJS.Process, 'on' | 'off'> & EventEmitter;
 

@@ -1,6 +1,7 @@
 // SIGTERM/SIGINT while nimlet itself works (manifest, probe, download): abort the work through an AbortSignal so
 // the download stops cleanly (partials kept for the next start, nothing half-published) and nimlet exits
-// 128+N (143 for SIGTERM, 130 for SIGINT). Removed before the engine starts, whose runner forwards signals.
+// 128+N (143 for SIGTERM, 130 for SIGINT). serve removes it before the engine starts (the runner forwards
+// signals from then on); the download commands hold it for their whole run.
 import { constants } from 'node:os';
 import { NimletError } from '../errors.js';
 
@@ -16,26 +17,41 @@ export interface Interrupt {
   dispose(): void;
 }
 
-export function interruptedBy(signal: NodeJS.Signals): NimletError {
-  return new NimletError('interrupted', `interrupted by ${signal}: stopped before the engine started`, {
-    hint: 'the cache is consistent; the next start resumes any download where it stopped',
+/** How an interruption reads: what stopped, and what to do next. */
+export interface InterruptWording {
+  stopped: string;
+  hint: string;
+}
+
+export const SERVE_WORDING: InterruptWording = {
+  stopped: 'stopped before the engine started',
+  hint: 'the cache is consistent; the next start resumes any download where it stopped',
+};
+
+export function interruptedBy(signal: NodeJS.Signals, wording: InterruptWording = SERVE_WORDING): NimletError {
+  return new NimletError('interrupted', `interrupted by ${signal}: ${wording.stopped}`, {
+    hint: wording.hint,
     exitCode: 128 + (constants.signals[signal] ?? 15),
   });
 }
 
-export function installInterrupt(parent: AbortSignal, proc: Pick<NodeJS.Process, 'on' | 'off'> = process): Interrupt {
+export function installInterrupt(
+  parent: AbortSignal,
+  proc: Pick<NodeJS.Process, 'on' | 'off'> = process,
+  wording: InterruptWording = SERVE_WORDING,
+): Interrupt {
   const controller = new AbortController();
   let received: NodeJS.Signals | null = null;
   const handlers = HANDLED.map((sig) => {
     const h = (): void => {
       if (received !== null) return;
       received = sig;
-      controller.abort(interruptedBy(sig));
+      controller.abort(interruptedBy(sig, wording));
     };
     proc.on(sig, h);
     return [sig, h] as const;
   });
-  const error = (): NimletError | null => (received === null ? null : interruptedBy(received));
+  const error = (): NimletError | null => (received === null ? null : interruptedBy(received, wording));
   return {
     signal: AbortSignal.any([parent, controller.signal]),
     error,
