@@ -1,6 +1,7 @@
 // Builders for the selection core's plain inputs: profiles as the manifest reader normalises them, GPUs as
 // the probe reports them.
 import { createHash } from 'node:crypto';
+import { NimletError } from '../../src/errors.js';
 import type { Gpu, GpuInventory, MigDevice } from '../../src/gpu/types.js';
 import { ENGINES, type Engine, type Profile, type Requirements } from '../../src/manifest/types.js';
 import type { SelectRequest } from '../../src/select/types.js';
@@ -86,4 +87,15 @@ export function many(model: Model, n: number): Gpu[] {
 
 export function request(more: Partial<SelectRequest> = {}): SelectRequest {
   return { pin: null, lora: false, allowUnsafe: false, tensorParallelSize: null, ...more };
+}
+
+/** The NimletError `fn` throws; fails the test when it returns or throws something else. */
+export function thrown(fn: () => unknown): NimletError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof NimletError) return e;
+    throw e;
+  }
+  throw new Error('did not throw');
 }

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { NimletError } from '../../src/errors.js';
 import { resolvePin } from '../../src/select/pin.js';
-import { profile } from './build.js';
+import { profile, thrown } from './build.js';
 import { byName, catalog } from './catalog.js';
 
 const h100 = byName('tensorrt_llm-h100-fp8-tp1-latency');
-
-function thrown(fn: () => unknown): NimletError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof NimletError) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
 
 describe('resolvePin: every form', () => {
   it.each([

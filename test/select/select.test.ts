@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NimletError } from '../../src/errors.js';
 import { selectProfile } from '../../src/select/select.js';
-import { gpu, host, many, mig, request } from './build.js';
+import { gpu, host, many, mig, request, thrown } from './build.js';
 import { byName, catalog } from './catalog.js';
-
-function thrown(fn: () => unknown): NimletError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof NimletError) return e;
-    throw e;
-  }
-  throw new Error('did not throw');
-}
 
 describe('LoRA', () => {
   it('without NIM_PEFT_SOURCE a LoRA profile is never chosen automatically', () => {
