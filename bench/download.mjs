@@ -5,8 +5,10 @@
 //       nimlet download-to-cache --all   (sha256 of every byte verified, fsynced before publishing)
 //       curl, the 4 files one after another (nothing verified, nothing fsynced)
 //       aria2c -x8 -s8                  (nothing verified)
-//     and, for a like-for-like figure (no bound): curl then `sync` (on disk, as nimlet's fsync), and curl then
-//     `sync` then `sha256sum -c` (on disk and verified, what nimlet does).
+//     and, for like-for-like figures (no bound): curl then `sync` (on disk, as nimlet's fsync); curl then `sync`
+//     then `sha256sum -c` (on disk and verified, what nimlet does); each file through `curl | tee | openssl
+//     dgst -sha256` (verified while streaming, OpenSSL's SHA-256 as nimlet's); and bench/bare-fetch.mjs, the
+//     floor for any Node.js program: a worker thread per file, read, write and sha256 of each buffer, nothing else.
 //     Bounds on the medians: nimlet/curl throughput ≥ 1.0, nimlet's peak RSS ≤ 150 MB.
 //  2. Warm: a 200-file profile, already in the cache, fetched again with `download-to-cache` (no --profiles:
 //     the profile `select` picks) against `nimlet select` on the same manifest, both with the project's fake
@@ -44,7 +46,7 @@ const median = (xs) => {
 
 
 function ensureTools() {
-  const tools = [['nginx', 'nginx'], ['curl', 'curl'], ['aria2c', 'aria2'], ['/usr/bin/time', 'time']];
+  const tools = [['nginx', 'nginx'], ['curl', 'curl'], ['aria2c', 'aria2'], ['openssl', 'openssl'], ['/usr/bin/time', 'time']];
   const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
   let missing = tools.filter(([cmd]) => !has(cmd));
   if (missing.length && process.argv.includes('--install') && process.getuid?.() === 0 && has('apt-get')) {
@@ -191,6 +193,9 @@ async function coldRuns(work, files) {
     curl: () => timed('curl', curlArgs, process.env, rssFile),
     curlSync: () => timed('sh', ['-c', `curl ${quoted} && sync`], process.env, rssFile),
     curlVerify: () => timed('sh', ['-c', `curl ${quoted} && sync && cd '${out}' && sha256sum --quiet -c '${sums}'`], process.env, rssFile),
+    curlTee: () => timed('sh', ['-c', files.map((f) =>
+      `[ "$(curl -sS --fail '${f.url}' | tee '${path.join(out, f.name)}' | openssl dgst -sha256 -r | cut -c1-64)" = ${f.sha256} ]`).join(' && ')], process.env, rssFile),
+    bare: () => timed(process.execPath, [path.join(root, 'bench/bare-fetch.mjs'), out, ...files.map((f) => `${f.sha256}:${f.url}`)], process.env, rssFile),
     aria2c: () => timed('aria2c', ['-x8', '-s8', '-q', '--file-allocation=none', '--allow-overwrite=true', '-d', out, '-i', list], process.env, rssFile),
     nimlet: () => timed(process.execPath, [path.join(root, 'bin/nimlet'), 'download-to-cache', '--all'],
       { ...process.env, NIM_CACHE_PATH: path.join(out, 'cache'), NIMLET_MANIFEST: manifest, NO_COLOR: '1' }, rssFile),
@@ -249,12 +254,15 @@ function report(cold, warm) {
   const a = stat(cold.aria2c);
   const cs = stat(cold.curlSync);
   const cv = stat(cold.curlVerify);
+  const ct = stat(cold.curlTee);
+  const bare = stat(cold.bare);
   const mibs = (s) => (total / MiB / s.seconds).toFixed(0);
   const rss = (s) => (Number.isFinite(s.rssKiB) ? `${(s.rssKiB / 1024).toFixed(0)} MB` : '?');
   console.log(`\n${(total / MiB).toFixed(0)} MiB in ${FILES} files over 127.0.0.1 (nginx), cold output, medians of ${RUNS} interleaved runs, ${os.availableParallelism()} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   console.log('tool                                 ok   seconds    MiB/s  vs curl  peak RSS');
   for (const [label, s] of [['nimlet download-to-cache (sha256)', n], ['curl, one file after another', c], ['aria2c -x8', a],
-    ['curl + sync (on disk)', cs], ['curl + sync + sha256sum -c', cv]]) {
+    ['curl + sync (on disk)', cs], ['curl + sync + sha256sum -c', cv], ['curl | tee | openssl sha256', ct],
+    ['bare node: read+write+sha256', bare]]) {
     console.log(`${label.padEnd(34)} ${(s.ok ? 'yes' : 'NO').padStart(4)} ${s.seconds.toFixed(2).padStart(9)} ${mibs(s).padStart(8)} ${(c.seconds / s.seconds).toFixed(2).padStart(8)} ${rss(s).padStart(9)}`);
   }
   const w = median(warm.warm.map((r) => r.seconds));
@@ -263,6 +271,7 @@ function report(cold, warm) {
   console.log(`\nwarm cache, ${WARM_FILES}-file profile, medians of ${WARM_RUNS} interleaved runs (fake nvidia-smi: 8 × H100)`);
   console.log(`  nimlet download-to-cache   ${w.toFixed(3)} s   requests ${warm.requests} (filling it took ${warm.fillRequests})`);
   console.log(`  nimlet select              ${sel.toFixed(3)} s`);
+  console.log(`\nnimlet/bare node (what nimlet's cache, locks, retries and fsync cost): ${(bare.seconds / n.seconds).toFixed(2)}; bare node/curl (the most any Node.js program verifying sha256 gets here): ${(c.seconds / bare.seconds).toFixed(2)}`);
   const ratio = n.ok && c.ok ? c.seconds / n.seconds : 0;
   const rssMB = n.rssKiB / 1024;
   const checks = [
@@ -273,7 +282,7 @@ function report(cold, warm) {
   ];
   console.log('\nbounds');
   for (const [text, pass] of checks) console.log(`  ${pass ? 'ok  ' : 'FAIL'} ${text}`);
-  return checks.every(([, pass]) => pass) && a.ok;
+  return checks.every(([, pass]) => pass) && a.ok && ct.ok && bare.ok;
 }
 
 await main();
