@@ -1,7 +1,7 @@
 // Unpacks an `extract: true` archive (a verified blob) into a private folder with node-tar, refusing the whole
 // archive at the first entry that breaks archive-rules.ts, then walks the result once more: the tree on disk
 // must hold only files, folders and symlinks that resolve inside it.
-import { lstat, mkdir, readdir, readlink, rm } from 'node:fs/promises';
+import { lstat, mkdir, readdir, realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { NimletError } from '../errors.js';
 import { checkEntry, DEFAULT_LIMITS, newArchiveState, type ArchiveLimits } from './archive-rules.js';
@@ -12,8 +12,12 @@ function refused(label: string, reason: string): NimletError {
   });
 }
 
-/** The first problem of the unpacked tree at `root`, or null. */
+/**
+ * The first problem of the unpacked tree at `root`, or null. Symlinks are resolved by the file system, not by
+ * their text: a chain of links, each innocent on its own and in any order, must still end inside the tree.
+ */
 async function auditTree(root: string): Promise<string | null> {
+  const realRoot = await realpath(root);
   const stack = [''];
   while (stack.length) {
     const rel = stack.pop()!;
@@ -23,8 +27,13 @@ async function auditTree(root: string): Promise<string | null> {
       const st = await lstat(abs);
       if (st.isDirectory()) stack.push(relPath);
       else if (st.isSymbolicLink()) {
-        const resolved = path.resolve(path.dirname(abs), await readlink(abs));
-        if (resolved !== root && !resolved.startsWith(root + path.sep)) return `${relPath} points outside the archive`;
+        let resolved: string;
+        try {
+          resolved = await realpath(abs);
+        } catch {
+          return `${relPath} is a symlink to nothing inside the archive`;
+        }
+        if (resolved !== realRoot && !resolved.startsWith(realRoot + path.sep)) return `${relPath} points outside the archive`;
       } else if (!st.isFile()) return `${relPath} is not a regular file`;
     }
   }

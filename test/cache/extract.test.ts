@@ -55,6 +55,15 @@ describe('extractArchive refuses hostile archives', () => {
     refuse([{ name: 'd', type: '5' }, { name: 'link', type: '2', linkname: 'd' }, file('link/evil.txt')], /goes through or replaces the symlink link/));
   it('a symlink chained through another symlink', () =>
     refuse([{ name: 'deep', type: '5' }, { name: 'deep/up', type: '2', linkname: '..' }, { name: 'esc', type: '2', linkname: 'deep/up/..' }], /through another symlink/));
+  it('the same chain with the outer link first: each target looks inside as text, the two resolve outside', () => {
+    const deep = Array.from({ length: 12 }, (_, i) => `d${i}`).join('/');
+    return refuse([
+      { name: 'esc', type: '2', linkname: `${deep}/up${'/..'.repeat(12)}` },
+      ...deep.split('/').map((_, i, all) => ({ name: all.slice(0, i + 1).join('/'), type: '5' as const })),
+      { name: `${deep}/up`, type: '2', linkname: Array(12).fill('..').join('/') },
+    ], /esc points outside the archive/);
+  });
+  it('a symlink to nothing', () => refuse([{ name: 'dangling', type: '2', linkname: 'missing/weights.bin' }], /dangling is a symlink to nothing/));
   it('a hard link outside', () => refuse([{ name: 'hl', type: '1', linkname: path.join(outside, 'keep.txt') }], /absolute/));
   it('a hard link with ..', () => refuse([{ name: 'hl', type: '1', linkname: '../outside/keep.txt' }], /contains '\.\.'/));
   it('a hard link to nothing earlier', () => refuse([{ name: 'hl', type: '1', linkname: 'later.txt' }, file('later.txt')], /no earlier file/));
