@@ -65,6 +65,8 @@ export async function ensureBlob(req: BlobRequest): Promise<{ sha256: string; fe
       // fetchFile reports a resumed partial's bytes first (and takes them back if it must restart): progress
       // wants them, the count of bytes fetched over the network does not.
       let resumed = await stat(partial).then((s) => s.size, () => 0);
+      // A partial an older nimlet made read-only just before being killed: writable again, or it blocks for good.
+      if (resumed > 0) await chmod(partial, 0o644).catch(() => undefined);
       try {
         result = await fetchFile({
           source, partialPath: partial, expectedSha256: file.sha256, expectedSize: file.size,
@@ -91,8 +93,9 @@ export async function ensureBlob(req: BlobRequest): Promise<{ sha256: string; fe
       if (lost.aborted) throw lost.reason;
       await mkdir(layout.blobs, { recursive: true });
       // Read-only: workspaces hard-link these, and an engine writing into its model folder must not edit the blob.
-      await chmod(partial, 0o444);
+      // After the rename: a partial made read-only and then killed before its rename would wedge a non-root run.
       await rename(partial, blobPath(layout, result.sha256));
+      await chmod(blobPath(layout, result.sha256), 0o444);
       if (file.sha256 === null) await writeAtomic(layout, refPath(layout, source), result.sha256 + '\n');
       return { sha256: result.sha256, fetched };
     },

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bytesBody, generatedBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
-import { cliEnv, idOf, nimlet, VLLM_TAGS, writeManifest, type TestProfile } from '../cache/helpers/cli.js';
+import { execa } from 'execa';
+import { BIN, cliEnv, idOf, nimlet, VLLM_TAGS, writeManifest, type TestProfile } from '../cache/helpers/cli.js';
 import { tarBytes } from '../cache/helpers/tar-writer.js';
 
 let dir: string;
@@ -61,6 +62,22 @@ afterEach(async () => {
 });
 
 describe('download-to-cache', () => {
+  it.skipIf(process.getuid?.() !== 0)('a complete partial left read-only by a kill before its rename does not block a non-root run', async () => {
+    const partials = path.join(cache, 'partials');
+    await mkdir(partials, { recursive: true });
+    const partial = path.join(partials, await sha256Of(bytesBody(CONFIG)));
+    await writeFile(partial, CONFIG);
+    await chmod(partial, 0o444);
+    await execa('chown', ['-R', '65534:65534', dir]);
+    const r = await execa(process.execPath, [BIN, 'download-to-cache', '--profiles', 'vllm-bf16-tp2'], {
+      env: env(), extendEnv: false, reject: false, all: true, uid: 65534, gid: 65534,
+    });
+    expect(r.all).not.toContain('EACCES');
+    expect(r.exitCode).toBe(0);
+    expect(await readFile(path.join(cache, 'profiles', idOf('vllm-bf16-tp2'), 'config.json'), 'utf8')).toBe(CONFIG);
+    expect((await stat(path.join(cache, 'blobs/sha256', await sha256Of(bytesBody(CONFIG))))).mode & 0o777).toBe(0o444);
+  });
+
   it('fetches a profile into a published, verified workspace; a second run makes no request', async () => {
     const r = await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1', '--json'], env());
     expect(r.stderr).not.toContain('nimlet:');
