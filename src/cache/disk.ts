@@ -38,3 +38,28 @@ export async function ensureWritable(layout: CacheLayout): Promise<void> {
     });
   }
 }
+
+/**
+ * A raw file-system error met while filling or publishing the cache, as the error a user can act on: a full
+ * disk (74), a folder this user may not write (73: on a shared volume another pod's uid may own `locks/` or
+ * `blobs/`), else null (the caller rethrows it as it is).
+ */
+export function cacheFsError(e: unknown, layout: CacheLayout): NimletError | null {
+  if (e instanceof NimletError || !(e instanceof Error)) return null;
+  const err = e as NodeJS.ErrnoException;
+  const where = err.path ?? layout.root;
+  if (err.code === 'ENOSPC' || err.code === 'EDQUOT') {
+    return new NimletError('disk-full', `no space left on the device under ${layout.root} (${err.syscall ?? 'write'} ${where})`, {
+      hint: 'free space there (nimlet cache prune removes what the manifest no longer needs) or set NIM_CACHE_PATH to a larger volume',
+      cause: e,
+    });
+  }
+  if (NOT_WRITABLE.has(err.code ?? '') && err.code !== 'EEXIST' && err.code !== 'ENOTDIR') {
+    return new NimletError('cache-not-writable', `cannot write in the cache: ${err.code} on ${where}`, {
+      hint: `make ${path.dirname(where)} writable by uid ${process.getuid?.() ?? '?'} (a volume shared by pods needs one uid or group-writable folders), or set NIM_CACHE_PATH elsewhere`,
+      cause: e,
+    });
+  }
+  return null;
+}
+

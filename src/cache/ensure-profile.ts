@@ -4,7 +4,7 @@
 import { NimletError } from '../errors.js';
 import type { Settings } from '../config/env.js';
 import type { Profile } from '../manifest/types.js';
-import { cacheLayout } from './layout.js';
+import { cacheLayout, type CacheLayout } from './layout.js';
 import { findCompleteWorkspace } from './marker.js';
 import { runPool } from './pool.js';
 import type { FileState } from './scan.js';
@@ -60,10 +60,19 @@ export async function ensureProfile(profile: Profile, manifestDir: string, opts:
   const ready = await findCompleteWorkspace(profile, opts.cacheDir);
   if (ready) return { modelDir: ready, plan: { files: n, bytes: 0, cached: n }, fetchedBytes: 0 };
   // The rest only runs when something is missing: loaded here so the warm path above stays a few stats.
-  const [{ ensureBlob }, { checkFreeSpace, ensureWritable, freeBytes }, { DEFAULT_LIMITS }, { needsNetwork, planOf, scanProfile }, { publishWorkspace }] =
-    await Promise.all([import('./blob-store.js'), import('./disk.js'), import('./archive-rules.js'), import('./scan.js'), import('./workspace.js')]);
+  const { ensureWritable, cacheFsError } = await import('./disk.js');
   const layout = cacheLayout(opts.cacheDir);
   await ensureWritable(layout);
+  try {
+    return await fill(profile, manifestDir, opts, layout);
+  } catch (e) {
+    throw cacheFsError(e, layout) ?? e;
+  }
+}
+
+async function fill(profile: Profile, manifestDir: string, opts: CacheOptions, layout: CacheLayout): Promise<PreparedModel> {
+  const [{ ensureBlob }, { checkFreeSpace, freeBytes }, { DEFAULT_LIMITS }, { needsNetwork, planOf, scanProfile }, { publishWorkspace }] =
+    await Promise.all([import('./blob-store.js'), import('./disk.js'), import('./archive-rules.js'), import('./scan.js'), import('./workspace.js')]);
   const states = await scanProfile(layout, profile, manifestDir);
   const plan = planOf(states);
   const missing = states.filter((s) => s.sha256 === null);

@@ -65,6 +65,8 @@ export async function extractArchive(archive: string, target: string, label: str
   } catch (e) {
     await rm(target, { recursive: true, force: true });
     if (problem !== null) throw refused(label, problem);
+    // A full disk or an unwritable folder is no fault of the archive: the caller reports it as what it is.
+    if ((e as NodeJS.ErrnoException).syscall !== undefined) throw e;
     throw refused(label, (e as Error).message);
   }
   problem ??= await auditTree(target);

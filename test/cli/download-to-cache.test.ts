@@ -62,6 +62,21 @@ afterEach(async () => {
 });
 
 describe('download-to-cache', () => {
+  it.skipIf(process.getuid?.() !== 0)('a cache whose locks/ belongs to another uid: exit 73 naming the folder, not an internal error', async () => {
+    await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp2'], env()); // the layout, made by root
+    await rm(path.join(cache, 'profiles'), { recursive: true, force: true });
+    await rm(path.join(cache, 'blobs'), { recursive: true, force: true });
+    await execa('chown', ['-R', '65534:65534', dir]);
+    await execa('chown', ['0:0', path.join(cache, 'locks')]);
+    await chmod(path.join(cache, 'locks'), 0o755);
+    const r = await execa(process.execPath, [BIN, 'download-to-cache', '--profiles', 'vllm-bf16-tp2'], {
+      env: env(), extendEnv: false, reject: false, all: true, uid: 65534, gid: 65534,
+    });
+    expect(r.exitCode).toBe(73);
+    expect(r.all).toMatch(/cannot write in the cache: EACCES on .*locks/);
+    expect(r.all).not.toMatch(/bug in nimlet/);
+  });
+
   it.skipIf(process.getuid?.() !== 0)('a complete partial left read-only by a kill before its rename does not block a non-root run', async () => {
     const partials = path.join(cache, 'partials');
     await mkdir(partials, { recursive: true });
