@@ -4,7 +4,7 @@
 import type { Env, Settings } from '../../config/env.js';
 import { NimletError } from '../../errors.js';
 import type { ParsedSource } from '../../manifest/source-uri.js';
-import { checksumError } from './fetch-errors.js';
+import { checksumError, writeError } from './fetch-errors.js';
 import { copyFileSource } from './file-source.js';
 import { downloadHttp } from './http-download.js';
 import { removePartial, syncFile } from './partial-file.js';
@@ -48,7 +48,12 @@ function offlineError(label: string): NimletError {
 export function sourceFileName(source: ParsedSource): string {
   if (source.kind === 'ngc' || source.kind === 'hf') return source.file;
   if (source.kind === 'file') return source.path;
-  return decodeURIComponent(new URL(source.url).pathname.split('/').pop() || source.url);
+  const last = new URL(source.url).pathname.split('/').pop() || source.url;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last; // `100%.bin`: not percent-encoding, the name as written
+  }
 }
 
 export async function fetchFile(req: FetchRequest): Promise<FetchResult> {
@@ -83,7 +88,10 @@ export async function fetchFile(req: FetchRequest): Promise<FetchResult> {
     const want = expected ?? got.vouched;
     const sizeOk = !got.tooMany && (req.expectedSize === null || got.bytes === req.expectedSize);
     if (sizeOk && (want === null || want === got.sha256)) {
-      await syncFile(req.partialPath);
+      // ENOSPC, EDQUOT or EIO often only show at the flush on network file systems.
+      await syncFile(req.partialPath).catch((err: NodeJS.ErrnoException) => {
+        throw writeError(err, req.partialPath, req.label, req.settings);
+      });
       return { bytes: got.bytes, sha256: got.sha256, requests };
     }
     // Wrong bytes never stay where a resume or the cache could pick them up.

@@ -3,6 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Env, Settings } from '../../config/env.js';
+import { NimletError } from '../../errors.js';
 import {
   certificateError, credentialsError, describeNetworkFailure, isCertificateError, interruptedError, networkError, notFoundError, writeError,
 } from './fetch-errors.js';
@@ -58,6 +59,12 @@ export async function downloadHttp(d: HttpDownload): Promise<Downloaded> {
   const hash = hashFileInBackground(d.partialPath);
   try {
     return await download(d, hash);
+  } catch (err) {
+    // The partial's own file-system failures (stat, truncate on a broken or full volume): an io error, not a bug.
+    if (err instanceof Error && !(err instanceof NimletError) && (err as NodeJS.ErrnoException).syscall !== undefined) {
+      throw writeError(err as NodeJS.ErrnoException, d.partialPath, d.label, d.settings);
+    }
+    throw err;
   } finally {
     hash.close();
   }
@@ -74,7 +81,15 @@ async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
   // Resuming: the bytes already there are hashed first (on the hashing thread, like the new ones).
   hash.wrote([], have);
   const digest = async (): Promise<string> => {
-    const hex = await hash.digest(have);
+    let hex: string;
+    try {
+      hex = await hash.digest(have);
+    } catch (err) {
+      // Reading the partial back failed (EIO, a file cut short under us): retrying the network would not help.
+      throw new NimletError('io', `cannot read back ${d.partialPath} to verify ${d.label}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
+        hint: 'check the disk or volume the cache is on; the next run starts this file again', cause: err,
+      });
+    }
     if (d.signal.aborted) throw interrupted();
     return hex;
   };
@@ -90,6 +105,8 @@ async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
   };
   let vouched: string | null = null;
   let failures = 0;
+  /** The most bytes the partial has held: only going past it counts as progress (a restart to 0 does not). */
+  let furthest = have;
   let crossOriginRefusals = 0;
   const fail = async (problem: string, cause: unknown, retryAfter: string | null): Promise<void> => {
     failures++;
@@ -122,34 +139,36 @@ async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
     if (status === 200 || status === 206) {
       if (status === 200 && have > 0) await restart(); // the server ignored Range: take the whole file
       if (status === 206) {
-        const plan = plan206(res.headers['content-range'], have);
+        const plan = plan206(res.headers['content-range'], have, d.expectedSize);
         if (plan !== 'append') {
-          await discard();
+          res.body.destroy(); // the wrong bytes: not worth reading to the end
           await restart();
           await fail(`HTTP 206 with Content-Range ${res.headers['content-range'] ?? '(none)'} for bytes from ${have}`, undefined, null);
           continue;
         }
       }
       let added = 0;
+      let failed: unknown = null;
       try {
         await writeHashed(res.body, {
           path: d.partialPath, from: have, hash, limit: d.expectedSize, signal: d.signal,
           onBytes: (n) => { added += n; d.onBytes(n); },
         });
-        have += added;
-        return { bytes: have, sha256: await digest(), vouched, tooMany: false };
       } catch (err) {
-        have += added;
-        if (d.signal.aborted) throw interrupted();
-        if (err instanceof WriteFailed) throw writeError(err.original, d.partialPath, d.label, d.settings);
-        if (err instanceof TooManyBytes) {
-          await discard();
-          return { bytes: have, sha256: await digest(), vouched, tooMany: true };
-        }
-        if (added >= PROGRESS_RESETS_FAILURES) failures = 0;
-        await fail(describeNetworkFailure(err, res.url), err, null);
-        continue;
+        failed = err;
       }
+      have += added;
+      if (failed === null) return { bytes: have, sha256: await digest(), vouched, tooMany: false };
+      if (d.signal.aborted) throw interrupted();
+      if (failed instanceof WriteFailed) throw writeError(failed.original, d.partialPath, d.label, d.settings);
+      if (failed instanceof TooManyBytes) {
+        await discard();
+        return { bytes: have, sha256: await digest(), vouched, tooMany: true };
+      }
+      if (have >= furthest + PROGRESS_RESETS_FAILURES) failures = 0;
+      furthest = Math.max(furthest, have);
+      await fail(describeNetworkFailure(failed, res.url), failed, null);
+      continue;
     }
     await discard();
     if (status === 416) {

@@ -37,9 +37,12 @@ export function readRetryTuning(env: Env): RetryTuning {
   };
 }
 
-/** Statuses worth another try: throttling and the gateway/server hiccups of a CDN. */
+/**
+ * Statuses worth another try: a timeout, throttling, and every server error (CDNs add their own, 520–530)
+ * but the two that say the request itself can never work: 501 Not Implemented, 505 HTTP Version Not Supported.
+ */
 export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
+  return status === 408 || status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
 }
 
 /** Retry-After in milliseconds: delta-seconds or an HTTP date; null when absent or unreadable. */

@@ -38,6 +38,28 @@ describe('resume', () => {
     expect(fixture.srv.stats().bytesSent).toBeLessThanOrEqual(size + MiB);
   });
 
+  it('a server that ignores Range and keeps dropping: each restart from byte 0 is no progress, so it ends (75)', async () => {
+    const tmp = await fixture.tempDir();
+    const body = generatedBody(4 * MiB, 24);
+    fixture.srv.add(ngcPath('loop.bin'), body, { ignoreRange: true, dropAfterBytes: 1.5 * MiB, dropTimes: 1000 });
+    const err = await failure(fetchFile(request(ngcSource('loop.bin'), path.join(tmp.dir, 'part'), settingsFor(fixture.srv.url))));
+    expect(err.exitCode).toBe(75);
+    // FAST allows 5 attempts; the first, which got further than ever before, may earn one more
+    expect(fixture.srv.requests().filter((q) => q.server === 'storage').length).toBeLessThanOrEqual(6);
+  });
+
+  it('a 206 capped short of the end (no size, no sha256 to catch it) is not appended: the file is fetched whole', async () => {
+    const tmp = await fixture.tempDir();
+    const size = 4 * MiB;
+    const body = generatedBody(size, 25);
+    fixture.srv.add(ngcPath('capped.bin'), body, { redirect: true, dropAfterBytes: MiB, dropTimes: 1, capRangeBytes: MiB });
+    const partial = path.join(tmp.dir, 'part');
+    const r = await fetchFile(request(ngcSource('capped.bin'), partial, settingsFor(fixture.srv.url), { expectedSha256: null, expectedSize: null }));
+    expect(r.bytes).toBe(size);
+    expect(r.sha256).toBe(await sha256Of(body));
+    expect((await readFile(partial)).length).toBe(size);
+  });
+
   it('a partial from an earlier run is re-hashed and continued from its end', async () => {
     const tmp = await fixture.tempDir();
     const size = 5 * MiB;

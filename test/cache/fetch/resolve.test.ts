@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readSettings } from '../../../src/config/env.js';
 import { resolveSource } from '../../../src/cache/fetch/resolve.js';
+import { sourceFileName } from '../../../src/cache/fetch/fetch-file.js';
 import type { ParsedSource } from '../../../src/manifest/source-uri.js';
 
 const settings = (env: Record<string, string> = {}) => readSettings({ HOME: '/tmp', ...env });
@@ -42,4 +43,12 @@ describe('resolveSource', () => {
     expect(err).toMatchObject({ code: 'bad-config', exitCode: 78 });
     expect((err as Error).message).toContain('NIM_REPOSITORY_OVERRIDE');
   });
+});
+
+describe('sourceFileName', () => {
+  it.each<[ParsedSource, string]>([
+    [ngc(null, 'weights/model.safetensors'), 'weights/model.safetensors'],
+    [{ kind: 'http', url: 'https://mirror.test/models/a%20b.bin?sig=x' }, 'a b.bin'],
+    [{ kind: 'http', url: 'https://mirror.test/models/100%.bin' }, '100%.bin'], // not percent-encoding: kept as written
+  ])('%j → %s', (source, name) => expect(sourceFileName(source)).toBe(name));
 });

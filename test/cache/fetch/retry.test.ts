@@ -11,7 +11,8 @@ describe('retry policy', () => {
     ['5', 5000], [' 0 ', 0], ['Wed, 01 Jan 2025 00:00:30 GMT', 30_000], ['Tue, 31 Dec 2024 00:00:00 GMT', 0], ['soon', null], [undefined, null],
   ])('Retry-After %j → %j ms', (v, ms) => expect(parseRetryAfter(v, now)).toBe(ms));
 
-  it.each([[408, true], [429, true], [500, true], [502, true], [503, true], [504, true], [400, false], [401, false], [404, false], [501, false]])(
+  it.each([[408, true], [429, true], [500, true], [502, true], [503, true], [504, true], [507, true], [520, true], [522, true], [599, true],
+    [400, false], [401, false], [404, false], [501, false], [505, false], [600, false]])(
     'status %i retryable: %s', (s, r) => expect(isRetryableStatus(s)).toBe(r));
 
   it('backoff doubles with jitter between half and the whole, capped', () => {
@@ -35,12 +36,20 @@ describe('retry policy', () => {
 
 describe('ranges', () => {
   it.each([
-    ['bytes 10-19/20', { start: 10, total: 20 }], ['bytes */20', { start: null, total: 20 }], ['bytes 0-9/*', { start: 0, total: null }], ['items 1-2/3', null],
+    ['bytes 10-19/20', { start: 10, end: 19, total: 20 }], ['bytes */20', { start: null, end: null, total: 20 }],
+    ['bytes 0-9/*', { start: 0, end: 9, total: null }], ['items 1-2/3', null],
   ])('%s', (v, want) => expect(parseContentRange(v)).toEqual(want));
-  it('206 appends only at the partial end; 416 is complete only when the total equals it', () => {
-    expect(plan206('bytes 10-19/20', 10)).toBe('append');
-    expect(plan206('bytes 0-19/20', 10)).toBe('restart');
-    expect(plan206(undefined, 10)).toBe('restart');
+  it.each<[string | undefined, number, number | null, 'append' | 'restart']>([
+    ['bytes 10-19/20', 10, null, 'append'],
+    ['bytes 10-19/20', 10, 20, 'append'],
+    ['bytes 10-19/*', 10, null, 'append'], // no total to hold it to; the size and sha256 checks still apply
+    ['bytes 0-19/20', 10, null, 'restart'], // starts elsewhere
+    ['bytes 10-14/20', 10, null, 'restart'], // a capped range: the file would end truncated
+    ['bytes 0-1048575/4194304', 0, null, 'restart'], // a 206 to a request without Range, capped
+    ['bytes 10-29/30', 10, 20, 'restart'], // another size than the manifest's
+    [undefined, 10, null, 'restart'],
+  ])('206 with Content-Range %j for a partial of %i (size %j): %s', (range, have, size, plan) => expect(plan206(range, have, size)).toBe(plan));
+  it('416 is complete only when the total equals the partial', () => {
     expect(plan416('bytes */20', 20)).toBe('complete');
     expect(plan416('bytes */30', 20)).toBe('restart');
     expect(plan416('bytes */0', 0)).toBe('restart');
