@@ -57,7 +57,7 @@ export async function ensureBlob(req: BlobRequest): Promise<{ sha256: string; fe
       const hex = await cachedBlob(layout, file, source);
       return hex === null ? null : { sha256: hex, fetched: 0 };
     },
-    work: async (lost) => {
+    work: async (lost, confirm) => {
       const { fetchFile } = await import('./fetch/fetch-file.js');
       const signal = AbortSignal.any([req.signal, lost]);
       let result;
@@ -90,7 +90,7 @@ export async function ensureBlob(req: BlobRequest): Promise<{ sha256: string; fe
         await unlink(partial).catch(() => undefined);
         throw new NimletError('checksum-mismatch', `${req.label}: sha256 ${result.sha256} does not match the manifest's ${file.sha256}`);
       }
-      if (lost.aborted) throw lost.reason;
+      await confirm();
       await mkdir(layout.blobs, { recursive: true });
       // Read-only: workspaces hard-link these, and an engine writing into its model folder must not edit the blob.
       // After the rename: a partial made read-only and then killed before its rename would wedge a non-root run.

@@ -10,8 +10,11 @@ export interface OnceOptions<T> {
   timings?: LockTimings;
   /** The result when it already exists (another process finished), else null. */
   done: () => Promise<T | null>;
-  /** Runs under the lock; `lost` aborts when the lock was taken over, then the loop starts again. */
-  work: (lost: AbortSignal) => Promise<T>;
+  /**
+   * Runs under the lock; `lost` aborts when the lock was taken over, then the loop starts again. `confirm`
+   * checks the lock on the spot (the heartbeat only looks every few seconds): call it before publishing.
+   */
+  work: (lost: AbortSignal, confirm: () => Promise<void>) => Promise<T>;
 }
 
 export function interrupted(): NimletError {
@@ -35,7 +38,7 @@ export async function doOnce<T>(o: OnceOptions<T>): Promise<T> {
     try {
       const raced = await o.done();
       if (raced !== null) return raced;
-      return await o.work(lock.lost);
+      return await o.work(lock.lost, () => lock.confirm());
     } catch (e) {
       if (lock.lost.aborted && !o.signal.aborted) continue;
       throw e;

@@ -43,7 +43,8 @@ async function readOwner(dir: string): Promise<Owner | null> {
   return null;
 }
 
-function pidAlive(pid: number): boolean {
+/** Is a process of this pid alive in this pid namespace? (EPERM: alive, owned by another user.) */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -52,17 +53,49 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** Is the lock at `dir` abandoned? Null when it vanished meanwhile. */
-export async function isStale(dir: string, timings: LockTimings): Promise<boolean | null> {
+/** Is the lock at `dir` abandoned, and by which owner (its token; null when owner.json is missing)? */
+async function judge(dir: string, timings: LockTimings): Promise<{ stale: boolean; token: string | null } | null> {
   let mtimeMs: number;
   try {
     mtimeMs = (await stat(dir)).mtimeMs;
   } catch {
     return null;
   }
-  if (Date.now() - mtimeMs > timings.staleMs) return true;
   const owner = await readOwner(dir);
-  return owner !== null && owner.host === (await thisHost()) && owner.pid !== process.pid && !pidAlive(owner.pid);
+  const token = owner?.token ?? null;
+  if (Date.now() - mtimeMs > timings.staleMs) return { stale: true, token };
+  const deadHere = owner !== null && owner.host === (await thisHost()) && owner.pid !== process.pid && !pidAlive(owner.pid);
+  return { stale: deadHere, token };
+}
+
+/** Is the lock at `dir` abandoned? Null when it vanished meanwhile. */
+export async function isStale(dir: string, timings: LockTimings): Promise<boolean | null> {
+  return (await judge(dir, timings))?.stale ?? null;
+}
+
+/**
+ * Removes the lock at `dir` if it is abandoned; true when this process removed it. Rename, not rm: of several
+ * processes seeing the same stale lock only one rename succeeds. And the lock renamed must be the one judged:
+ * between the verdict and the rename another process may have taken it over and made it fresh (an NFS round
+ * trip is enough), and that live lock is put back, not thrown away.
+ */
+export async function takeOverStale(dir: string, tmpDir: string, timings: LockTimings): Promise<boolean> {
+  const verdict = await judge(dir, timings);
+  if (verdict?.stale !== true) return false;
+  const aside = path.join(tmpDir, `stale-lock-${process.pid}-${randomBytes(6).toString('hex')}`);
+  try {
+    await rename(dir, aside);
+  } catch {
+    return false;
+  }
+  if (((await readOwner(aside))?.token ?? null) !== verdict.token) {
+    const taken = await stat(dir).then(() => true, () => false);
+    if (!taken) await rename(aside, dir).catch(() => undefined);
+    await rm(aside, { recursive: true, force: true });
+    return false;
+  }
+  await rm(aside, { recursive: true, force: true });
+  return true;
 }
 
 export interface HeldLock {
@@ -70,6 +103,8 @@ export interface HeldLock {
   lost: AbortSignal;
   /** True while owner.json still carries our token. */
   stillHeld(): Promise<boolean>;
+  /** Checks the lock right before a step that must run under it (a publishing rename): throws, and aborts `lost`, when it was taken over. */
+  confirm(): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -79,15 +114,7 @@ export async function tryLock(dir: string, tmpDir: string, timings: LockTimings 
     await mkdir(dir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    if ((await isStale(dir, timings)) !== true) return null;
-    // Rename, not rm: of several processes seeing the same stale lock only one rename succeeds.
-    const aside = path.join(tmpDir, `stale-lock-${process.pid}-${randomBytes(6).toString('hex')}`);
-    try {
-      await rename(dir, aside);
-    } catch {
-      return null;
-    }
-    await rm(aside, { recursive: true, force: true });
+    if (!(await takeOverStale(dir, tmpDir, timings))) return null;
     return tryLock(dir, tmpDir, timings);
   }
   const owner: Owner = { token: randomBytes(12).toString('hex'), host: await thisHost(), pid: process.pid, since: new Date().toISOString() };
@@ -108,6 +135,10 @@ export async function tryLock(dir: string, tmpDir: string, timings: LockTimings 
   return {
     lost: lost.signal,
     stillHeld,
+    confirm: async () => {
+      if (!lost.signal.aborted && !(await stillHeld())) lost.abort(new Error(`lock ${dir} was taken over`));
+      if (lost.signal.aborted) throw lost.signal.reason;
+    },
     release: async () => {
       clearInterval(beat);
       if (!(await stillHeld())) return;

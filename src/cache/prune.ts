@@ -1,13 +1,13 @@
 // `cache prune`: what no profile of the manifest needs — other profiles' workspaces, blobs, source refs and
 // partials nobody will resume — plus temporaries older than an hour and abandoned locks. A lock whose holder
 // is alive, and the partial it guards, are never touched.
-import { readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest } from '../manifest/types.js';
 import { parseSourceUri } from '../manifest/source-uri.js';
 import { fileKey, profileDirName, refPath, sourceKey } from './layout.js';
 import { list, type Inventory } from './inventory.js';
-import { DEFAULT_TIMINGS, isStale } from './lock.js';
+import { DEFAULT_TIMINGS, isStale, pidAlive, takeOverStale } from './lock.js';
 
 export const TMP_MAX_AGE_MS = 60 * 60 * 1000;
 
@@ -59,12 +59,34 @@ export async function planPrune(inv: Inventory, manifest: Manifest, now = Date.n
     if (!need.keys.has(p.key) && !liveLocks.has(p.key)) out.push({ kind: 'partial', path: path.join(layout.partials, p.key), bytes: p.bytes });
   }
   for (const t of await list(layout.tmp)) {
+    // `<purpose>-<pid>-<random>` (layout.ts): a process of that pid alive here may still be building in it.
+    const pid = Number(/-(\d+)-[0-9a-f]{12}$/.exec(t)?.[1] ?? NaN);
+    if (Number.isSafeInteger(pid) && pid > 0 && pidAlive(pid)) continue;
     const st = await stat(path.join(layout.tmp, t)).catch(() => null);
-    if (st && now - st.mtimeMs > TMP_MAX_AGE_MS) out.push({ kind: 'temporary', path: path.join(layout.tmp, t), bytes: st.isFile() ? st.size : 0 });
+    if (st === null) continue;
+    // A folder's own mtime stops moving while files deep inside are still written (a long unpack).
+    const newest = st.isDirectory() ? await newestMtime(path.join(layout.tmp, t), st.mtimeMs) : st.mtimeMs;
+    if (now - newest > TMP_MAX_AGE_MS) out.push({ kind: 'temporary', path: path.join(layout.tmp, t), bytes: st.isFile() ? st.size : 0 });
   }
   return out;
 }
 
-export async function applyPrune(items: readonly PruneItem[]): Promise<void> {
-  for (const item of items) await rm(item.path, { recursive: true, force: true });
+/** The newest mtime in a tree (looking at no more than `budget` entries: temporaries are small or few-level). */
+async function newestMtime(dir: string, own: number, budget = 10_000): Promise<number> {
+  let newest = own;
+  const entries = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
+  for (const rel of entries.slice(0, budget)) {
+    const st = await stat(path.join(dir, String(rel))).catch(() => null);
+    if (st && st.mtimeMs > newest) newest = st.mtimeMs;
+  }
+  return newest;
+}
+
+export async function applyPrune(items: readonly PruneItem[], tmpDir: string): Promise<void> {
+  if (items.some((i) => i.kind === 'lock')) await mkdir(tmpDir, { recursive: true });
+  for (const item of items) {
+    // A lock is judged again and taken over by rename: a waiter may have taken it over and made it live since.
+    if (item.kind === 'lock') await takeOverStale(item.path, tmpDir, DEFAULT_TIMINGS);
+    else await rm(item.path, { recursive: true, force: true });
+  }
 }

@@ -68,10 +68,11 @@ export async function publishWorkspace(req: PublishRequest): Promise<string> {
     signal: req.signal,
     ...(req.timings ? { timings: req.timings } : {}),
     done: () => findCompleteWorkspace(profile, layout.root),
-    work: async () => {
+    work: async (_lost, confirm) => {
       const aside = tmpName(layout, 'ws');
       try {
         const marker = await build(req, aside);
+        await confirm(); // the swap below must be ours alone
         await mkdir(layout.profiles, { recursive: true });
         // A folder there without a valid marker is a crash's leftover or an outdated profile: move it out first.
         const old = tmpName(layout, 'old-ws');

@@ -30,6 +30,16 @@ async function deadPid(): Promise<number> {
 }
 
 describe('tryLock', () => {
+  it('confirm() passes while the lock is ours, and after a takeover throws and aborts lost at once', async () => {
+    const lock = path.join(dir, 'c.lock');
+    const held = (await tryLock(lock, tmp, { ...timings, heartbeatMs: 60_000 }))!;
+    await expect(held.confirm()).resolves.toBeUndefined();
+    await writeFile(path.join(lock, 'owner.json'), JSON.stringify({ token: 'someone-else', host: 'h', pid: 1 }));
+    await expect(held.confirm()).rejects.toThrow(/was taken over/);
+    expect(held.lost.aborted).toBe(true);
+    await held.release();
+  });
+
   it('is exclusive, and free again after release', async () => {
     const lock = path.join(dir, 'f.lock');
     const a = await tryLock(lock, tmp, timings);

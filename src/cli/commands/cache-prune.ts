@@ -8,8 +8,9 @@ import { applyPrune, planPrune } from '../../cache/prune.js';
 export const run: CommandRun = async (ctx, options) => {
   const { settings, cacheDir } = cacheSettings(ctx, options);
   const manifest = await loadCommandManifest(ctx, options, settings);
-  const items = await planPrune(await readInventory(cacheDir), manifest);
-  if (!options.dryRun) await applyPrune(items);
+  const inventory = await readInventory(cacheDir);
+  const items = await planPrune(inventory, manifest);
+  if (!options.dryRun) await applyPrune(items, inventory.layout.tmp);
   const bytes = items.reduce((s, i) => s + i.bytes, 0);
   if (options.json) {
     ctx.stdout(JSON.stringify({ cacheDir, dryRun: Boolean(options.dryRun), removed: items, bytes }) + '\n');
