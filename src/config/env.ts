@@ -90,20 +90,33 @@ function readUrl(env: Env, name: string, fallback: string): string {
   return raw.replace(/\/+$/, '');
 }
 
-/** Splits a command line the way a shell would for simple quoting: 'a b' "c d" and backslash escapes. */
+/** A command line with an unclosed quote; `at` is the 1-based character where the quote opened. */
+class UnclosedQuote extends Error {
+  constructor(readonly quote: string, readonly at: number) {
+    super(`unclosed ${quote} quote`);
+  }
+}
+
+/**
+ * Splits a command line as sh does for quoting: 'single' is literal, "double" keeps a backslash except before
+ * a double quote, a backslash, $ or a backquote (so an inline JSON or chat template with \n survives), and outside quotes a backslash
+ * escapes the next character. No expansion of any kind.
+ */
 export function splitCommandLine(line: string): string[] {
   const out: string[] = [];
   let cur = '';
   let inToken = false;
   let quote: '"' | "'" | null = null;
+  let openedAt = 0;
   for (let i = 0; i < line.length; i++) {
     const ch = line[i]!;
     if (quote) {
       if (ch === quote) quote = null;
-      else if (ch === '\\' && quote === '"' && i + 1 < line.length) cur += line[++i];
+      else if (ch === '\\' && quote === '"' && i + 1 < line.length && '"\\$`'.includes(line[i + 1]!)) cur += line[++i];
       else cur += ch;
     } else if (ch === '"' || ch === "'") {
       quote = ch;
+      openedAt = i + 1;
       inToken = true;
     } else if (ch === '\\' && i + 1 < line.length) {
       cur += line[++i];
@@ -117,21 +130,33 @@ export function splitCommandLine(line: string): string[] {
       inToken = true;
     }
   }
-  if (quote) throw new Error(`unclosed ${quote} quote`);
+  if (quote) throw new UnclosedQuote(quote, openedAt);
   if (inToken) out.push(cur);
   return out;
 }
 
-function readCommand(env: Env, name: string): string[] | null {
+/** Splits a variable holding a command line; a bad one is exit 78 without its value (it may carry a token). */
+function readArgv(env: Env, name: string, what: string): string[] | null {
   const raw = readString(env, name);
   if (raw === null) return null;
   try {
-    const argv = splitCommandLine(raw);
-    if (argv.length === 0) throw new Error('empty');
-    return argv;
-  } catch {
-    throw badValue(name, raw, 'a command line with balanced quotes');
+    return splitCommandLine(raw);
+  } catch (e) {
+    const q = e as UnclosedQuote;
+    return badQuoting(name, q.quote, q.at, what);
   }
+}
+
+function badQuoting(name: string, quote: string, at: number, what: string): never {
+  throw new NimletError('bad-config', `${name} has an unclosed ${quote} quote (opened at character ${at}); its value is not shown, it may hold a credential`, {
+    hint: `set ${name} to ${what}: close the quote, or escape it with a backslash`,
+  });
+}
+
+function readCommand(env: Env, name: string): string[] | null {
+  const argv = readArgv(env, name, 'a command line with balanced quotes');
+  if (argv !== null && argv.length === 0) throw badValue(name, '', 'a command line (it is empty)');
+  return argv;
 }
 
 const LOG_LEVELS: Record<string, LogLevel> = {
@@ -149,15 +174,7 @@ export function readSettings(env: Env): Settings {
   const logRaw = readString(env, 'NIM_LOG_LEVEL');
   const logLevel = logRaw === null ? 'info' : LOG_LEVELS[logRaw.toLowerCase()];
   if (logLevel === undefined) throw badValue('NIM_LOG_LEVEL', logRaw ?? '', 'one of DEBUG, INFO, WARNING, ERROR');
-  const passthrough = readString(env, 'NIM_PASSTHROUGH_ARGS');
-  let passthroughArgs: string[] = [];
-  if (passthrough !== null) {
-    try {
-      passthroughArgs = splitCommandLine(passthrough);
-    } catch {
-      throw badValue('NIM_PASSTHROUGH_ARGS', passthrough, 'engine arguments with balanced quotes');
-    }
-  }
+  const passthroughArgs = readArgv(env, 'NIM_PASSTHROUGH_ARGS', 'engine arguments with balanced quotes') ?? [];
   const probeTimeoutS = readInt(env, 'NIMLET_PROBE_TIMEOUT', 1, 600);
   return {
     profilePin: pin === null || ['default', 'auto'].includes(pin.toLowerCase()) ? null : pin,

@@ -1,0 +1,40 @@
+// Command lines in the environment (NIM_PASSTHROUGH_ARGS, NIMLET_*_CMD) split as sh would, and a bad one refused
+// without echoing a value that may hold a token.
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { readSettings, splitCommandLine } from '../../src/config/env.js';
+import { NimletError } from '../../src/errors.js';
+
+describe('splitCommandLine', () => {
+  it.each<[string, string[]]>([
+    ['--a b  --c', ['--a', 'b', '--c']],
+    [`--t 'it''s'`, ['--t', 'its']],
+    [`--json '{"a": "x\\ny"}'`, ['--json', '{"a": "x\\ny"}']],
+    ['--a "x\\ny"', ['--a', 'x\\ny']], // a backslash before n stays inside double quotes
+    ['--a "q\\"q" "b\\\\s" "d\\$"', ['--a', 'q"q', 'b\\s', 'd$']],
+    ['--a x\\ y', ['--a', 'x y']],
+    ['--empty ""', ['--empty', '']],
+  ])('%s', (line, argv) => {
+    expect(splitCommandLine(line)).toEqual(argv);
+    // the same as sh itself
+    const sh = execFileSync('sh', ['-c', `set -- ${line}; for a in "$@"; do printf '%s\\0' "$a"; done`]);
+    expect(sh.toString().split('\0').slice(0, -1)).toEqual(argv);
+  });
+});
+
+describe('a command line with an unclosed quote', () => {
+  it.each(['NIM_PASSTHROUGH_ARGS', 'NIMLET_VLLM_CMD'])('%s: exit 78 naming the variable and where the quote opened, never the value', (name) => {
+    const secret = 'hf_SECRETSECRET123';
+    let err: unknown;
+    try {
+      readSettings({ HOME: '/tmp', [name]: `--hf-token ${secret} --chat-template 'it''s` });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NimletError);
+    expect((err as NimletError).exitCode).toBe(78);
+    expect((err as NimletError).message).toContain(name);
+    expect((err as NimletError).message).toContain("unclosed ' quote (opened at character 51)");
+    expect(JSON.stringify(err) + (err as Error).message + ((err as NimletError).hint ?? '')).not.toContain(secret);
+  });
+});
