@@ -37,14 +37,16 @@ export function interruptedBy(signal: NodeJS.Signals, wording: InterruptWording 
 
 export function installInterrupt(
   parent: AbortSignal,
-  proc: Pick<NodeJS.Process, 'on' | 'off'> = process,
+  proc: Pick<NodeJS.Process, 'on' | 'off' | 'exit'> = process,
   wording: InterruptWording = SERVE_WORDING,
 ): Interrupt {
   const controller = new AbortController();
   let received: NodeJS.Signals | null = null;
   const handlers = HANDLED.map((sig) => {
     const h = (): void => {
-      if (received !== null) return;
+      // A second signal while the first is being honoured: the user (or `docker stop` before its SIGKILL)
+      // will not wait. Safe at any point: the cache is consistent even under SIGKILL.
+      if (received !== null) return void proc.exit(128 + (constants.signals[sig] ?? 15));
       received = sig;
       controller.abort(interruptedBy(sig, wording));
     };

@@ -46,6 +46,7 @@ export async function prepareSelection(
   options: CommonOptions,
   mode: 'strict' | 'listing',
   time: StageTimer = untimed,
+  signal?: AbortSignal,
 ): Promise<PreparedSelection> {
   const settings = commandSettings(ctx, options);
   const file = locateManifest(options.manifest, settings, ctx.cwd);
@@ -53,7 +54,7 @@ export async function prepareSelection(
   // Both at once: nvidia-smi takes as long as reading a big manifest. The manifest's error is reported first.
   const [manifest, inventory] = await Promise.allSettled([
     time('manifest', () => loadManifestCompiled(file, settings.cacheDir)),
-    time('probe', () => probe({ env: ctx.env, timeoutMs: settings.probeTimeoutMs })),
+    time('probe', () => probe({ env: ctx.env, timeoutMs: settings.probeTimeoutMs, ...(signal ? { signal } : {}) })),
   ]);
   if (manifest.status === 'rejected') throw manifest.reason;
   if (inventory.status === 'rejected') throw inventory.reason;

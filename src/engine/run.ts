@@ -54,7 +54,9 @@ export function exitStatusOf(code: number | null, signal: NodeJS.Signals | null)
 function spawnAndWait(file: string, cmd: RunnableCommand, deps: RunDeps): Promise<number> {
   const [argv0, ...args] = cmd.argv as [string, ...string[]];
   return new Promise((resolve, reject) => {
-    const child = deps.spawn(file, args, { stdio: 'inherit', env: cmd.env, argv0 });
+    // Its own process group: a Ctrl-C at a terminal goes to nimlet's group only, and reaches the engine once,
+    // forwarded below (in the same group it came twice, and a second SIGINT makes vLLM skip its clean shutdown).
+    const child = deps.spawn(file, args, { stdio: 'inherit', env: cmd.env, argv0, detached: true });
     const forwarders = FORWARDED_SIGNALS.map((sig) => {
       const forward = (): void => void child.kill(sig);
       deps.signals.on(sig, forward);

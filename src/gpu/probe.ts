@@ -15,6 +15,8 @@ export interface ProbeOptions {
   timeoutMs: number;
   /** The nvidia-smi to run (default: `nvidia-smi` from PATH). */
   command?: string;
+  /** Stops the probe at once (nvidia-smi killed); the probe then throws the signal's reason. */
+  signal?: AbortSignal;
 }
 
 const NOT_A_VALID_FIELD = /Field "compute_cap" is not a valid field to query/i;
@@ -24,19 +26,20 @@ function queryArgs(hasComputeCap: boolean): string[] {
 }
 
 /** Runs one nvidia-smi call within what is left of the deadline; stdout on exit 0, else the diagnosed error. */
-async function call(command: string, args: string[], env: Env, deadline: number, budgetMs: number): Promise<{ ok: true; stdout: string } | { ok: false; said: string; error: Error }> {
-  const outcome = await runCommand(command, args, { env, timeoutMs: deadline - Date.now() });
+async function call(command: string, args: string[], env: Env, deadline: number, budgetMs: number, signal?: AbortSignal): Promise<{ ok: true; stdout: string } | { ok: false; said: string; error: Error }> {
+  const outcome = await runCommand(command, args, { env, timeoutMs: deadline - Date.now(), ...(signal ? { signal } : {}) });
+  signal?.throwIfAborted();
   if (outcome.kind === 'exited' && outcome.code === 0) return { ok: true, stdout: outcome.stdout };
   const said = outcome.kind === 'spawn-failed' ? '' : `${outcome.stdout}\n${outcome.stderr}`;
   return { ok: false, said, error: diagnoseFailure(outcome, command, budgetMs) };
 }
 
-async function queryGpus(command: string, env: Env, deadline: number, budgetMs: number): Promise<QueryResult> {
-  const first = await call(command, queryArgs(true), env, deadline, budgetMs);
+async function queryGpus(command: string, env: Env, deadline: number, budgetMs: number, signal?: AbortSignal): Promise<QueryResult> {
+  const first = await call(command, queryArgs(true), env, deadline, budgetMs, signal);
   if (first.ok) return parseQueryCsv(first.stdout, { hasComputeCap: true });
   // Drivers before R510 do not know compute_cap: ask again without it; the PCI-id table fills it in.
   if (!NOT_A_VALID_FIELD.test(first.said)) throw first.error;
-  const second = await call(command, queryArgs(false), env, deadline, budgetMs);
+  const second = await call(command, queryArgs(false), env, deadline, budgetMs, signal);
   if (!second.ok) throw second.error;
   return parseQueryCsv(second.stdout, { hasComputeCap: false });
 }
@@ -45,10 +48,10 @@ async function queryGpus(command: string, env: Env, deadline: number, budgetMs: 
 export async function probeGpus(opts: ProbeOptions): Promise<GpuInventory> {
   const command = opts.command ?? 'nvidia-smi';
   const deadline = Date.now() + opts.timeoutMs;
-  const { driverVersion, gpus } = await queryGpus(command, opts.env, deadline, opts.timeoutMs);
+  const { driverVersion, gpus } = await queryGpus(command, opts.env, deadline, opts.timeoutMs, opts.signal);
   let withMig = gpus;
   if (gpus.some((g) => g.migEnabled)) {
-    const listing = await call(command, ['-L'], opts.env, deadline, opts.timeoutMs);
+    const listing = await call(command, ['-L'], opts.env, deadline, opts.timeoutMs, opts.signal);
     if (!listing.ok) throw listing.error;
     withMig = attachMigDevices(gpus, parseMigList(listing.stdout));
   }

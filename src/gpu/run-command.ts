@@ -19,7 +19,7 @@ function plainEnv(env: Env): Record<string, string> {
   return out;
 }
 
-export function runCommand(command: string, args: readonly string[], options: { env: Env; timeoutMs: number }): Promise<CommandOutcome> {
+export function runCommand(command: string, args: readonly string[], options: { env: Env; timeoutMs: number; signal?: AbortSignal }): Promise<CommandOutcome> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
@@ -28,18 +28,29 @@ export function runCommand(command: string, args: readonly string[], options: { 
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       resolve(outcome);
     };
     // Its own process group, so a timeout kills whatever a wrapper script started too.
     const child = spawn(command, args, { env: plainEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const timer = setTimeout(() => {
+    const killGroup = (): void => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
       } catch {
         child.kill('SIGKILL');
       }
+    };
+    const timer = setTimeout(() => {
+      killGroup();
       finish({ kind: 'timed-out', stdout, stderr });
     }, Math.max(1, options.timeoutMs));
+    // Stopped from outside (SIGTERM to nimlet): the command is in its own group, so no terminal signal reaches it.
+    const onAbort = (): void => {
+      killGroup();
+      finish({ kind: 'timed-out', stdout, stderr });
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       if (stdout.length < MAX_OUTPUT) stdout += chunk;
     });

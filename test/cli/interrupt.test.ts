@@ -2,7 +2,12 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { installInterrupt } from '../../src/cli/interrupt.js';
 
-const fakeProcess = () => new EventEmitter() as unknown as Pick<NodeJS.Process, 'on' | 'off'> & EventEmitter;
+/** A process stand-in that records exit() instead of exiting. */
+function fakeProcess() {
+  const exits: number[] = [];
+  const proc = Object.assign(new EventEmitter(), { exit: (code?: number) => void exits.push(code ?? 0), exits });
+  return proc as unknown as Pick<NodeJS.Process, 'on' | 'off' | 'exit'> & EventEmitter & { exits: number[] };
+}
 
 describe('installInterrupt', () => {
   it.each([['SIGTERM', 143], ['SIGINT', 130]] as const)('%s aborts the work and ends %s', (sig, exitCode) => {
@@ -11,9 +16,13 @@ describe('installInterrupt', () => {
     expect(it_.signal.aborted).toBe(false);
     expect(() => it_.throwIfInterrupted()).not.toThrow();
     proc.emit(sig);
-    proc.emit('SIGTERM');
+    expect(proc.exits).toEqual([]);
     expect(it_.signal.aborted).toBe(true);
     expect(it_.error()).toMatchObject({ code: 'interrupted', exitCode, message: `interrupted by ${sig}: stopped before the engine started` });
+    // a second signal does not wait for the work to wind down: exit at once with its status
+    proc.emit('SIGTERM');
+    expect(proc.exits).toEqual([143]);
+    expect(it_.error()).toMatchObject({ exitCode });
     it_.dispose();
     expect(proc.listenerCount('SIGTERM') + proc.listenerCount('SIGINT')).toBe(0);
   });

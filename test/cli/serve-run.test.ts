@@ -1,10 +1,11 @@
 // `serve` with a fake engine as a real process: signals forwarded, exit codes passed on, 127/126 for a missing or
 // unusable engine command, and an engine environment without credentials (the engine's own record says so).
+import { spawn } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRecord, waitFor } from '../engine/fake-engine-env.js';
-import { H100_UUIDS, makeModelFolder, makeSandbox, manifestOf, runNimlet, startNimlet, type Sandbox } from './serve-helpers.js';
+import { H100_UUIDS, makeModelFolder, makeSandbox, manifestOf, NIMLET, runNimlet, startNimlet, type Sandbox } from './serve-helpers.js';
 
 const ID = 'bead'.padEnd(64, '1');
 
@@ -37,6 +38,31 @@ describe('serve runs the engine', () => {
     child.kill(sig);
     expect((await done).code).toBe(0);
     expect(readRecord(sb.record).filter((r) => r.event === 'signal').map((s) => s.signal)).toEqual([sig]);
+  });
+
+  it('a Ctrl-C at a terminal (SIGINT to the whole process group) reaches the engine once', async () => {
+    const { sb, env } = sandbox();
+    // nimlet leads its own group, as a shell's foreground job does; the terminal signals that group
+    const child = spawn(process.execPath, [NIMLET, 'serve'], {
+      env: { ...env, FAKE_ENGINE_MODE: 'wait', FAKE_ENGINE_EXIT_CODE: '0', FAKE_ENGINE_SHUTDOWN_MS: '400' }, stdio: 'ignore', detached: true,
+    });
+    const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await waitFor(() => readRecord(sb.record).find((r) => r.event === 'ready'));
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await done).toBe(0); // the engine stayed up 400 ms after the first SIGINT: a second would be recorded
+    expect(readRecord(sb.record).filter((r) => r.event === 'signal').map((s) => s.signal)).toEqual(['SIGINT']);
+  });
+
+  it('SIGTERM while nvidia-smi hangs: nimlet stops at once with 143 (not at the probe timeout), nvidia-smi killed', async () => {
+    const { env } = sandbox();
+    const started = Date.now();
+    const { child, done } = startNimlet(['serve'], { ...env, NIMLET_FAKE_NVSMI_FAIL: 'hang', NIMLET_PROBE_TIMEOUT: '30' });
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGTERM');
+    const r = await done;
+    expect(r.code).toBe(143);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(r.stderr).toMatch(/interrupted by SIGTERM/);
   });
 
   it('an engine exiting 3 → 3, started with the argv and GPUs chosen', async () => {

@@ -32,14 +32,14 @@ interface Launch {
 }
 
 /** prepareSelection with each stage timed on its own for the summary (manifest and probe overlap). */
-async function selectForServe(ctx: CliContext, options: CommonOptions, watch: Stopwatch): Promise<{ settings: Settings; manifest: Manifest; selection: Selection }> {
-  const prepared = await prepareSelection(ctx, options, 'strict', (stage, work) => watch.time(stage, work));
+async function selectForServe(ctx: CliContext, options: CommonOptions, watch: Stopwatch, signal: AbortSignal): Promise<{ settings: Settings; manifest: Manifest; selection: Selection }> {
+  const prepared = await prepareSelection(ctx, options, 'strict', (stage, work) => watch.time(stage, work), signal);
   const selection = await watch.time('select', async () => chooseProfile(prepared.evaluations, prepared.inventory, prepared.request));
   return { settings: prepared.settings, manifest: prepared.manifest, selection };
 }
 
 async function prepareLaunch(ctx: CliContext, options: CommonOptions, interrupt: Interrupt, watch: Stopwatch): Promise<Launch> {
-  const { settings, manifest, selection } = await selectForServe(ctx, options, watch);
+  const { settings, manifest, selection } = await selectForServe(ctx, options, watch, interrupt.signal);
   interrupt.throwIfInterrupted();
   const profile = selection.profile;
   const model = await watch.time('cache', () =>
@@ -65,6 +65,7 @@ async function prepareLaunch(ctx: CliContext, options: CommonOptions, interrupt:
     loraAdapters,
     scratchDir: path.join(os.tmpdir(), `nimlet-${process.pid}`),
   });
+  interrupt.throwIfInterrupted(); // a stop asked for while the adapters were listed: no engine start
   return { profile, selection, model, command, settings };
 }
 
