@@ -5,16 +5,28 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-const delay = vi.hoisted(() => ({ next: 0 }));
+/** The first rename of a stale lock waits at this gate: the test decides when it lands. */
+const gate = vi.hoisted(() => {
+  let open!: () => void;
+  let reached!: () => void;
+  const g = {
+    armed: false,
+    opened: new Promise<void>((r) => (open = r)),
+    reachedP: new Promise<void>((r) => (reached = r)),
+    open: () => open(),
+    reached: () => reached(),
+  };
+  return g;
+});
 vi.mock('node:fs/promises', async (original) => {
   const fs = await original<typeof import('node:fs/promises')>();
   return {
     ...fs,
     rename: async (from: string, to: string) => {
-      if (delay.next > 0 && to.includes('stale-lock-')) {
-        const ms = delay.next;
-        delay.next = 0;
-        await new Promise((r) => setTimeout(r, ms));
+      if (gate.armed && to.includes('stale-lock-')) {
+        gate.armed = false;
+        gate.reached();
+        await gate.opened;
       }
       return fs.rename(from, to);
     },
@@ -37,10 +49,13 @@ describe('taking over an abandoned lock', () => {
     await writeFile(path.join(lock, 'owner.json'), JSON.stringify({ token: 'dead', host: 'elsewhere', pid: 1, since: '' }));
     const old = new Date(Date.now() - 120_000);
     await utimes(lock, old, old);
-    delay.next = 100; // the first contender's rename is the late one
-    const [late, quick] = await Promise.all([tryLock(lock, path.join(dir, 'tmp'), timings), tryLock(lock, path.join(dir, 'tmp'), timings)]);
-    expect(late).toBeNull();
+    gate.armed = true;
+    const late = tryLock(lock, path.join(dir, 'tmp'), timings); // judges the lock abandoned, its rename waits
+    await gate.reachedP;
+    const quick = await tryLock(lock, path.join(dir, 'tmp'), timings); // takes it over and makes it live meanwhile
     expect(quick).not.toBeNull();
+    gate.open(); // now the late rename lands, on the live lock
+    expect(await late).toBeNull();
     expect(await quick!.stillHeld()).toBe(true);
     await expect(quick!.confirm()).resolves.toBeUndefined();
     await quick!.release();
