@@ -66,8 +66,16 @@ function scanProfileLines(text: string): number[] | null {
   return items;
 }
 
+/**
+ * Anchors and aliases (`&a`, `*a`: a self-reference loops, a "billion laughs" explodes) and complex keys (`? [a]`)
+ * are left to yaml 2, which limits and locates them. Loose on purpose: a `*` or `&` that only looks like one
+ * costs a slower read, never a wrong one.
+ */
+const UNUSUAL_YAML = /(^|[\s[{,:-])[&*][^\s,[\]{}]|^\s*\?(\s|$)/m;
+
 /** A YamlDoc from the fast path, or null: then the caller reads `text` with yaml 2. */
 export function readYamlFast(text: string): YamlDoc | null {
+  if (UNUSUAL_YAML.test(text)) return null;
   let plain: unknown;
   try {
     plain = load(text, { schema: NIM_SCHEMA });

@@ -43,8 +43,25 @@ describe('fast path', () => {
     ['an unknown tag', `${H('a')}:\n  tags: !foo {}\n`, false],
     ['a legacy list', 'manifest:\n  - id: x\n    tags: {}\n', false],
     ['a bare list', '- id: x\n', false],
+    ['an anchor and an alias', `${H('a')}:\n  tags: &t {llm_engine: vllm}\n${H('b')}:\n  tags: *t\n`, false],
+    ['a complex key', `${H('a')}:\n  tags:\n    ? [a]\n    : b\n`, false],
+    ['a * or & inside text is no alias', `${H('a')}:\n  tags: {llm_engine: vllm, note: "a*b&c"}\n`, true],
   ])('%s: used = %s', (_what, text, used) => {
     expect(readYamlFast(text) !== null).toBe(used);
+  });
+
+  it.each([
+    ['an alias to itself', 'a: &a [*a]\n', /refers to itself|alias/i],
+    ['a billion laughs', ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => {
+      const p = i === 0 ? 'a' : `l${i - 1}`;
+      return `l${i}: &l${i} [*${p}, *${p}, *${p}, *${p}, *${p}, *${p}, *${p}, *${p}, *${p}, *${p}]`;
+    })].join('\n') + '\n', /alias/i],
+  ])('%s: a located exit 65, quickly, not a crash or a hang', (_what, text, reason) => {
+    const started = Date.now();
+    const e = outcome(parseManifestText, text) as { exitCode?: number; message?: string; details?: unknown };
+    expect(e.exitCode).toBe(65);
+    expect(JSON.stringify(e.details)).toMatch(reason);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('agrees with the exact path on generated manifests, valid or not', () => {
