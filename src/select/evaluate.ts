@@ -34,7 +34,8 @@ type Placement =
 function placeProfile(profile: Profile, inventory: GpuInventory, demand: Demand): Placement {
   const hardware = matchHardware(profile, inventory, demand);
   if (hardware.pools.length === 0) return { kind: 'none', reasons: hardware.reasons };
-  // The first pool (lowest index) that passes everything; else the first short only of memory; else the
+  // The first pool (lowest index) that passes everything; else the first short only of memory (another pool
+  // failing on capability does not change that: freeing memory would make the profile run); else the
   // capability reasons of every pool that has enough GPUs.
   let lowMemory: string[] | null = null;
   const capability = new Set<string>();
@@ -50,7 +51,7 @@ function placeProfile(profile: Profile, inventory: GpuInventory, demand: Demand)
     }
     lowMemory ??= placed.reasons;
   }
-  if (capability.size === 0 && lowMemory !== null) return { kind: 'low-memory', reasons: lowMemory };
+  if (lowMemory !== null) return { kind: 'low-memory', reasons: lowMemory };
   return { kind: 'none', reasons: [...capability, ...(lowMemory ?? [])] };
 }
 

@@ -78,6 +78,19 @@ describe('malformed manifests', () => {
         `m.yaml:5: profiles[1].id: duplicate profile id ${A} (first at line 2)`,
       ],
     ],
+    [
+      'schema 2: two workspace paths that are one file',
+      `schema_version: 2.0.0\nprofiles:\n  - tags: {llm_engine: vllm}\n    workspace:\n      files:\n        config.json: {uri: a}\n        ./config.json: {uri: b}\n        w//m: {uri: c}\n        w/m: {uri: d}\n`,
+      [
+        'm.yaml:7: profiles[0].workspace.files["./config.json"]: two files map to "config.json"',
+        'm.yaml:9: profiles[0].workspace.files["w/m"]: two files map to "w/m"',
+      ],
+    ],
+    [
+      'NIM 1.x: two ids that differ only in case',
+      `${A}:\n  tags: {llm_engine: vllm}\n${A.toUpperCase()}:\n  tags: {llm_engine: vllm, precision: fp8}\n`,
+      [`m.yaml:3: ${A.toUpperCase()}: duplicate profile id ${A} (first at line 1)`],
+    ],
     ['schema 2: no profiles', 'schema_version: 2.0.0\nprofiles: []\n', ['m.yaml:2: profiles: no profiles listed']],
     ['schema 2: profiles not a list', 'schema_version: 2.0.0\nprofiles: {a: 1}\n', ['m.yaml:2: profiles: `profiles` must be a list of profiles']],
     [

@@ -45,6 +45,16 @@ describe('selectProfile on typical machines', () => {
 });
 
 describe('evaluateProfiles', () => {
+  it('mixed host: short only of memory on the GPU that could run it is low-memory, whatever an older card beside it lacks', () => {
+    const bf16 = profile({ llm_engine: 'vllm', precision: 'bf16', tp: '1' }, { requirements: { minGpuMemoryMiB: 20000 } });
+    const nearlyFull = { memoryUsedMiB: 38000, memoryFreeMiB: 1500 };
+    const alone = evaluateProfiles([bf16], host([gpu(0, 'A40', nearlyFull)]), request())[0]!;
+    const mixed = evaluateProfiles([bf16], host([gpu(0, 'T4'), gpu(1, 'A40', nearlyFull)]), request())[0]!;
+    expect(alone.status).toBe('low-memory');
+    expect(mixed.status).toBe('low-memory');
+    expect(mixed.reasons).toEqual(alone.reasons.map((r) => r.replaceAll('GPU 0', 'GPU 1')));
+  });
+
   it('statuses and reasons on a T4', () => {
     const got = evaluateProfiles(catalog, host(many('T4', 1)), request());
     const row = (n: string) => got.find((e) => e.profile.name === n)!;

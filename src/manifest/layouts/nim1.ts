@@ -15,11 +15,16 @@ export const nim1ProfileSchema = z.looseObject({
 
 export function readNim1(ctx: ReadContext, root: Record<string, unknown>): Profile[] {
   const profiles: Profile[] = [];
+  const ids = new Map<string, number>();
   for (const [key, value] of Object.entries(root)) {
     const at = [key];
     if (!HEX_ID.test(key)) {
       addError(ctx, at, `${JSON.stringify(key)} is not a 64-hex profile id (a NIM 1.x manifest maps each profile id to its tags and workspace)`);
     }
+    // Ids are compared lowercased: `AB…` and `ab…` are two YAML keys but one profile id (and one cache folder).
+    const first = ids.get(key.toLowerCase());
+    if (first !== undefined) addError(ctx, at, `duplicate profile id ${key.toLowerCase()} (first at line ${first})`);
+    else ids.set(key.toLowerCase(), ctx.doc.lineAt(at));
     const body = check(ctx, nim1ProfileSchema, value, at);
     if (body === undefined) continue;
     const files = componentFiles(ctx, body.workspace, [...at, 'workspace']);

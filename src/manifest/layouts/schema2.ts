@@ -53,6 +53,7 @@ export function readSchema2Profiles(ctx: ReadContext, list: readonly unknown[], 
     if (body === undefined) return;
     const written = body.workspace?.files ?? {};
     const files: WorkspaceFile[] = [];
+    const seen = new Set<string>();
     for (const [p, f] of Object.entries(written)) {
       const where = [...here, 'workspace', 'files', p];
       const rel = workspacePath(p);
@@ -60,6 +61,12 @@ export function readSchema2Profiles(ctx: ReadContext, list: readonly unknown[], 
         addError(ctx, where, `${JSON.stringify(p)} is not a relative path inside the workspace (no leading /, no ..)`);
         continue;
       }
+      // `config.json` and `./config.json` are one file: the second download would overwrite the first.
+      if (seen.has(rel)) {
+        addError(ctx, where, `two files map to ${JSON.stringify(rel)}`);
+        continue;
+      }
+      seen.add(rel);
       checkSource(ctx, f.uri, [...where, 'uri']);
       files.push({ path: rel, uri: f.uri, sha256: f.sha256 ?? null, size: f.size ?? null, extract: f.extract ?? false });
     }
