@@ -79,6 +79,17 @@ function select(name: string, value: string, gpus: readonly Gpu[], selectors: re
   });
 }
 
+/**
+ * Indices in NVIDIA_VISIBLE_DEVICES name host GPUs. In a container the NVIDIA runtime has already applied them
+ * and nvidia-smi numbers what is left from 0 (`docker run --gpus '"device=1"'` shows one GPU, index 0): when it
+ * shows exactly as many GPUs as the list names, the list is taken as applied. On a host without the runtime
+ * nvidia-smi shows them all, and the indices select as CUDA's do.
+ */
+function appliedByRuntime(selectors: readonly Selector[], gpus: readonly Gpu[]): boolean {
+  if (!selectors.every((s) => s.kind === 'index')) return false;
+  return new Set(selectors.map((s) => (s.kind === 'index' ? s.index : -1))).size === gpus.length;
+}
+
 /** Applies NVIDIA_VISIBLE_DEVICES (`all`, `none`, `void`, a list; empty is unset) then CUDA_VISIBLE_DEVICES. */
 export function applyVisibility(gpus: readonly Gpu[], env: Env): Visibility {
   let visible = [...gpus];
@@ -88,7 +99,8 @@ export function applyVisibility(gpus: readonly Gpu[], env: Env): Visibility {
     if (['none', 'void'].includes(nvidia.toLowerCase())) {
       return { gpus: [], absentReason: `NVIDIA_VISIBLE_DEVICES=${nvidia} hides every GPU` };
     }
-    visible = select('NVIDIA_VISIBLE_DEVICES', nvidia, visible, parseSelectors('NVIDIA_VISIBLE_DEVICES', nvidia, true));
+    const selectors = parseSelectors('NVIDIA_VISIBLE_DEVICES', nvidia, true);
+    if (!appliedByRuntime(selectors, visible)) visible = select('NVIDIA_VISIBLE_DEVICES', nvidia, visible, selectors);
   }
   const cuda = env.CUDA_VISIBLE_DEVICES?.trim();
   if (cuda !== undefined) {

@@ -42,6 +42,16 @@ describe('applyVisibility', () => {
     expect(r.absentReason).toBeNull();
   });
 
+  it.each<[string, number, Env, number[]]>([
+    ['--gpus device=1: one GPU in the container, index 0', 1, { NVIDIA_VISIBLE_DEVICES: '1' }, [0]],
+    ['--gpus device=5,7: two GPUs, indices 0 and 1', 2, { NVIDIA_VISIBLE_DEVICES: '5,7' }, [0, 1]],
+    ['and CUDA_VISIBLE_DEVICES still counts in container indices', 2, { NVIDIA_VISIBLE_DEVICES: '5,7', CUDA_VISIBLE_DEVICES: '1' }, [1]],
+  ])('NVIDIA indices the container runtime already applied: %s', (_, shown, env, want) => {
+    const r = applyVisibility(h100x8.slice(0, shown), env);
+    expect(r.gpus.map((g) => g.index)).toEqual(want);
+    expect(r.absentReason).toBeNull();
+  });
+
   it.each<[string, Env, string]>([
     ['NVIDIA none', { NVIDIA_VISIBLE_DEVICES: 'none' }, 'NVIDIA_VISIBLE_DEVICES=none hides every GPU'],
     ['NVIDIA void', { NVIDIA_VISIBLE_DEVICES: 'void' }, 'NVIDIA_VISIBLE_DEVICES=void hides every GPU'],
