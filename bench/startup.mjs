@@ -15,7 +15,11 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const runsArg = process.argv.indexOf('--runs');
-const RUNS = Math.max(10, runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15);
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
+if (!Number.isInteger(RUNS) || RUNS < 10) {
+  console.error('bench/startup: --runs takes a whole number ≥ 10');
+  process.exit(64);
+}
 const PROFILES = 2000;
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'startup-bench-'));
@@ -23,15 +27,16 @@ const bin = path.join(tmp, 'bin');
 fs.mkdirSync(bin);
 const fake = path.join(root, 'test/fixtures/nvidia-smi/nvidia-smi');
 fs.symlinkSync(fake, path.join(bin, 'nvidia-smi'));
+// The caller's NIM_*/NIMLET_* settings and GPU visibility first removed, then the bench's own added.
+const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(NIM_|NIMLET_|CUDA_VISIBLE_DEVICES|NVIDIA_VISIBLE_DEVICES)/.test(k)));
 const env = {
-  ...process.env,
+  ...inherited,
   PATH: `${bin}${path.delimiter}${process.env.PATH}`,
   NIMLET_FAKE_NVSMI_MACHINE: path.join(root, 'test/fixtures/select/machines/h100-x8'),
   NO_COLOR: '1',
   // the cache holds the compiled copy of the manifest that a restarting container reuses (src/manifest/compiled.ts)
   NIM_CACHE_PATH: path.join(tmp, 'cache'),
 };
-for (const k of Object.keys(env)) if (/^(NIM_|NIMLET_MANIFEST|CUDA_VISIBLE_DEVICES|NVIDIA_VISIBLE_DEVICES)/.test(k)) delete env[k];
 
 /** A NIM 1.x manifest (the layout most real NIMs ship) with `n` profiles over every engine, GPU and precision. */
 function writeManifest(file, n) {
@@ -101,7 +106,7 @@ for (const name of names) {
   const m = median(times[name]);
   const ratio = m / base;
   const bound = bounds[name];
-  const over = bound !== undefined && ratio > bound;
+  const over = bound !== undefined && !(ratio <= bound); // NaN (no runs, a failed one) fails too
   failed ||= over;
   console.log(`${name.padEnd(width)}  ${m.toFixed(1).padStart(9)}  ${Math.min(...times[name]).toFixed(1).padStart(8)}  ${Math.max(...times[name]).toFixed(1).padStart(8)}  ${ratio.toFixed(2).padStart(6)}  ${bound === undefined ? '     -' : `≤ ${bound.toFixed(1)}`}${over ? '  EXCEEDED' : ''}`);
 }

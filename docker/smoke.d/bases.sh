@@ -59,7 +59,7 @@ DOCKERFILE
 }
 
 build_engine_base() {
-  have_image "$smoke_engine" && [ -z "$(docker run --rm --network none "$smoke_engine" cmp /usr/local/bin/vllm /dev/stdin <"$smoke_dir/fake-vllm" 2>&1)" ] && return 0
+  have_image "$smoke_engine" && [ -z "$(docker run --rm -i --network none "$smoke_engine" cmp /usr/local/bin/vllm /dev/stdin <"$smoke_dir/fake-vllm" 2>&1)" ] && return 0
   local ctx=$smoke_tmp/engine-ctx
   mkdir -p "$ctx" && cp "$smoke_dir/fake-vllm" "$ctx/vllm"
   printf 'FROM %s\nCOPY vllm /usr/local/bin/vllm\n' "$smoke_debian" >"$ctx/Dockerfile"

@@ -119,7 +119,7 @@ fi
 echo "--- 4. the container image (NIMLET_IMAGE)"
 if [ -z "${NIMLET_IMAGE:-}" ]; then
   skip "the container sees the same GPUs" "NIMLET_IMAGE is not set"
-elif ! docker info 2>/dev/null | grep -qi 'runtimes:.*nvidia'; then
+elif ! grep -qi 'runtimes:.*nvidia' <<<"$(docker info 2>/dev/null)"; then # not a pipe: grep -q would SIGPIPE docker under pipefail
   skip "the container sees the same GPUs" "Docker has no nvidia runtime here"
 else
   out=$(docker run --rm --gpus all --network none "$NIMLET_IMAGE" gpus --json 2>&1)
