@@ -83,7 +83,7 @@ async function fill(profile: Profile, manifestDir: string, opts: CacheOptions, l
     const sizes = await missingBytes(missing, opts);
     await checkFreeSpace(layout.root, sizes.disk);
     const { createProgress } = await import('./progress/index.js');
-    const progress = createProgress({ stderr: opts.stderr, isTTY: opts.isTTY, jsonl: opts.settings.jsonLogging, totalBytes: sizes.total, label: profile.name });
+    const progress = createProgress({ stderr: opts.stderr, isTTY: opts.isTTY, jsonl: opts.settings.jsonLogging, totalBytes: sizes.total, label: profile.name, noColor: opts.settings.noColor });
     try {
       const got = await runPool(missing, opts.parallelism ?? 4, opts.signal, async (s, signal) => {
         const r = await ensureBlob({

@@ -39,12 +39,14 @@ export async function main(argv: string[], ctx: CliContext = defaultContext()): 
   const json = argv.includes('--json');
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   try {
-    await buildProgram(ctx, result, packageVersion()).parseAsync(argv, { from: 'user' });
+    await buildProgram(ctx, result, packageVersion(), { jsonErrors: json }).parseAsync(argv, { from: 'user' });
     return result.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here too, with exit code 0
-      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      if (err.exitCode === 0) return EXIT.ok;
+      if (json) ctx.stderr(JSON.stringify({ error: 'usage', exitCode: EXIT.usage, message: err.message.replace(/^error: /, '') }) + '\n');
+      return EXIT.usage;
     }
     if (isNimletError(err)) {
       ctx.stderr(formatError(err, json));

@@ -9,12 +9,13 @@ export interface ProgramResult {
   exitCode: number;
 }
 
-export function buildProgram(ctx: CliContext, result: ProgramResult, version: string): Command {
+/** `jsonErrors`: usage errors are left to main(), which prints them as a JSON object (under --json). */
+export function buildProgram(ctx: CliContext, result: ProgramResult, version: string, { jsonErrors = false } = {}): Command {
   const program = new Command('nimlet')
     .description('NIM-style launcher: read the model manifest, probe the GPUs, pick a profile, fetch it, run the engine')
     .version(version, '--version')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr })
+    .showHelpAfterError(jsonErrors ? false : '(run with --help for usage)')
+    .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr, outputError: (text, write) => void (jsonErrors || write(text)) })
     .exitOverride();
 
   const action = (load: Loader) =>
@@ -45,19 +46,19 @@ export function buildProgram(ctx: CliContext, result: ProgramResult, version: st
   program
     .command('list-model-profiles')
     .description('profiles that fit this machine, and why the others do not')
-    .addOption(manifestOpt()).addOption(profileOpt()).addOption(jsonOpt()).addOption(explainOpt()).addOption(verboseOpt())
+    .addOption(manifestOpt()).addOption(cacheOpt()).addOption(profileOpt()).addOption(jsonOpt()).addOption(explainOpt()).addOption(verboseOpt())
     .action(action(() => import('./commands/list-model-profiles.js')));
 
   program
     .command('select')
     .description('the profile serve would run, on which GPUs, and why')
-    .addOption(manifestOpt()).addOption(profileOpt()).addOption(jsonOpt()).addOption(explainOpt()).addOption(verboseOpt())
+    .addOption(manifestOpt()).addOption(cacheOpt()).addOption(profileOpt()).addOption(jsonOpt()).addOption(explainOpt()).addOption(verboseOpt())
     .action(action(() => import('./commands/select.js')));
 
   program
     .command('gpus')
     .description('what the GPU probe found')
-    .addOption(jsonOpt()).addOption(verboseOpt())
+    .addOption(cacheOpt()).addOption(jsonOpt()).addOption(verboseOpt())
     .action(action(() => import('./commands/gpus.js')));
 
   program

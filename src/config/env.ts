@@ -169,7 +169,31 @@ export function defaultCacheDir(env: Env): string {
   return path.join(xdg, 'nimlet');
 }
 
+/**
+ * HTTP(S)_PROXY (either case) must be an http:// or https:// URL, which is what the downloads' proxy agent
+ * takes; a bad one is refused up front, not met as a retried "Invalid URL" on the first download. The value
+ * is not shown: proxy URLs carry passwords.
+ */
+function checkProxies(env: Env): void {
+  for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
+    const raw = env[name]?.trim();
+    if (!raw) continue;
+    let ok = false;
+    try {
+      ok = ['http:', 'https:'].includes(new URL(raw).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      throw new NimletError('bad-config', `${name} is not a proxy URL (its value is not shown: it may hold a password)`, {
+        hint: `set ${name} to http://host:port or https://host:port (with user:password@ if the proxy needs it), or unset it`,
+      });
+    }
+  }
+}
+
 export function readSettings(env: Env): Settings {
+  checkProxies(env);
   const pin = readString(env, 'NIM_MODEL_PROFILE');
   const logRaw = readString(env, 'NIM_LOG_LEVEL');
   const logLevel = logRaw === null ? 'info' : LOG_LEVELS[logRaw.toLowerCase()];

@@ -73,11 +73,17 @@ export function formatProfiles(evaluations: readonly Evaluation[], opts: Listing
 }
 
 /** The `--json` shape (DESIGN §1): system as `gpus --json` prints it, the selected id, every profile best first. */
+/** 0 for a profile that could be chosen (runnable, LoRA matching the request), 1 for any other. Sort is stable. */
+function eligibleFirst(e: Evaluation, opts: ListingOptions): number {
+  return e.status === 'runnable' && loraMismatch(e.profile, opts.request) === null ? 0 : 1;
+}
+
 export function listingJson(system: Record<string, unknown>, evaluations: readonly Evaluation[], opts: ListingOptions): Record<string, unknown> {
   return {
     system,
     selected: opts.selection?.profile.id ?? null,
-    profiles: evaluations.map((e) => ({
+    // Best first: what could be chosen before LoRA profiles the request rules out (they rank alike otherwise).
+    profiles: [...evaluations].sort((a, b) => eligibleFirst(a, opts) - eligibleFirst(b, opts)).map((e) => ({
       id: e.profile.id,
       name: e.profile.name,
       tags: e.profile.tags,

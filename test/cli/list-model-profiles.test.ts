@@ -34,11 +34,27 @@ describe('list-model-profiles text (golden)', () => {
     expect(r.stdout).toMatch(/^SYSTEM INFO\n- Free GPUs: <None>\n {2}\S.*\nMODEL PROFILES\n- Compatible with system and runnable: <None>\n/);
   });
 
-  it('an unknown pin: a warning on stderr, the listing with nothing selected, exit 0', () => {
+  it('an unknown pin: the listing with nothing selected, then the pin\'s error and exit 78 (DESIGN §4)', () => {
     const r = runCli(list(), { machine: 'h100-x1', env: { NIM_MODEL_PROFILE: 'vllm-bf16-tp3' } });
-    expect(r.code).toBe(0);
-    expect(r.stderr).toBe('nimlet: warning: NIM_MODEL_PROFILE="vllm-bf16-tp3" matches no profile of the manifest; closest: vllm-bf16-tp1, vllm-bf16-tp4, vllm-fp16-tp1\n');
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/^nimlet: NIM_MODEL_PROFILE="vllm-bf16-tp3" matches no profile of the manifest; closest: vllm-bf16-tp1, vllm-bf16-tp4, vllm-fp16-tp1\n/);
+    expect(r.stdout).toMatch(/^SYSTEM INFO\n/);
     expect(r.stdout).not.toContain('[selected]');
+  });
+
+  it('--cache is taken (the compiled manifest goes there), as by every command of DESIGN §1', () => {
+    const cache = ['--cache', '/tmp/nimlet-cache-option-test', '--json'];
+    for (const args of [['list-model-profiles', '--manifest', MANIFEST, ...cache], ['select', '--manifest', MANIFEST, ...cache], ['gpus', ...cache]]) {
+      const r = runCli(args, { machine: 'h100-x1' });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+  });
+
+  it('a usage error under --json is a JSON object on stderr, exit 64', () => {
+    const r = runCli(['select', '--json', '--nope'], { machine: 'h100-x1' });
+    expect(r.code).toBe(64);
+    expect(JSON.parse(r.stderr)).toEqual({ error: 'usage', exitCode: 64, message: "unknown option '--nope'" });
   });
 
   it('a pin moves the [selected] mark', () => {
@@ -82,6 +98,10 @@ describe('list-model-profiles --json', () => {
     expect(got.profiles.map((p) => p.status)).toEqual([
       ...Array(6).fill('runnable'), 'low-memory', ...Array(7).fill('incompatible'),
     ]);
+    // best first: a LoRA profile the request rules out (NIM_PEFT_SOURCE unset) after every one that could be chosen
+    const at = (id: string) => got.profiles.findIndex((p) => p.id === id);
+    const choosable = got.profiles.filter((p) => p.status === 'runnable' && !p.lora);
+    expect(Math.max(...choosable.map((p) => at(p.id)))).toBeLessThan(at(ids.vllmBf16Lora));
     const lora = got.profiles.find((p) => p.id === ids.vllmBf16Lora)!;
     expect([lora.status, lora.lora, lora.reasons.at(-1)]).toEqual(['runnable', true, 'LoRA profile: chosen only when NIM_PEFT_SOURCE is set']);
   });

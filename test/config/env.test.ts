@@ -38,3 +38,22 @@ describe('a command line with an unclosed quote', () => {
     expect(JSON.stringify(err) + (err as Error).message + ((err as NimletError).hint ?? '')).not.toContain(secret);
   });
 });
+
+describe('proxy variables', () => {
+  it.each(['notaurl', 'proxy.corp:3128', 'socks5://proxy:1080', 'http://user:s3cret@'])('HTTPS_PROXY=%s: exit 78 naming it, the value never shown', (value) => {
+    let err: unknown;
+    try {
+      readSettings({ HOME: '/tmp', HTTPS_PROXY: value });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NimletError);
+    expect((err as NimletError).exitCode).toBe(78);
+    expect((err as NimletError).message).toMatch(/^HTTPS_PROXY is not a proxy URL/);
+    expect((err as NimletError).message + ((err as NimletError).hint ?? '')).not.toContain(value);
+  });
+
+  it.each(['http://proxy.corp:3128', 'https://u:p@proxy.corp', ' '])('%j is accepted', (value) => {
+    expect(() => readSettings({ HOME: '/tmp', http_proxy: value })).not.toThrow();
+  });
+});

@@ -20,12 +20,20 @@ export interface ProgressOptions {
   jsonl: boolean;
   totalBytes: number;
   label: string;
+  /** NO_COLOR: a spinner without colour (ora colours it whatever the environment says). */
+  noColor?: boolean;
   /** Milliseconds between lines on a pipe and JSON lines (default 5000); the spinner redraws every 200. */
   intervalMs?: number;
   now?: () => number;
 }
 
-interface Spinner { text: string; start(): unknown; succeed(text?: string): unknown; fail(text?: string): unknown }
+interface Spinner {
+  text: string;
+  start(): unknown;
+  succeed(text?: string): unknown;
+  fail(text?: string): unknown;
+  stopAndPersist(o: { symbol: string; text: string }): unknown;
+}
 
 export function createProgress(opts: ProgressOptions): Progress {
   const now = opts.now ?? Date.now;
@@ -69,7 +77,7 @@ export function createProgress(opts: ProgressOptions): Progress {
     void import('ora').then(
       ({ default: ora }) => {
         if (ended) return;
-        spinner = ora({ text: progressLine(figures()), stream: ttyStream(opts.stderr), discardStdin: false, isEnabled: true });
+        spinner = ora({ text: progressLine(figures()), stream: ttyStream(opts.stderr), discardStdin: false, isEnabled: true, color: opts.noColor ? false : 'cyan' });
         spinner.start();
       },
       () => undefined,
@@ -87,7 +95,9 @@ export function createProgress(opts: ProgressOptions): Progress {
     }
     const text = ok ? `downloaded ${summary()}` : `download stopped: ${progressLine(f)}`;
     if (spinner) {
-      if (ok) spinner.succeed(text);
+      // ora's ✔ and ✖ come coloured unless the process's own environment says NO_COLOR: use plain ones.
+      if (opts.noColor) spinner.stopAndPersist({ symbol: ok ? '✔' : '✖', text });
+      else if (ok) spinner.succeed(text);
       else spinner.fail(text);
     } else {
       opts.stderr(`${text}\n`);

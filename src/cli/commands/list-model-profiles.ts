@@ -11,12 +11,14 @@ import { prepareSelection } from '../prepare-selection.js';
 export const run: CommandRun = async (ctx, options) => {
   const { inventory, evaluations, request } = await prepareSelection(ctx, options, 'listing');
   let selection: Selection | null = null;
+  let pinError: unknown = null;
   try {
     selection = chooseProfile(evaluations, inventory, request);
   } catch (e) {
     if (!isNimletError(e)) throw e;
-    // Nothing runnable is what the listing shows; a bad pin is worth a word, but the listing still comes.
-    if (e.code !== 'no-runnable-profile') ctx.stderr(`nimlet: warning: ${e.message}\n`);
+    // Nothing runnable is what the listing shows (exit 0). A bad pin is the pin's error and exit code (DESIGN
+    // §4), after the listing: it is what the user needs to fix the pin.
+    if (e.code !== 'no-runnable-profile') pinError = e;
   }
   const opts: ListingOptions = { selection, request, explain: options.explain === true };
   if (options.json) {
@@ -26,5 +28,6 @@ export const run: CommandRun = async (ctx, options) => {
   } else {
     ctx.stdout([...formatSystemInfo(inventory), ...formatProfiles(evaluations, opts)].join('\n') + '\n');
   }
+  if (pinError !== null) throw pinError;
   return 0;
 };

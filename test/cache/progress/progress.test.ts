@@ -62,4 +62,13 @@ describe('createProgress', () => {
     expect(plain).toMatch(/✔ downloaded m: 10\.0 MiB in \d+s \([\d.]+ MiB\/s\)\n$/);
     expect(out).toContain('\x1b[?25l'); // ora hid the cursor: it believes it draws on a terminal
   });
+
+  it.each([[false, true], [true, false]])('noColor %s (NO_COLOR): spinner colour codes %s', async (noColor, coloured) => {
+    let out = '';
+    const p = createProgress({ stderr: (s) => (out += s), isTTY: true, jsonl: false, totalBytes: 10 * MiB, label: 'm', intervalMs: 10, noColor });
+    p.add(MiB);
+    await vi.waitFor(() => expect(out).toContain('1.0 MiB / 10.0 MiB'), { timeout: 5000 });
+    p.finish();
+    expect(/\x1b\[3\dm/.test(out)).toBe(coloured);
+  });
 });
