@@ -20,7 +20,10 @@ export async function checkFreeSpace(dir: string, needed: number): Promise<void>
   }
 }
 
-const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST']);
+/** This user may not write there. */
+const DENIED = new Set(['EACCES', 'EPERM', 'EROFS']);
+/** Creating the cache's folders: denied, or a file where a folder should be. */
+const NOT_WRITABLE = new Set([...DENIED, 'ENOTDIR', 'EEXIST']);
 
 /** Creates the cache's folders and proves it can write there (root ignores modes; a read-only mount does not). */
 export async function ensureWritable(layout: CacheLayout): Promise<void> {
@@ -54,7 +57,7 @@ export function cacheFsError(e: unknown, layout: CacheLayout): NimletError | nul
       cause: e,
     });
   }
-  if (NOT_WRITABLE.has(err.code ?? '') && err.code !== 'EEXIST' && err.code !== 'ENOTDIR') {
+  if (DENIED.has(err.code ?? '')) {
     return new NimletError('cache-not-writable', `cannot write in the cache: ${err.code} on ${where}`, {
       hint: `make ${path.dirname(where)} writable by uid ${process.getuid?.() ?? '?'} (a volume shared by pods needs one uid or group-writable folders), or set NIM_CACHE_PATH elsewhere`,
       cause: e,

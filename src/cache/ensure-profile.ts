@@ -60,19 +60,21 @@ export async function ensureProfile(profile: Profile, manifestDir: string, opts:
   const ready = await findCompleteWorkspace(profile, opts.cacheDir);
   if (ready) return { modelDir: ready, plan: { files: n, bytes: 0, cached: n }, fetchedBytes: 0 };
   // The rest only runs when something is missing: loaded here so the warm path above stays a few stats.
-  const { ensureWritable, cacheFsError } = await import('./disk.js');
+  const disk = await import('./disk.js');
   const layout = cacheLayout(opts.cacheDir);
-  await ensureWritable(layout);
+  await disk.ensureWritable(layout);
   try {
-    return await fill(profile, manifestDir, opts, layout);
+    return await fill(profile, manifestDir, opts, layout, disk);
   } catch (e) {
-    throw cacheFsError(e, layout) ?? e;
+    throw disk.cacheFsError(e, layout) ?? e;
   }
 }
 
-async function fill(profile: Profile, manifestDir: string, opts: CacheOptions, layout: CacheLayout): Promise<PreparedModel> {
-  const [{ ensureBlob }, { checkFreeSpace, freeBytes }, { DEFAULT_LIMITS }, { needsNetwork, planOf, scanProfile }, { publishWorkspace }] =
-    await Promise.all([import('./blob-store.js'), import('./disk.js'), import('./archive-rules.js'), import('./scan.js'), import('./workspace.js')]);
+async function fill(
+  profile: Profile, manifestDir: string, opts: CacheOptions, layout: CacheLayout, { checkFreeSpace, freeBytes }: typeof import('./disk.js'),
+): Promise<PreparedModel> {
+  const [{ ensureBlob }, { DEFAULT_LIMITS }, { needsNetwork, planOf, scanProfile }, { publishWorkspace }] =
+    await Promise.all([import('./blob-store.js'), import('./archive-rules.js'), import('./scan.js'), import('./workspace.js')]);
   const states = await scanProfile(layout, profile, manifestDir);
   const plan = planOf(states);
   const missing = states.filter((s) => s.sha256 === null);

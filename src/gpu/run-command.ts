@@ -28,29 +28,24 @@ export function runCommand(command: string, args: readonly string[], options: { 
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
+      options.signal?.removeEventListener('abort', stop);
       resolve(outcome);
     };
     // Its own process group, so a timeout kills whatever a wrapper script started too.
     const child = spawn(command, args, { env: plainEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const killGroup = (): void => {
+    // At the deadline, or when stopped from outside (SIGTERM to nimlet: the command is in its own group, so no
+    // terminal signal reaches it).
+    const stop = (): void => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
       } catch {
         child.kill('SIGKILL');
       }
-    };
-    const timer = setTimeout(() => {
-      killGroup();
-      finish({ kind: 'timed-out', stdout, stderr });
-    }, Math.max(1, options.timeoutMs));
-    // Stopped from outside (SIGTERM to nimlet): the command is in its own group, so no terminal signal reaches it.
-    const onAbort = (): void => {
-      killGroup();
       finish({ kind: 'timed-out', stdout, stderr });
     };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.signal?.aborted) onAbort();
+    const timer = setTimeout(stop, Math.max(1, options.timeoutMs));
+    options.signal?.addEventListener('abort', stop, { once: true });
+    if (options.signal?.aborted) stop();
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       if (stdout.length < MAX_OUTPUT) stdout += chunk;
     });
