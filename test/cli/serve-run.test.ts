@@ -1,13 +1,22 @@
 // `serve` with a fake engine as a real process: signals forwarded, exit codes passed on, 127/126 for a missing or
 // unusable engine command, and an engine environment without credentials (the engine's own record says so).
 import { spawn } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRecord, waitFor } from '../engine/fake-engine-env.js';
 import { H100_UUIDS, makeModelFolder, makeSandbox, manifestOf, NIMLET, runNimlet, startNimlet, type Sandbox } from './serve-helpers.js';
 
 const ID = 'bead'.padEnd(64, '1');
+
+/** Whether a process still runs: a zombie (killed, not yet reaped by whoever inherited it) does not. */
+function isRunning(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 function sandbox(engine = 'vllm', engines?: string[]): { sb: Sandbox; env: Record<string, string>; store: string } {
   const sb = makeSandbox(manifestOf([{ id: ID, tags: { llm_engine: engine, precision: 'bf16', tp: '2' } }]), engines);
@@ -54,15 +63,20 @@ describe('serve runs the engine', () => {
   });
 
   it('SIGTERM while nvidia-smi hangs: nimlet stops at once with 143 (not at the probe timeout), nvidia-smi killed', async () => {
-    const { env } = sandbox();
+    const { sb, env } = sandbox();
+    const pidFile = path.join(sb.dir, 'nvidia-smi.pid');
     const started = Date.now();
-    const { child, done } = startNimlet(['serve'], { ...env, NIMLET_FAKE_NVSMI_FAIL: 'hang', NIMLET_PROBE_TIMEOUT: '30' });
-    await new Promise((r) => setTimeout(r, 1500));
+    const { child, done } = startNimlet(['serve'], {
+      ...env, NIMLET_FAKE_NVSMI_FAIL: 'hang', NIMLET_FAKE_NVSMI_PIDFILE: pidFile, NIMLET_PROBE_TIMEOUT: '30',
+    });
+    // signal only once nvidia-smi runs: nimlet's handlers are in place by then (a fixed sleep raced a slow start)
+    const probePid = Number(await waitFor(() => (existsSync(pidFile) ? readFileSync(pidFile, 'utf8') || undefined : undefined), 20_000));
     child.kill('SIGTERM');
     const r = await done;
     expect(r.code).toBe(143);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(Date.now() - started).toBeLessThan(25_000); // far below the 30 s probe timeout it would otherwise wait for
     expect(r.stderr).toMatch(/interrupted by SIGTERM/);
+    await waitFor(() => !isRunning(probePid) || undefined, 5000);
   });
 
   it('an engine exiting 3 → 3, started with the argv and GPUs chosen', async () => {
