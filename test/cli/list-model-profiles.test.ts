@@ -42,6 +42,17 @@ describe('list-model-profiles text (golden)', () => {
     expect(r.stdout).not.toContain('[selected]');
   });
 
+  it.each([
+    ['a host without GPUs', { NIMLET_FAKE_NVSMI_FAIL: 'no-devices' }, 'vllm-bf16-tp1'],
+    ['too few GPUs for it', {}, 'tensorrt_llm-h100-fp8-tp2-latency'],
+  ])('a real pin that cannot run (%s): listed, a note on stderr, exit 0 (DESIGN §1)', (_what, env, pin) => {
+    const r = runCli(list(), { machine: 'h100-x1', env: { ...env, NIM_MODEL_PROFILE: pin } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^SYSTEM INFO\n/);
+    expect(r.stdout).toContain(pin);
+    expect(r.stderr).toMatch(new RegExp(`^nimlet: note: NIM_MODEL_PROFILE names [0-9a-f]{64} \\(${pin}\\), which cannot run here: .*; serve would refuse it \\(exit 69\\)\n$`));
+  });
+
   it('--cache is taken (the compiled manifest goes there), as by every command of DESIGN §1', () => {
     const cache = ['--cache', '/tmp/nimlet-cache-option-test', '--json'];
     for (const args of [['list-model-profiles', '--manifest', MANIFEST, ...cache], ['select', '--manifest', MANIFEST, ...cache], ['gpus', ...cache]]) {

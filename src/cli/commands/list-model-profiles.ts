@@ -1,5 +1,6 @@
 // nimlet list-model-profiles: the listing NIM users know, and why each profile fits or not. A host without a
-// GPU still gets the listing (every profile incompatible, the reason stated) and exit 0.
+// GPU still gets the listing (every profile incompatible, the reason stated) and exit 0 — also with a pin that
+// names a real profile: the listing shows why it cannot run, and stderr says serve would refuse it.
 import { isNimletError } from '../../errors.js';
 import { inventoryToJson } from '../../gpu/format.js';
 import { formatProfiles, formatSystemInfo, listingJson, type ListingOptions } from '../../select/listing.js';
@@ -16,9 +17,13 @@ export const run: CommandRun = async (ctx, options) => {
     selection = chooseProfile(evaluations, inventory, request);
   } catch (e) {
     if (!isNimletError(e)) throw e;
-    // Nothing runnable is what the listing shows (exit 0). A bad pin is the pin's error and exit code (DESIGN
-    // §4), after the listing: it is what the user needs to fix the pin.
-    if (e.code !== 'no-runnable-profile') pinError = e;
+    // Nothing runnable, or a pinned profile that cannot run here, is what the listing shows (exit 0, as DESIGN §1
+    // asks of a host without GPUs). A pin that names no profile, or two, is the pin's error and exit code after the
+    // listing: it is what the user needs to fix the pin.
+    if (e.code === 'profile-not-runnable') {
+      // under --json the listing's statuses say it; stderr stays free for an error object
+      if (!options.json) ctx.stderr(`nimlet: note: ${e.message}; serve would refuse it (exit ${e.exitCode})\n`);
+    } else if (e.code !== 'no-runnable-profile') pinError = e;
   }
   const opts: ListingOptions = { selection, request, explain: options.explain === true };
   if (options.json) {
