@@ -1,7 +1,10 @@
 // The CLI's top level: the only place that prints errors and turns them into exit codes.
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
-import { EXIT, isNimletError, type NimletError } from '../errors.js';
+import { readFlag, type Env } from '../config/env.js';
+import { CREDENTIAL_VARIABLES } from '../engine/environment.js';
+import { EXIT, isNimletError, NimletError } from '../errors.js';
+import { redactText } from '../log/redact.js';
 import type { CliContext } from './context.js';
 import { buildProgram, type ProgramResult } from './program.js';
 
@@ -25,12 +28,43 @@ export function defaultContext(): CliContext {
   };
 }
 
-export function formatError(err: NimletError, json: boolean): string {
-  if (json) return JSON.stringify(err.toJSON()) + '\n';
+/** How the top level prints an error: text for people, one JSON object (--json), or a JSON log line (NIM_JSONL_LOGGING). */
+export type ErrorStyle = 'text' | 'json' | 'jsonl';
+
+export function formatError(err: NimletError, style: ErrorStyle, now: () => Date = () => new Date()): string {
+  if (style === 'json') return JSON.stringify(err.toJSON()) + '\n';
+  if (style === 'jsonl') {
+    const { error, ...rest } = err.toJSON();
+    return JSON.stringify({ time: now().toISOString(), level: 'error', event: 'failed', ...rest, code: error }) + '\n';
+  }
   const lines = [`nimlet: ${err.message}`];
   for (const d of err.details) lines.push(`  ${d}`);
   if (err.hint) lines.push(`hint: ${err.hint}`);
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The last line of defence before an error reaches the terminal or a log collector: no credential (a token's
+ * value, a URL's user:password) and, for a message, no line breaks (a TLS library's multi-line text) — one line.
+ */
+export function printable(err: NimletError, env: Env): NimletError {
+  const secrets = CREDENTIAL_VARIABLES.map((k) => env[k]);
+  const clean = (t: string): string => redactText(t, secrets);
+  return new NimletError(err.code, clean(err.message.replace(/\s*[\r\n]+\s*/g, ' ').trim()), {
+    exitCode: err.exitCode,
+    details: err.details.map(clean),
+    ...(err.hint ? { hint: clean(err.hint) } : {}),
+    ...(err.cause === undefined ? {} : { cause: err.cause }),
+  });
+}
+
+function errorStyle(json: boolean, env: Env): ErrorStyle {
+  if (json) return 'json';
+  try {
+    return readFlag(env, 'NIM_JSONL_LOGGING') ? 'jsonl' : 'text';
+  } catch {
+    return 'text'; // a bad value is itself the error being printed
+  }
 }
 
 /** Runs nimlet with these arguments; resolves to the exit status. Never calls process.exit. */
@@ -49,15 +83,16 @@ export async function main(argv: string[], ctx: CliContext = defaultContext()): 
       return EXIT.usage;
     }
     if (isNimletError(err)) {
-      ctx.stderr(formatError(err, json));
+      ctx.stderr(formatError(printable(err, ctx.env), errorStyle(json, ctx.env)));
       if (verbose && err.cause) ctx.stderr(`cause: ${String((err.cause as Error)?.stack ?? err.cause)}\n`);
       return err.exitCode;
     }
     const e = err as Error;
-    const message = `internal error: ${e?.message ?? String(err)}`;
-    if (json) ctx.stderr(JSON.stringify({ error: 'internal', exitCode: EXIT.internal, message }) + '\n');
-    else ctx.stderr(`nimlet: ${message}\nhint: this is a bug in nimlet; rerun with -v and report the output\n`);
-    if (verbose) ctx.stderr(`${e?.stack ?? ''}\n`);
+    const internal = new NimletError('internal', `internal error: ${e?.message ?? String(err)}`, {
+      hint: 'this is a bug in nimlet; rerun with -v and report the output',
+    });
+    ctx.stderr(formatError(printable(internal, ctx.env), errorStyle(json, ctx.env)));
+    if (verbose) ctx.stderr(`${redactText(e?.stack ?? '', CREDENTIAL_VARIABLES.map((k) => ctx.env[k]))}\n`);
     return EXIT.internal;
   }
 }

@@ -17,11 +17,20 @@ function usableSecrets(secrets: readonly (string | null | undefined)[]): string[
     .sort((a, b) => b.length - a.length);
 }
 
-/** Replaces every occurrence of each secret string. */
+// `scheme://user:password@host`: the part before the @ is a credential whatever variable the URL came from
+// (HF_ENDPOINT, NIMLET_NGC_ENDPOINT, a proxy, a manifest's uri).
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi;
+
+/** URLs with their user and password parts replaced by ***. */
+export function hideUrlUserinfo(text: string): string {
+  return text.replace(URL_USERINFO, `$1${REDACTED}@`);
+}
+
+/** Replaces every occurrence of each secret string, and the credentials inside URLs. */
 export function redactText(text: string, secrets: readonly (string | null | undefined)[]): string {
   let out = text;
   for (const s of usableSecrets(secrets)) out = out.split(s).join(REDACTED);
-  return out;
+  return hideUrlUserinfo(out);
 }
 
 function redactWord(word: string, secrets: readonly (string | null | undefined)[]): string {

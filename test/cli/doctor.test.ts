@@ -94,6 +94,16 @@ describe('nimlet doctor', () => {
     expect(requests.every((q) => q.endsWith('auth=none'))).toBe(true);
   });
 
+  it('an endpoint URL with user:password: reached, the password in no output or error', async () => {
+    const withUser = base.replace('http://', 'http://u:pw-SECRETX@');
+    const r = await nimlet(['doctor'], { HF_ENDPOINT: `${withUser}/hf` });
+    expect(r.stdout).toContain(`http://***@127.0.0.1:${new URL(base).port}/hf answered HTTP 200`);
+    const bad = await nimlet(['doctor'], { NIMLET_NGC_ENDPOINT: 'ftp://u:pw-SECRETZ@example.invalid' });
+    expect(bad.code).toBe(78);
+    expect(bad.stderr).toContain('ftp://***@example.invalid');
+    expect(r.stdout + r.stderr + bad.stdout + bad.stderr).not.toMatch(/SECRET/);
+  });
+
   it('no nvidia-smi: the driver check fails with the container hint; exit 69', async () => {
     const r = await nimlet(['doctor', '--json'], {}, [path.join(tmp, 'empty-bin')]);
     expect(r.code).toBe(69);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCommandLine, redactArgv, redactText } from '../../src/log/redact.js';
+import { formatCommandLine, hideUrlUserinfo, redactArgv, redactText } from '../../src/log/redact.js';
 
 describe('redactArgv', () => {
   it.each([
@@ -13,7 +13,7 @@ describe('redactArgv', () => {
 
   it('replaces the known token strings anywhere', () => {
     expect(redactArgv(['x', '--hf-overrides', '{"t":"nvapi-XYZ123"}', 'https://u:hf_tok9@h/'], ['nvapi-XYZ123', 'hf_tok9', null]))
-      .toEqual(['x', '--hf-overrides', '{"t":"***"}', 'https://u:***@h/']);
+      .toEqual(['x', '--hf-overrides', '{"t":"***"}', 'https://***@h/']);
   });
 });
 
@@ -25,5 +25,16 @@ describe('redactText', () => {
 describe('formatCommandLine', () => {
   it('quotes words a shell would split', () => {
     expect(formatCommandLine(['vllm', 'serve', '/m dir', "it's", '--api-key', 'k'])).toBe(`vllm serve '/m dir' 'it'\\''s' --api-key '***'`);
+  });
+});
+
+describe('hideUrlUserinfo', () => {
+  it.each([
+    ['HF_ENDPOINT=http://u:pw@127.0.0.1:8/x', 'HF_ENDPOINT=http://***@127.0.0.1:8/x'],
+    ['"https://token@mirror.example/a?b=c@d"', '"https://***@mirror.example/a?b=c@d"'],
+    ['see https://mirror.example/a@b and git+ssh://git@host/r', 'see https://mirror.example/a@b and git+ssh://***@host/r'],
+    ['no url: user@host', 'no url: user@host'],
+  ])('%s', (text, want) => {
+    expect(hideUrlUserinfo(text)).toBe(want);
   });
 });

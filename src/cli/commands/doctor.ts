@@ -2,8 +2,10 @@
 // sources reachable. Exit 0 when nothing failed (warnings allowed), else 69.
 import path from 'node:path';
 import { readSettings } from '../../config/env.js';
+import { CREDENTIAL_VARIABLES } from '../../engine/environment.js';
 import { EXIT } from '../../errors.js';
 import { formatChecks, runDoctor } from '../../host/doctor/run-doctor.js';
+import { redactText } from '../../log/redact.js';
 import type { CommandRun } from '../context.js';
 
 export const run: CommandRun = async (ctx, options) => {
@@ -11,7 +13,8 @@ export const run: CommandRun = async (ctx, options) => {
   const cacheDir = options.cache !== undefined ? path.resolve(ctx.cwd, options.cache) : settings.cacheDir;
   const checks = await runDoctor({ env: ctx.env, settings, cwd: ctx.cwd, cacheDir, manifestOption: options.manifest });
   const ok = checks.every((c) => c.status !== 'fail');
-  if (options.json) ctx.stdout(JSON.stringify({ ok, checks }, null, 2) + '\n');
-  else ctx.stdout(formatChecks(checks).join('\n') + '\n');
+  const report = options.json ? JSON.stringify({ ok, checks }, null, 2) : formatChecks(checks).join('\n');
+  // a report is pasted into tickets: no token's value, no URL's password, whichever check quoted it
+  ctx.stdout(redactText(report, CREDENTIAL_VARIABLES.map((k) => ctx.env[k])) + '\n');
   return ok ? EXIT.ok : EXIT.unavailable;
 };

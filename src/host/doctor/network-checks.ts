@@ -1,6 +1,7 @@
 // Doctor: the NGC and Hugging Face endpoints answer. One HEAD each, 3 s, through HTTPS_PROXY/NO_PROXY; any HTTP
 // answer (even 401 or 404) proves the host reachable. undici loads only here.
 import type { Settings } from '../../config/env.js';
+import { hideUrlUserinfo } from '../../log/redact.js';
 import { check, type Check } from './check.js';
 
 const TIMEOUT_MS = 3000;
@@ -8,14 +9,15 @@ const TIMEOUT_MS = 3000;
 async function reach(name: string, url: string): Promise<Check> {
   const { request, EnvHttpProxyAgent } = await import('undici');
   const dispatcher = new EnvHttpProxyAgent();
+  const shown = hideUrlUserinfo(url); // an endpoint may carry user:password; the report never does
   try {
     const res = await request(url, { method: 'HEAD', dispatcher, signal: AbortSignal.timeout(TIMEOUT_MS), headersTimeout: TIMEOUT_MS });
     await res.body.dump();
-    return check(name, 'ok', `${url} answered HTTP ${res.statusCode}`);
+    return check(name, 'ok', `${shown} answered HTTP ${res.statusCode}`);
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
     const why = err.name === 'TimeoutError' || err.name === 'AbortError' ? `no answer within ${TIMEOUT_MS / 1000} s` : (err.code ?? err.cause?.code ?? err.message);
-    return check(name, 'warn', `${url} is unreachable (${why})`,
+    return check(name, 'warn', `${shown} is unreachable (${why})`,
       'downloads will fail: check DNS, the firewall and HTTPS_PROXY/NO_PROXY, or run offline from a complete cache (NIMLET_OFFLINE=1)');
   } finally {
     await dispatcher.close();
