@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { constants } from 'node:os';
 import { NimletError } from '../errors.js';
+import { formatBytes } from '../format-bytes.js';
 import { engineNotExecutable, engineNotFound, resolveCommand } from './resolve-command.js';
 
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
@@ -37,10 +38,38 @@ export interface RunnableCommand {
   commandVariable: string;
 }
 
-function mapStartError(err: unknown, command: string, variable: string): NimletError {
+/**
+ * E2BIG: the kernel refused the argv and environment handed to exec, as a whole or one string of them (a manifest's
+ * engine.args, NIM_PASSTHROUGH_ARGS or a variable grown huge). Says how big each part is and which string is
+ * longest; never a value, which may hold a secret.
+ */
+function commandTooLarge(cmd: RunnableCommand, err: unknown): NimletError {
+  // what exec copies: each string and its terminating NUL
+  const size = (s: string): number => Buffer.byteLength(s) + 1;
+  const args = cmd.argv.map((a, i) => ({ what: `argument ${i}`, size: size(a) }));
+  const vars = Object.entries(cmd.env).map(([k, v]) => ({ what: `variable ${k}`, size: size(`${k}=${v}`) }));
+  const sum = (list: readonly { size: number }[]): number => list.reduce((n, s) => n + s.size, 0);
+  const longest = [...args, ...vars].reduce((a, b) => (b.size > a.size ? b : a));
+  return new NimletError(
+    'bad-config',
+    `the engine's command line and environment are larger than the system allows: ${formatBytes(sum(args))} `
+      + `of arguments, ${formatBytes(sum(vars))} of environment; the longest string is ${longest.what} `
+      + `(${formatBytes(longest.size)})`,
+    {
+      hint: 'Linux takes at most 128 KiB in one argument or variable, and about a quarter of the stack limit (`ulimit -s`) '
+        + "in all: shorten the profile's engine.args in the manifest, NIM_PASSTHROUGH_ARGS, or the largest variable",
+      cause: err,
+    },
+  );
+}
+
+function mapStartError(err: unknown, cmd: RunnableCommand): NimletError {
+  const command = cmd.argv[0] ?? '';
+  const variable = cmd.commandVariable;
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return engineNotFound(command, variable, err);
   if (code === 'EACCES' || code === 'ENOEXEC' || code === 'EISDIR') return engineNotExecutable(command, variable, err);
+  if (code === 'E2BIG') return commandTooLarge(cmd, err);
   return new NimletError('internal', `could not start "${command}": ${(err as Error).message}`, { cause: err });
 }
 
@@ -54,9 +83,16 @@ export function exitStatusOf(code: number | null, signal: NodeJS.Signals | null)
 function spawnAndWait(file: string, cmd: RunnableCommand, deps: RunDeps): Promise<number> {
   const [argv0, ...args] = cmd.argv as [string, ...string[]];
   return new Promise((resolve, reject) => {
-    // Its own process group: a Ctrl-C at a terminal goes to nimlet's group only, and reaches the engine once,
-    // forwarded below (in the same group it came twice, and a second SIGINT makes vLLM skip its clean shutdown).
-    const child = deps.spawn(file, args, { stdio: 'inherit', env: cmd.env, argv0, detached: true });
+    let child: ChildProcess;
+    try {
+      // Its own process group: a Ctrl-C at a terminal goes to nimlet's group only, and reaches the engine once,
+      // forwarded below (in the same group it came twice, and a second SIGINT makes vLLM skip its clean shutdown).
+      child = deps.spawn(file, args, { stdio: 'inherit', env: cmd.env, argv0, detached: true });
+    } catch (err) {
+      // Node throws the start failures it deems unrecoverable (E2BIG among them) instead of emitting 'error'
+      reject(mapStartError(err, cmd));
+      return;
+    }
     const forwarders = FORWARDED_SIGNALS.map((sig) => {
       const forward = (): void => void child.kill(sig);
       deps.signals.on(sig, forward);
@@ -65,7 +101,7 @@ function spawnAndWait(file: string, cmd: RunnableCommand, deps: RunDeps): Promis
     const cleanup = (): void => forwarders.forEach(([sig, f]) => deps.signals.off(sig, f));
     child.once('error', (err) => {
       cleanup();
-      reject(mapStartError(err, argv0, cmd.commandVariable));
+      reject(mapStartError(err, cmd));
     });
     child.once('exit', (code, signal) => {
       cleanup();
@@ -83,7 +119,7 @@ export async function runEngine(cmd: RunnableCommand, deps: RunDeps = defaultRun
     try {
       return deps.execve(file, cmd.argv, cmd.env);
     } catch (err) {
-      throw mapStartError(err, argv0, cmd.commandVariable);
+      throw mapStartError(err, cmd);
     }
   }
   return spawnAndWait(file, cmd, deps);

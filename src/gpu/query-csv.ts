@@ -42,13 +42,31 @@ function computeCapability(value: string): string | null {
 
 export class QueryParseError extends Error {}
 
+/** A cell quoted in an error, cut short: a broken wrapper can print anything in any column. */
+function quoted(value: string): string {
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
+}
+
+// nvidia-smi numbers GPUs from 0 and no host holds thousands: a longer number is not an index (and past 2^53
+// it would not even survive as one).
+const GPU_INDEX = /^\d{1,4}$/;
+
+// NVML's GPU UUID: "GPU-" and 16 bytes in hex, grouped 8-4-4-4-12. The grouping is not checked; the prefix and the
+// 32 hex digits are, so an empty cell, [N/A] or a placeholder never reaches CUDA_VISIBLE_DEVICES (where "" would
+// hide every GPU from the engine). One UUID on two rows is let through: real reports show it (cloned VM images,
+// scrubbed captures), and it does harm only when one engine is to get both GPUs, which engine/environment.ts refuses.
+function isGpuUuid(value: string): boolean {
+  return /^GPU-[0-9a-f]+(?:-[0-9a-f]+)*$/i.test(value) && value.slice(4).replaceAll('-', '').length === 32;
+}
+
 function parseRow(line: string, hasComputeCap: boolean): { gpu: Gpu; driverVersion: string | null } {
   // nvidia-smi separates with ", " and GPU names never hold a comma.
   const cells = line.split(',').map((c) => c.trim());
   const fields = queryFields(hasComputeCap);
   if (cells.length !== fields.length) throw new QueryParseError(`expected ${fields.length} columns, found ${cells.length}`);
   const cell = (f: (typeof QUERY_FIELDS)[number]): string => cells[fields.indexOf(f)] ?? '';
-  if (!/^\d+$/.test(cell('index'))) throw new QueryParseError(`the GPU index is ${JSON.stringify(cell('index'))}`);
+  if (!GPU_INDEX.test(cell('index'))) throw new QueryParseError(`the GPU index is ${quoted(cell('index'))}, not a whole number below 10000`);
+  if (!isGpuUuid(cell('uuid'))) throw new QueryParseError(`GPU ${cell('index')} has no valid UUID: ${quoted(cell('uuid'))}`);
   const name = cell('name');
   const pciDeviceId = normalizePciDeviceId(cell('pci.device_id'));
   const known = pciDeviceId === null ? undefined : lookupPciDevice(pciDeviceId);
@@ -99,6 +117,8 @@ export function parseQueryCsv(output: string, options: { hasComputeCap: boolean 
   for (const line of lines) {
     try {
       const row = parseRow(line, options.hasComputeCap);
+      // -L is matched to these rows by index, and selection counts each row as a GPU of its own
+      if (gpus.some((g) => g.index === row.gpu.index)) throw new QueryParseError(`GPU index ${row.gpu.index} is listed twice`);
       driverVersion ??= row.driverVersion;
       gpus.push(row.gpu);
     } catch (e) {

@@ -1,6 +1,6 @@
 // `nimlet gpus` as a real child process (the built bin/nimlet), the project's fake nvidia-smi first on PATH.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -103,6 +103,8 @@ describe('nimlet gpus --json', () => {
   });
 });
 
+const H100_ROW = '0, GPU-3f2a9c10-7b4e-4d21-9a0c-5e8f1b2c3d40, NVIDIA H100 80GB HBM3, 00000000:1B:00.0, 0x233010DE, 81559, 1, 81106, 9.0, 565.57.01, Disabled';
+
 describe('nimlet gpus failures', () => {
   const failJson = (r: Result) => JSON.parse(r.stderr) as { error: string; exitCode: number; message: string; hint: string };
 
@@ -117,6 +119,24 @@ describe('nimlet gpus failures', () => {
     const e = failJson(r);
     expect([e.error, e.exitCode, e.message]).toEqual([code, 69, message]);
     expect(e.hint).toContain(hint);
+  });
+
+  // Rows like these reached the engine: CUDA_VISIBLE_DEVICES="" (every GPU hidden), "[N/A]", or one GPU named twice.
+  it.each([
+    ['one row twice', [H100_ROW, H100_ROW], 'GPU index 0 is listed twice'],
+    ['an empty UUID', [H100_ROW.replace(/GPU-[^,]+/, '')], 'GPU 0 has no valid UUID: ""'],
+    ['[N/A] for the UUID', [H100_ROW.replace(/GPU-[^,]+/, '[N/A]')], 'GPU 0 has no valid UUID: "[N/A]"'],
+    ['an index past any host', [H100_ROW.replace(/^0/, '99999999999999999999999')], 'the GPU index is "99999999999999999999999", not a whole number below 10000'],
+  ])('%s: exit 69, the output nimlet cannot read', (_, rows, why) => {
+    const machine = path.join(tmp, 'machine');
+    mkdirSync(machine);
+    writeFileSync(path.join(machine, 'query.csv'), rows.map((r) => `${r}\n`).join(''));
+    const r = nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: machine });
+    expect([r.code, r.stdout]).toEqual([69, '']);
+    const e = failJson(r);
+    expect(e.error).toBe('gpu-probe-failed');
+    expect(e.message).toContain(`nvidia-smi printed output nimlet cannot read (${why}): "`);
+    expect(e.hint).toContain('by hand');
   });
 
   it('no nvidia-smi on PATH: exit 69 and the --gpus all hint', () => {

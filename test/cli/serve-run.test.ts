@@ -1,7 +1,7 @@
 // `serve` with a fake engine as a real process: signals forwarded, exit codes passed on, 127/126 for a missing or
 // unusable engine command, and an engine environment without credentials (the engine's own record says so).
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRecord, waitFor } from '../engine/fake-engine-env.js';
@@ -139,5 +139,31 @@ describe('serve runs the engine', () => {
     const startup = lines.find((l) => l.event === 'startup');
     expect(startup).toMatchObject({ level: 'info', engine: 'vllm', profile: { id: ID, name: 'vllm-bf16-tp2' }, modelDir: store, modelSource: 'local' });
     expect(Object.keys(startup?.timingsMs as object)).toEqual(['manifest', 'probe', 'select', 'cache', 'total']);
+  });
+
+  it('engine args too long for exec: exit 78 with the sizes, one line, the engine never started', async () => {
+    // one 200 KiB argument, after vllm's own 13 (0 to 12): past Linux's 128 KiB per string, whatever `ulimit -s` allows in all
+    const sb = makeSandbox(manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, engine: { args: ['x'.repeat(200 * 1024)] } }]));
+    const r = await runNimlet(['serve'], { ...sb.env, NIM_MODEL_NAME: makeModelFolder(sb) });
+    expect(r.code).toBe(78);
+    // the start-up summary comes first; the error is the last two lines
+    const error = r.stderr.trimEnd().split('\n').slice(-2);
+    expect(error[0]).toMatch(/^nimlet: the engine's command line and environment are larger than the system allows: \d+\.\d KiB of arguments, \d+(\.\d KiB| B) of environment; the longest string is argument 13 \(200\.0 KiB\)$/);
+    expect(error[1]).toMatch(/^hint: Linux takes at most 128 KiB in one argument or variable/);
+    expect(existsSync(sb.record)).toBe(false);
+  });
+
+  it('two GPUs for one engine that nvidia-smi reports under one UUID: exit 69 before the engine starts', async () => {
+    const twin = 'GPU-12345678-aaaa-bbbb-cccc-0123456789ab';
+    const { sb, env } = sandbox();
+    const machine = path.join(sb.dir, 'twins');
+    mkdirSync(machine);
+    writeFileSync(path.join(machine, 'query.csv'), [0, 1].map((i) =>
+      `${i}, ${twin}, NVIDIA H100 80GB HBM3, 00000000:1${i}:00.0, 0x233010DE, 81559, 1, 81106, 9.0, 565.57.01, Disabled\n`).join(''));
+    const r = await runNimlet(['serve'], { ...env, NIMLET_FAKE_NVSMI_MACHINE: machine });
+    expect(r.code).toBe(69);
+    expect(r.stderr).toBe(`nimlet: nvidia-smi reports the same UUID, ${twin}, for two of the GPUs chosen for the engine, so CUDA_VISIBLE_DEVICES cannot name them apart\n`
+      + 'hint: nvidia-smi -L should list a different UUID for each GPU (check the VM or host); meanwhile pin a profile that needs one GPU with NIM_MODEL_PROFILE\n');
+    expect(existsSync(sb.record)).toBe(false);
   });
 });

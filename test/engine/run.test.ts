@@ -4,6 +4,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exitStatusOf, runEngine, type RunDeps } from '../../src/engine/run.js';
+import { formatBytes } from '../../src/format-bytes.js';
 import { resolveCommand } from '../../src/engine/resolve-command.js';
 import { makeEngineBin, readRecord, waitFor } from './fake-engine-env.js';
 
@@ -66,6 +67,39 @@ describe('runEngine, spawn path (Node without process.execve)', () => {
     expect(await done).toBe(42);
     expect(readRecord(record).filter((r) => r.event === 'signal').map((r) => r.signal)).toEqual([sig]);
     expect(signals.listenerCount(sig)).toBe(0);
+  });
+});
+
+describe('runEngine: a command line the kernel refuses (E2BIG)', () => {
+  // Linux takes at most 128 KiB in one argv or environment string, whatever the stack limit: 200 KiB is always refused.
+  const HUGE = 'x'.repeat(200 * 1024);
+  const { bin } = makeEngineBin(['vllm']);
+
+  const pathBytes = `PATH=${bin}`.length + 1;
+  const tooLarge = (args: number, vars: number, longest: string) =>
+    `the engine's command line and environment are larger than the system allows: ${formatBytes(args)} of arguments, `
+    + `${formatBytes(vars)} of environment; the longest string is ${longest}`;
+
+  it.each([
+    // each string counts with its NUL: "vllm" 5, "serve" 6, "/m" 3
+    ['an argument', ['vllm', 'serve', '/m', HUGE], {}, tooLarge(14 + HUGE.length + 1, pathBytes, 'argument 3 (200.0 KiB)')],
+    ['a variable', ['vllm', 'serve', '/m'], { VLLM_HUGE: HUGE }, tooLarge(14, pathBytes + 'VLLM_HUGE='.length + HUGE.length + 1, 'variable VLLM_HUGE (200.0 KiB)')],
+  ])('%s too long: bad configuration (78) with the sizes, never the value', async (_, argv, extraEnv, message) => {
+    const env = { PATH: bin, ...extraEnv };
+    const err = await runEngine({ argv, env, commandVariable: 'NIMLET_VLLM_CMD' }, spawnDeps()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'bad-config', exitCode: 78, message });
+    expect((err as { hint: string }).hint).toBe('Linux takes at most 128 KiB in one argument or variable, and about a quarter of the '
+      + "stack limit (`ulimit -s`) in all: shorten the profile's engine.args in the manifest, NIM_PASSTHROUGH_ARGS, or the largest variable");
+  });
+
+  it('the same from execve', async () => {
+    const deps: RunDeps = {
+      ...spawnDeps(),
+      execve: (() => { throw Object.assign(new Error('execve E2BIG'), { code: 'E2BIG' }); }) as RunDeps['execve'],
+    };
+    const err = await runEngine({ argv: ['vllm', HUGE], env: { PATH: bin }, commandVariable: 'NIMLET_VLLM_CMD' }, deps).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'bad-config', exitCode: 78 });
+    expect((err as Error).message).toMatch(/; the longest string is argument 1 \(200\.0 KiB\)$/);
   });
 });
 

@@ -59,7 +59,7 @@ describe('parseQueryCsv over the fixtures', () => {
 
 const row = (cells: Record<string, string>) =>
   queryFields(true).map((f) => cells[f] ?? {
-    index: '0', uuid: 'GPU-1', name: 'NVIDIA H100 80GB HBM3', 'pci.bus_id': '00000000:18:00.0',
+    index: '0', uuid: 'GPU-3f2a9c10-7b4e-4d21-9a0c-5e8f1b2c3d40', name: 'NVIDIA H100 80GB HBM3', 'pci.bus_id': '00000000:18:00.0',
     'pci.device_id': '0x233010DE', 'memory.total': '81559', 'memory.used': '1', 'memory.free': '81106',
     compute_cap: '9.0', driver_version: '565.57.01', 'mig.mode.current': 'Disabled',
   }[f]).join(', ');
@@ -87,8 +87,26 @@ describe('parseQueryCsv cell by cell', () => {
   });
 
   it('accepts CRLF line ends and a trailing blank line', () => {
-    const text = `${row({})}\r\n${row({ index: '1' })}\r\n\r\n`;
+    const text = `${row({})}\r\n${row({ index: '1', uuid: 'GPU-3f2a9c11-7b4e-4d21-9a0c-5e8f1b2c3d41' })}\r\n\r\n`;
     expect(parseQueryCsv(text, { hasComputeCap: true }).gpus.map((g) => g.index)).toEqual([0, 1]);
+  });
+
+  it.each([
+    ['upper case', 'GPU-B42DD28E-FFDD-8720-1DF0-98BD8CDC05B1'],
+    ['all zeros (a scrubbed capture)', 'GPU-00000000-0000-0000-0000-000000000000'],
+    ['32 hex digits grouped otherwise', 'GPU-b42dd28effdd87201df098bd8cdc05b1'],
+  ])('takes a UUID in %s', (_, uuid) => {
+    expect(parseQueryCsv(row({ uuid }), { hasComputeCap: true }).gpus[0]?.uuid).toBe(uuid);
+  });
+
+  it('index 9999 is still an index', () => {
+    expect(parseQueryCsv(row({ index: '9999' }), { hasComputeCap: true }).gpus[0]?.index).toBe(9999);
+  });
+
+  it('one UUID on two rows (cloned VM images) is two GPUs: only giving both to one engine is refused', () => {
+    const twin = 'GPU-12345678-aaaa-bbbb-cccc-0123456789ab';
+    const text = `${row({ uuid: twin })}\n${row({ index: '1', uuid: twin, 'pci.bus_id': '00000000:19:00.0' })}\n`;
+    expect(parseQueryCsv(text, { hasComputeCap: true }).gpus.map((g) => [g.index, g.uuid])).toEqual([[0, twin], [1, twin]]);
   });
 });
 
@@ -107,12 +125,31 @@ describe('parseQueryCsv refuses what is not the table', () => {
     ['\u0000\u0001binary noise ### from a broken wrapper\n;;;\n',
       'nvidia-smi printed output nimlet cannot read (expected 11 columns, found 1): "??binary noise ### from a broken wrapper | ;;;"'],
     ['a, b, c, d, e, f, g, h, i, j, k',
-      'nvidia-smi printed output nimlet cannot read (the GPU index is "a"): "a, b, c, d, e, f, g, h, i, j, k"'],
+      'nvidia-smi printed output nimlet cannot read (the GPU index is "a", not a whole number below 10000): "a, b, c, d, e, f, g, h, i, j, k"'],
   ])('%j', (text, message) => {
     const e = failure(text);
     expect(e).toBeInstanceOf(NimletError);
     expect([e.code, e.exitCode, e.message]).toEqual(['gpu-probe-failed', 69, message]);
     expect(e.hint).toContain('--query-gpu=index,uuid,name,pci.bus_id,pci.device_id,memory.total,memory.used,memory.free,compute_cap,driver_version,mig.mode.current');
+  });
+
+  // What reached CUDA_VISIBLE_DEVICES before: "" hid every GPU from the engine, "[N/A]" named none, 1e+23 was an index.
+  it.each([
+    ['an empty UUID', row({ uuid: '' }), 'GPU 0 has no valid UUID: ""'],
+    ['[N/A] for the UUID', row({ uuid: '[N/A]' }), 'GPU 0 has no valid UUID: "[N/A]"'],
+    ['bare N/A for the UUID', row({ uuid: 'N/A' }), 'GPU 0 has no valid UUID: "N/A"'],
+    ['a placeholder UUID', row({ uuid: 'GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx' }), 'GPU 0 has no valid UUID: "GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"'],
+    ['a UUID cut short', row({ uuid: 'GPU-3f2a9c10' }), 'GPU 0 has no valid UUID: "GPU-3f2a9c10"'],
+    ['a MIG UUID on a GPU row', row({ uuid: 'MIG-9d1e2f30-0001-5a6b-8c9d-0e1f2a3b4c51' }), 'GPU 0 has no valid UUID: "MIG-9d1e2f30-0001-5a6b-8c9d-0e1f2a3b4c51"'],
+    ['an index past any host', row({ index: '99999999999999999999999' }), 'the GPU index is "99999999999999999999999", not a whole number below 10000'],
+    ['a negative index', row({ index: '-1' }), 'the GPU index is "-1", not a whole number below 10000'],
+    ['a long cell, quoted short', row({ index: '7'.repeat(500) }), `the GPU index is "${'7'.repeat(37)}...", not a whole number below 10000`],
+    ['one row twice', `${row({})}\n${row({})}\n`, 'GPU index 0 is listed twice'],
+    ['one index on two GPUs', `${row({})}\n${row({ uuid: 'GPU-3f2a9c11-7b4e-4d21-9a0c-5e8f1b2c3d41' })}\n`, 'GPU index 0 is listed twice'],
+  ])('%s is refused', (_, text, why) => {
+    const e = failure(text);
+    expect([e.code, e.exitCode]).toEqual(['gpu-probe-failed', 69]);
+    expect(e.message).toContain(`nvidia-smi printed output nimlet cannot read (${why}): "`);
   });
 
   it('an old-driver answer read as a new one is refused (10 columns, 11 expected)', () => {

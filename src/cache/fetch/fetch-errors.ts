@@ -2,6 +2,7 @@
 // (`label`), and a hint. Every text goes through scrubSecrets: no token reaches a log, an error or a cause.
 import type { Settings } from '../../config/env.js';
 import { NimletError } from '../../errors.js';
+import type { BadRedirect } from './http-get.js';
 import type { Credential } from './resolve.js';
 import { displayUrl, scrubbedCause, scrubSecrets } from './scrub.js';
 
@@ -33,9 +34,20 @@ export function notFoundError(status: number, url: string, file: string, label: 
 }
 
 export function networkError(label: string, attempts: number, last: string, cause: unknown, s: Secrets): NimletError {
+  // Node's parser and raw-http's both name their verdicts HPE_…: the answer arrived, but was no valid HTTP.
+  const malformed = /^HPE_/.test(String((cause as { code?: unknown } | undefined)?.code));
   return new NimletError('network', scrubSecrets(`downloading ${label} failed after ${attempts} attempt(s): ${last}`, s), {
-    hint: 'check the network and proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); run again to resume where it stopped',
+    hint: malformed
+      ? 'the server, or a proxy in between, answers with malformed HTTP; check the mirror or proxy (HTTPS_PROXY, HTTP_PROXY, NO_PROXY)'
+      : 'check the network and proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); run again to resume where it stopped',
     ...(cause === undefined ? {} : { cause: scrubbedCause(cause, s) }),
+  });
+}
+
+/** A redirect that cannot be followed (another scheme, an invalid URL, a loop): retrying gets the same answer. */
+export function redirectError(label: string, err: BadRedirect, s: Secrets): NimletError {
+  return new NimletError('network', scrubSecrets(`downloading ${label} failed: ${err.message}`, s), {
+    hint: "the server, or a proxy or mirror in between, redirects where nimlet cannot follow; check the manifest's source URI and the endpoint (NIMLET_NGC_ENDPOINT, HF_ENDPOINT, NIM_REPOSITORY_OVERRIDE)",
   });
 }
 

@@ -5,11 +5,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Env, Settings } from '../../config/env.js';
 import { NimletError } from '../../errors.js';
 import {
-  certificateError, credentialsError, describeNetworkFailure, isCertificateError, interruptedError, networkError, notFoundError, writeError,
+  certificateError, credentialsError, describeNetworkFailure, isCertificateError, interruptedError, networkError, notFoundError, redirectError,
+  writeError,
 } from './fetch-errors.js';
 import { TooManyBytes, WriteFailed, writeHashed } from './hashing-writer.js';
 import { discardBody } from './transport.js';
-import { httpGet, vouchedSha256, type HttpResponse } from './http-get.js';
+import { BadRedirect, httpGet, vouchedSha256, type HttpResponse } from './http-get.js';
 import { hashFileInBackground, type FileHash } from './background-hash.js';
 import { truncatePartial } from './partial-file.js';
 import type { Credential } from './resolve.js';
@@ -130,6 +131,7 @@ async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
     } catch (err) {
       if (d.signal.aborted) throw interrupted();
       if (isCertificateError(err)) throw certificateError(d.label, describeNetworkFailure(err, d.url), err, d.settings);
+      if (err instanceof BadRedirect) throw redirectError(d.label, err, d.settings);
       await fail(describeNetworkFailure(err, d.url), err, null);
       continue;
     }

@@ -2,6 +2,7 @@
 // NGC and Hugging Face answer with a 302 to signed storage or a CDN, which must never see the token.
 import type { Readable } from 'node:stream';
 import type { Env } from '../../config/env.js';
+import { displayUrl } from './scrub.js';
 import { discardBody, send } from './transport.js';
 
 export interface HttpTarget {
@@ -48,13 +49,35 @@ export async function httpGet(target: HttpTarget, opts: GetOptions): Promise<Htt
     const res = await send(url, { method: opts.method, headers, signal: opts.signal, stallTimeoutMs: opts.stallTimeoutMs, env: opts.env, bulk: opts.bulk === true });
     chain.push(res.headers);
     const location = res.headers.location;
-    if (REDIRECTS.has(res.status) && location !== undefined && hop < MAX_REDIRECTS) {
-      await discardBody(res.body);
-      url = new URL(location, url).href;
-      continue;
+    if (!REDIRECTS.has(res.status) || location === undefined) {
+      return { status: res.status, statusText: res.statusText, url, headers: res.headers, chain, body: res.body };
     }
-    return { status: res.status, statusText: res.statusText, url, headers: res.headers, chain, body: res.body };
+    await discardBody(res.body);
+    url = redirectTarget(res.status, url, location, hop);
   }
+}
+
+/** A redirect nimlet will not follow: the server answers wrongly, and asking again gets the same answer. */
+export class BadRedirect extends Error {
+  readonly code = 'ERR_BAD_REDIRECT';
+}
+
+/** Where a redirect leads; only http: and https: are followed (anything else would be spoken to as plain HTTP). */
+function redirectTarget(status: number, from: string, location: string, hop: number): string {
+  const where = `HTTP ${status} from ${displayUrl(from)}`;
+  if (hop >= MAX_REDIRECTS) throw new BadRedirect(`${where}: more than ${MAX_REDIRECTS} redirects in a row (a redirect loop?)`);
+  let to: URL;
+  try {
+    to = new URL(location, from);
+  } catch {
+    // Without its query: a signed storage URL's signature is a credential of its own.
+    throw new BadRedirect(`${where} redirects to an invalid URL: ${JSON.stringify(location.split('?')[0]!.slice(0, 80))}`);
+  }
+  if (to.protocol !== 'http:' && to.protocol !== 'https:') {
+    // The scheme only: the rest of a URL nimlet will never fetch may hold a signature or a local path.
+    throw new BadRedirect(`${where} redirects to "${to.protocol}", a scheme nimlet does not follow (only http: and https:)`);
+  }
+  return to.href;
 }
 
 /** A sha256 the server vouches for: X-Linked-Etag anywhere in the chain, else (Hugging Face only) an ETag. */

@@ -24,11 +24,15 @@ const failure = (message: string, code: string) => Object.assign(new Error(messa
 
 export function sendRaw(url: string, o: SendOptions): Promise<Sent> {
   const u = new URL(url);
+  // Anything else would be spoken to as plain HTTP on port 80.
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError(`not an http: or https: URL: ${u.protocol}`);
   const request = requestText(u, o);
   const buffers = new ReadBuffers();
 
   return new Promise<Sent>((resolve, reject) => {
     let head: ResponseHead | null = null;
+    /** The promise is settled: from here on, failures go to the body's reader. */
+    let answered = false;
     let headText = '';
     let framing: Framing = { kind: 'close' };
     let left = 0;
@@ -62,12 +66,13 @@ export function sendRaw(url: string, o: SendOptions): Promise<Sent> {
       socket.destroy();
     };
     const fail = (err: Error) => {
+      clearTimeout(headDeadline);
       o.signal.removeEventListener('abort', onAbort);
       if (finished) return;
       finished = true;
       socket.destroy();
-      if (head === null) reject(err);
-      else body.destroy(err);
+      if (answered) body.destroy(err);
+      else reject(err);
     };
     /** Hands body bytes on; false asks the socket to pause (backpressure). */
     const deliver = (data: Buffer, fromPool: boolean): boolean => {
@@ -105,10 +110,12 @@ export function sendRaw(url: string, o: SendOptions): Promise<Sent> {
         headText = ''; // an interim answer (100 Continue): the real one follows
         return rest.length ? onHead(rest) : true;
       }
-      head = parsed;
-      framing = framingOf(o.method, parsed);
+      framing = framingOf(o.method, parsed); // a bad Content-Length throws here: not answered yet, so fail() rejects
       if (framing.kind === 'length') left = framing.length;
       if (framing.kind === 'chunked') chunked = new ChunkedDecoder();
+      head = parsed;
+      answered = true;
+      clearTimeout(headDeadline);
       resolve({ status: parsed.status, statusText: parsed.statusText, headers: parsed.headers, body });
       if (framing.kind === 'none' || (framing.kind === 'length' && left === 0)) {
         end();
@@ -134,6 +141,9 @@ export function sendRaw(url: string, o: SendOptions): Promise<Sent> {
         }
       },
     };
+    // The idle timer restarts on every read, so a server sending one header line now and then would hold the
+    // download forever: the whole head has a deadline of its own (the body keeps only the idle one).
+    const headDeadline = setTimeout(() => fail(failure(`no complete response head within ${o.stallTimeoutMs} ms`, 'ETIMEDOUT')), o.stallTimeoutMs);
     const host = u.hostname.replace(/^\[|\]$/g, '');
     const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
     // tls.connect takes onread like net.connect does (Node ≥ 14); @types/node only lists it for net.

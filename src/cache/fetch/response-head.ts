@@ -43,12 +43,23 @@ export function framingOf(method: string, head: ResponseHead): Framing {
   const s = head.status;
   if (method === 'HEAD' || s === 204 || s === 304 || (s >= 100 && s < 200)) return { kind: 'none' };
   if (/\bchunked\b/i.test(head.headers['transfer-encoding'] ?? '')) return { kind: 'chunked' };
-  const len = head.headers['content-length'];
-  if (len !== undefined) {
-    if (!/^\d+$/.test(len)) throw new BadResponse(`bad Content-Length: ${JSON.stringify(len)}`);
-    return { kind: 'length', length: Number(len) };
-  }
-  return { kind: 'close' };
+  const length = contentLength(head.headers);
+  return length === null ? { kind: 'close' } : { kind: 'length', length };
+}
+
+/**
+ * The body length a Content-Length header gives, null without one. Proxies and CDNs repeat the header (joined
+ * as "3700, 3700" by parseHead): identical values are one (RFC 9110 §8.6); differing, negative or
+ * non-numeric ones leave the body's end unknown, and are a malformed response.
+ */
+export function contentLength(headers: Record<string, string>): number | null {
+  const value = headers['content-length'];
+  if (value === undefined) return null;
+  const values = new Set(value.split(',').map((v) => v.trim()));
+  const [only] = values;
+  const length = values.size === 1 && only !== undefined && /^\d+$/.test(only) ? Number(only) : NaN;
+  if (!Number.isSafeInteger(length)) throw new BadResponse(`bad Content-Length: ${JSON.stringify(value.slice(0, 80))}`);
+  return length;
 }
 
 /**

@@ -10,7 +10,7 @@ export interface RetryTuning {
   maxDelayMs: number;
   /** Ceiling of a server's Retry-After: a server asking for an hour must not hang a container start. */
   maxRetryAfterMs: number;
-  /** No byte for this long (headers or body) counts as a failed attempt. */
+  /** No byte for this long within a body, or no complete response head this long after a request starts, counts as a failed attempt. */
   stallTimeoutMs: number;
 }
 

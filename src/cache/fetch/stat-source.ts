@@ -7,10 +7,12 @@ import { NimletError } from '../../errors.js';
 import type { ParsedSource } from '../../manifest/source-uri.js';
 import {
   certificateError, credentialsError, describeNetworkFailure, interruptedError, isCertificateError, networkError, notFoundError,
+  redirectError,
 } from './fetch-errors.js';
 import { discardBody } from './transport.js';
-import { httpGet, vouchedSha256, type HttpResponse } from './http-get.js';
+import { BadRedirect, httpGet, vouchedSha256, type HttpResponse } from './http-get.js';
 import { credentialValue, resolveSource } from './resolve.js';
+import { contentLength } from './response-head.js';
 import { isRetryableStatus, parseRetryAfter, readRetryTuning, retryDelayMs } from './retry.js';
 
 export interface SourceStat { size: number | null; sha256: string | null }
@@ -18,8 +20,11 @@ export interface SourceStat { size: number | null; sha256: string | null }
 function readSize(res: HttpResponse): number | null {
   // Hugging Face puts the LFS file's size on the 302 (X-Linked-Size); the CDN's Content-Length is the same.
   for (const h of res.chain) if (h['x-linked-size'] && /^\d+$/.test(h['x-linked-size'])) return Number(h['x-linked-size']);
-  const len = res.headers['content-length'];
-  return len !== undefined && /^\d+$/.test(len) ? Number(len) : null;
+  try {
+    return contentLength(res.headers); // "3700, 3700" from a proxy is 3700
+  } catch {
+    return null; // a bad one only leaves the size unknown here; the download names it
+  }
 }
 
 export async function statSource(
@@ -63,6 +68,7 @@ export async function statSource(
       if (signal.aborted) throw interruptedError(label);
       // an untrusted certificate stays untrusted: no retry, and a hint about CAs rather than proxies
       if (isCertificateError(err)) throw certificateError(label, describeNetworkFailure(err, resolved.url), err, settings);
+      if (err instanceof BadRedirect) throw redirectError(label, err, settings);
       problem = describeNetworkFailure(err, resolved.url);
       cause = err;
     }

@@ -21,7 +21,7 @@ export interface SendOptions {
   method: 'GET' | 'HEAD';
   headers: Record<string, string>;
   signal: AbortSignal;
-  /** No byte for this long, waiting for headers or within the body, fails the request. */
+  /** No byte for this long within the body, or no complete response head this long after the start, fails the request. */
   stallTimeoutMs: number;
   env: Env;
   /** A large body is expected: use the bulk client (one connection per request, pooled read buffers). */
@@ -50,15 +50,34 @@ function sendNode(url: string, o: SendOptions): Promise<Sent> {
     const req = lib.request(u, {
       method: o.method, headers: o.headers, signal: o.signal, agent: u.protocol === 'https:' ? agents.https : agents.http,
     }, (res) => {
+      clearTimeout(headDeadline);
       resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: flatHeaders(res.headers), body: res });
     });
-    // The socket's idle timer covers both the wait for headers and a body that stops flowing.
-    req.setTimeout(o.stallTimeoutMs, () => {
-      req.destroy(Object.assign(new Error(`no data for ${o.stallTimeoutMs} ms`), { code: 'ETIMEDOUT' }));
+    const timedOut = (message: string) => req.destroy(Object.assign(new Error(message), { code: 'ETIMEDOUT' }));
+    // The socket's idle timer restarts on every read: it catches a body that stops flowing, but a server that
+    // sends one header line now and then would never trip it. The whole head has a deadline of its own.
+    req.setTimeout(o.stallTimeoutMs, () => timedOut(`no data for ${o.stallTimeoutMs} ms`));
+    const headDeadline = setTimeout(() => timedOut(`no complete response head within ${o.stallTimeoutMs} ms`), o.stallTimeoutMs);
+    req.on('error', (err) => {
+      clearTimeout(headDeadline);
+      reject(err);
     });
-    req.on('error', reject);
     req.end();
   });
+}
+
+/**
+ * Node's parser refuses any repeated Content-Length, even "3700" twice, which proxies and CDNs send and RFC 9110
+ * §8.6 lets a client read as one value. The bulk client reads it so (and names a truly bad one), so such an
+ * answer is asked for again there: the same server then works for small files as it does for large ones.
+ */
+async function sendNodeOrRaw(url: string, o: SendOptions): Promise<Sent> {
+  try {
+    return await sendNode(url, o);
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'HPE_UNEXPECTED_CONTENT_LENGTH' || o.signal.aborted) throw err;
+    return sendRaw(url, o);
+  }
 }
 
 let cached: { key: string; dispatcher: Dispatcher } | null = null;
@@ -90,7 +109,7 @@ async function sendUndici(url: string, o: SendOptions): Promise<Sent> {
 
 export function send(url: string, o: SendOptions): Promise<Sent> {
   if (proxyConfigured(o.env)) return sendUndici(url, o);
-  return o.bulk === true && o.method === 'GET' ? sendRaw(url, o) : sendNode(url, o);
+  return o.bulk === true && o.method === 'GET' ? sendRaw(url, o) : sendNodeOrRaw(url, o);
 }
 
 /** Reads and drops the rest of a body (redirects, errors) so the connection can be reused. */

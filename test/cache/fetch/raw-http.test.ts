@@ -1,5 +1,6 @@
 // The bulk HTTP/1.1 client: head parsing, body framing (length, chunked, until close), pooled read buffers
-// handed back with releaseChunk, and failures (a body cut short, a stall) surfacing as errors.
+// handed back with releaseChunk, and failures (a body cut short, a stall, a bad head, a head that never ends)
+// surfacing as errors.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
@@ -8,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sendRaw } from '../../../src/cache/fetch/raw-http.js';
 import { releaseChunk } from '../../../src/cache/fetch/read-buffers.js';
 import { ChunkedDecoder, framingOf, parseHead } from '../../../src/cache/fetch/response-head.js';
+import { dribbleHead } from '../../fixtures/servers/scripted-server.js';
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -58,6 +60,16 @@ describe('response head', () => {
     expect(framingOf('GET', head(200, { 'content-length': '5' }))).toEqual({ kind: 'length', length: 5 });
     expect(framingOf('GET', head(200, {}))).toEqual({ kind: 'close' });
     expect(() => framingOf('GET', head(200, { 'content-length': '5, 6' }))).toThrow('bad Content-Length');
+  });
+
+  // Proxies and CDNs repeat Content-Length; parseHead joins the copies with ", ".
+  it.each([['3700, 3700', 3700], ['0,0', 0], [' 12 ,  12 , 12', 12]])('reads the repeated Content-Length %j as one value', (value, length) => {
+    expect(framingOf('GET', { status: 200, statusText: '', headers: { 'content-length': value } })).toEqual({ kind: 'length', length });
+  });
+
+  it.each(['10, 3700', '-1', '', '3700,', '0x10', '1e3', '99999999999999999999'])('refuses the Content-Length %j', (value) => {
+    expect(() => framingOf('GET', { status: 200, statusText: '', headers: { 'content-length': value } }))
+      .toThrow(`bad Content-Length: ${JSON.stringify(value)}`);
   });
 
   it('decodes chunked data split anywhere, extensions and trailers included', () => {
@@ -123,7 +135,49 @@ describe('sendRaw', () => {
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
   });
 
+  // A bad Content-Length is found after the head is parsed: the request must still reject (it used to hang,
+  // and the CLI then died with Node's exit 13 and no message).
+  it.each(['content-length: 10\r\ncontent-length: 3700', 'content-length: -1'])('rejects a head with %j', async (lines) => {
+    const url = await serve((s: net.Socket) => {
+      s.once('data', () => s.end(`HTTP/1.1 200 OK\r\n${lines}\r\n\r\n${'x'.repeat(3700)}`));
+    }, true);
+    await expect(sendRaw(url, opts())).rejects.toMatchObject({ code: 'HPE_INVALID_RESPONSE', message: expect.stringContaining('bad Content-Length') });
+  });
+
+  it('reads a body whose identical Content-Length comes twice', async () => {
+    const url = await serve((s: net.Socket) => {
+      s.once('data', () => s.end('HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-length: 5\r\n\r\nhello'));
+    }, true);
+    const r = await sendRaw(url, opts());
+    expect((await readAll(r.body)).toString()).toBe('hello');
+  });
+
+  it('a head that dribbles in a line at a time fails with ETIMEDOUT: the head has a deadline, not only an idle timer', async () => {
+    const url = await serve((s: net.Socket) => s.once('data', () => dribbleHead(s)), true);
+    await expect(sendRaw(url, opts({ stallTimeoutMs: 1000 }))).rejects.toMatchObject({
+      code: 'ETIMEDOUT', message: 'no complete response head within 1000 ms',
+    });
+  });
+
+  it('a body that keeps moving, however slowly, is not cut off by the head deadline', async () => {
+    const url = await serve((s: net.Socket) => {
+      s.once('data', () => {
+        s.write('HTTP/1.1 200 OK\r\ncontent-length: 15\r\n\r\n');
+        // 15 bytes 100 ms apart: never idle for the 1000 ms allowed, but longer than that in all.
+        let sent = 0;
+        const t = setInterval(() => (++sent < 15 ? s.write('x') : (s.end('x'), clearInterval(t))), 100);
+        s.on('close', () => clearInterval(t));
+      });
+    }, true);
+    const r = await sendRaw(url, opts({ stallTimeoutMs: 1000 }));
+    expect((await readAll(r.body)).toString()).toBe('x'.repeat(15));
+  });
+
   it('refuses header values that would split the request', async () => {
     expect(() => sendRaw('http://127.0.0.1:1/', opts({ headers: { authorization: 'Bearer x\r\nevil: 1' } }))).toThrow('invalid characters');
+  });
+
+  it('refuses a URL of another scheme instead of speaking HTTP to port 80', () => {
+    expect(() => sendRaw('ftp://127.0.0.1:1/x', opts())).toThrow('not an http: or https: URL: ftp:');
   });
 });
