@@ -90,6 +90,17 @@ function appliedByRuntime(selectors: readonly Selector[], gpus: readonly Gpu[]):
   return new Set(selectors.map((s) => (s.kind === 'index' ? s.index : -1))).size === gpus.length;
 }
 
+/**
+ * Refuses a visibility variable that is no list of indices and UUIDs at all (78), before the probe: a typo must
+ * not pass unnoticed on a host where nvidia-smi is missing or failing, and then pick GPUs once it works.
+ */
+export function checkVisibilitySyntax(env: Env): void {
+  const nvidia = env.NVIDIA_VISIBLE_DEVICES?.trim();
+  if (nvidia && !['all', 'none', 'void'].includes(nvidia.toLowerCase())) parseSelectors('NVIDIA_VISIBLE_DEVICES', nvidia, true);
+  const cuda = env.CUDA_VISIBLE_DEVICES?.trim();
+  if (cuda && cuda !== '-1') parseSelectors('CUDA_VISIBLE_DEVICES', cuda, false);
+}
+
 /** Applies NVIDIA_VISIBLE_DEVICES (`all`, `none`, `void`, a list; empty is unset) then CUDA_VISIBLE_DEVICES. */
 export function applyVisibility(gpus: readonly Gpu[], env: Env): Visibility {
   let visible = [...gpus];

@@ -53,6 +53,20 @@ describe('list-model-profiles text (golden)', () => {
     expect(r.stderr).toMatch(new RegExp(`^nimlet: note: NIM_MODEL_PROFILE names [0-9a-f]{64} \\(${pin}\\), which cannot run here: .*; serve would refuse it \\(exit 69\\)\n$`));
   });
 
+  it.each([
+    ['CUDA_VISIBLE_DEVICES', 'abc', null],
+    ['NVIDIA_VISIBLE_DEVICES', '0,gpu0', null],
+    ['NIMLET_RETRY_ATTEMPTS', 'abc', 'h100-x1'],
+    ['NIMLET_HTTP_TIMEOUT_MS', '5s', 'h100-x1'],
+    ['NIM_REPOSITORY_OVERRIDE', 'notaurl', 'h100-x1'],
+  ] as const)('%s=%s is refused up front (78), even where this run would not use it', (name, value, machine) => {
+    for (const args of [list(), ['select', '--manifest', MANIFEST], ['doctor', '--manifest', MANIFEST]]) {
+      const r = runCli(args, { machine, env: { [name]: value } });
+      expect([args[0], r.code]).toEqual([args[0], 78]);
+      expect(r.stderr).toMatch(new RegExp(`^nimlet: ${name}=`));
+    }
+  });
+
   it('--cache is taken (the compiled manifest goes there), as by every command of DESIGN §1', () => {
     const cache = ['--cache', '/tmp/nimlet-cache-option-test', '--json'];
     for (const args of [['list-model-profiles', '--manifest', MANIFEST, ...cache], ['select', '--manifest', MANIFEST, ...cache], ['gpus', ...cache]]) {

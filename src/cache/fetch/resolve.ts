@@ -70,6 +70,11 @@ function resolveOverride(override: string, s: NgcSource): ResolvedSource {
   throw badOverride(override, 'expected ngc://HOST or https://HOST/PATH');
 }
 
+/** Refuses a NIM_REPOSITORY_OVERRIDE nimlet cannot use (78), before any work rather than at the first ngc:// file. */
+export function checkRepositoryOverride(override: string | null): void {
+  if (override !== null) resolveOverride(override, { kind: 'ngc', org: 'o', team: null, model: 'm', version: 'v', file: 'f' });
+}
+
 /** Where `source`'s bytes come from, and which credential (by variable name) its origin may receive. */
 export function resolveSource(source: ParsedSource, settings: Settings): ResolvedSource {
   switch (source.kind) {

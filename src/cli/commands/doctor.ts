@@ -1,7 +1,6 @@
 // nimlet doctor [--json]: driver, GPUs, cache writability and free space, credentials present, manifest valid,
 // sources reachable. Exit 0 when nothing failed (warnings allowed), else 69.
-import path from 'node:path';
-import { readSettings } from '../../config/env.js';
+import { commandSettings } from '../settings.js';
 import { CREDENTIAL_VARIABLES } from '../../engine/environment.js';
 import { EXIT } from '../../errors.js';
 import { formatChecks, runDoctor } from '../../host/doctor/run-doctor.js';
@@ -9,8 +8,8 @@ import { redactText } from '../../log/redact.js';
 import type { CommandRun } from '../context.js';
 
 export const run: CommandRun = async (ctx, options) => {
-  const settings = readSettings(ctx.env);
-  const cacheDir = options.cache !== undefined ? path.resolve(ctx.cwd, options.cache) : settings.cacheDir;
+  const settings = commandSettings(ctx, options);
+  const cacheDir = settings.cacheDir;
   const checks = await runDoctor({ env: ctx.env, settings, cwd: ctx.cwd, cacheDir, manifestOption: options.manifest });
   const ok = checks.every((c) => c.status !== 'fail');
   const report = options.json ? JSON.stringify({ ok, checks }, null, 2) : formatChecks(checks).join('\n');
