@@ -1,19 +1,18 @@
 // Verified blobs, fetched once across processes: the lock holder downloads into the file's partial (resuming
 // what a killed holder left) and renames the verified result into blobs/sha256/<hex>.
-import { chmod, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { NimletError } from '../errors.js';
 import type { Settings } from '../config/env.js';
 import type { ParsedSource } from '../manifest/source-uri.js';
 import type { WorkspaceFile } from '../manifest/types.js';
-import { doOnce } from './exclusive.js';
+import { doOnce, waitingLine } from './exclusive.js';
 import { blobPath, fileKey, lockPath, partialPath, refPath, tmpName, type CacheLayout } from './layout.js';
 import type { LockTimings } from './lock.js';
 
 const HEX = /^[0-9a-f]{64}$/;
 
-export async function exists(p: string): Promise<boolean> {
-  return stat(p).then(() => true, () => false);
-}
+/** A regular file, not followed through a link: a folder or a symlink in blobs/ is no blob nimlet made. */
+const isRegularFile = (p: string): Promise<boolean> => lstat(p).then((s) => s.isFile(), () => false);
 
 /** The sha256 of the cached blob for this file, or null when it is not in the cache. No network. */
 export async function cachedBlob(layout: CacheLayout, file: WorkspaceFile, source: ParsedSource): Promise<string | null> {
@@ -22,14 +21,35 @@ export async function cachedBlob(layout: CacheLayout, file: WorkspaceFile, sourc
     hex = (await readFile(refPath(layout, source), 'utf8').catch(() => '')).trim();
     if (!HEX.test(hex)) return null;
   }
-  return (await exists(blobPath(layout, hex))) ? hex : null;
+  return (await isRegularFile(blobPath(layout, hex))) ? hex : null;
+}
+
+/**
+ * Renames the file `from` onto `target`. A folder where that file belongs (a damaged cache: rename cannot replace
+ * it) is moved aside under tmp/ and removed, then the rename is tried once more. With other processes healing the
+ * same entry, the one that finds the folder gone just renames; the file renamed last wins, and every contender's
+ * file is verified and equivalent.
+ */
+export async function renameOnto(layout: CacheLayout, from: string, target: string): Promise<void> {
+  try {
+    await rename(from, target);
+    return;
+  } catch (e) {
+    if (!['EISDIR', 'ENOTEMPTY', 'EEXIST'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+    if (!(await lstat(target).then((st) => st.isDirectory(), () => false))) throw e;
+  }
+  const aside = tmpName(layout, 'damaged');
+  await rename(target, aside).then(() => rm(aside, { recursive: true, force: true }), (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e;
+  });
+  await rename(from, target);
 }
 
 /** Writes a small file atomically: a temporary beside it, then rename. */
 export async function writeAtomic(layout: CacheLayout, target: string, content: string): Promise<void> {
   const tmp = tmpName(layout, 'write');
   await writeFile(tmp, content, { flush: true });
-  await rename(tmp, target);
+  await renameOnto(layout, tmp, target);
 }
 
 export interface BlobRequest {
@@ -40,6 +60,8 @@ export interface BlobRequest {
   settings: Settings;
   signal: AbortSignal;
   onBytes: (n: number) => void;
+  /** A line for the user while another process holds this file's lock. */
+  onWaiting?: (line: string) => void;
   timings?: LockTimings;
 }
 
@@ -53,6 +75,7 @@ export async function ensureBlob(req: BlobRequest): Promise<{ sha256: string; fe
     tmpDir: layout.tmp,
     signal: req.signal,
     ...(req.timings ? { timings: req.timings } : {}),
+    onWait: (holder) => req.onWaiting?.(waitingLine(req.label, holder, req.timings)),
     done: async () => {
       const hex = await cachedBlob(layout, file, source);
       return hex === null ? null : { sha256: hex, fetched: 0 };
@@ -94,7 +117,7 @@ export async function ensureBlob(req: BlobRequest): Promise<{ sha256: string; fe
       await mkdir(layout.blobs, { recursive: true });
       // Read-only: workspaces hard-link these, and an engine writing into its model folder must not edit the blob.
       // After the rename: a partial made read-only and then killed before its rename would wedge a non-root run.
-      await rename(partial, blobPath(layout, result.sha256));
+      await renameOnto(layout, partial, blobPath(layout, result.sha256));
       await chmod(blobPath(layout, result.sha256), 0o444);
       if (file.sha256 === null) await writeAtomic(layout, refPath(layout, source), result.sha256 + '\n');
       return { sha256: result.sha256, fetched };

@@ -1,5 +1,6 @@
 // Free disk and writability of the cache, checked before the first byte is fetched.
-import { mkdir, rm, statfs, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, rm, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NimletError } from '../errors.js';
 import { formatBytesExact } from '../format-bytes.js';
@@ -42,14 +43,36 @@ export async function ensureWritable(layout: CacheLayout): Promise<void> {
   }
 }
 
+/** A cache entry of the wrong kind: a folder where a blob or ref belongs, a file where a folder belongs. */
+const WRONG_KIND = new Set(['EISDIR', 'ENOTDIR', 'EEXIST', 'ENOTEMPTY']);
+
+const inside = (dir: string, p: string): boolean => {
+  const rel = path.relative(dir, p);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+};
+
+/**
+ * The folder (or file) this user may not write that made `err` fail. For a rename or link Node's `path` is the
+ * source and `dest` the target: either parent may be the one denied, so each is asked, the target's first.
+ */
+async function deniedAt(err: NodeJS.ErrnoException & { dest?: string }): Promise<string | null> {
+  const candidates = [err.dest, err.path].filter((p): p is string => typeof p === 'string').flatMap((p) => [path.dirname(p), p]);
+  for (const p of candidates) {
+    const denied = await access(p, constants.W_OK).then(() => false, (e: NodeJS.ErrnoException) => e.code !== 'ENOENT');
+    if (denied) return p;
+  }
+  return null;
+}
+
 /**
  * A raw file-system error met while filling or publishing the cache, as the error a user can act on: a full
  * disk (74), a folder this user may not write (73: on a shared volume another pod's uid may own `locks/` or
- * `blobs/`), else null (the caller rethrows it as it is).
+ * `blobs/`), an entry of the wrong kind (74: the cache was damaged by hand or by another tool), else null (the
+ * caller rethrows it as it is).
  */
-export function cacheFsError(e: unknown, layout: CacheLayout): NimletError | null {
+export async function cacheFsError(e: unknown, layout: CacheLayout): Promise<NimletError | null> {
   if (e instanceof NimletError || !(e instanceof Error)) return null;
-  const err = e as NodeJS.ErrnoException;
+  const err = e as NodeJS.ErrnoException & { dest?: string };
   const where = err.path ?? layout.root;
   if (err.code === 'ENOSPC' || err.code === 'EDQUOT') {
     return new NimletError('disk-full', `no space left on the device under ${layout.root} (${err.syscall ?? 'write'} ${where})`, {
@@ -58,11 +81,19 @@ export function cacheFsError(e: unknown, layout: CacheLayout): NimletError | nul
     });
   }
   if (DENIED.has(err.code ?? '')) {
-    return new NimletError('cache-not-writable', `cannot write in the cache: ${err.code} on ${where}`, {
-      hint: `make ${path.dirname(where)} writable by uid ${process.getuid?.() ?? '?'} (a volume shared by pods needs one uid or group-writable folders), or set NIM_CACHE_PATH elsewhere`,
+    const denied = await deniedAt(err);
+    return new NimletError('cache-not-writable', `cannot write in the cache: ${err.code} on ${denied ?? where}`, {
+      hint: `make ${denied ?? path.dirname(where)} writable by uid ${process.getuid?.() ?? '?'} (a volume shared by pods needs one uid or group-writable folders), or set NIM_CACHE_PATH elsewhere`,
+      cause: e,
+    });
+  }
+  // Under tmp/ nimlet builds from the manifest's own paths: a clash there is no damage of the cache.
+  const damaged = [err.dest, err.path].find((p): p is string => typeof p === 'string' && inside(layout.root, p) && !inside(layout.tmp, p));
+  if (WRONG_KIND.has(err.code ?? '') && damaged !== undefined) {
+    return new NimletError('io', `the cache is damaged: ${err.code} on ${err.syscall ?? 'access'} ${damaged} (an entry of the wrong kind, not made by nimlet)`, {
+      hint: `remove ${damaged} and run again (nimlet cache verify checks the rest; nimlet cache prune removes what no profile needs)`,
       cause: e,
     });
   }
   return null;
 }
-

@@ -55,6 +55,11 @@ function offlineIncomplete(profile: Profile, missing: FileState[]): NimletError 
   });
 }
 
+/** A line for the user outside the progress display: plain, or a JSON line under NIM_JSONL_LOGGING. */
+function note(opts: CacheOptions, line: string): void {
+  opts.stderr(opts.settings.jsonLogging ? JSON.stringify({ level: 'info', time: new Date().toISOString(), event: 'lock_wait', message: line }) + '\n' : `${line}\n`);
+}
+
 export async function ensureProfile(profile: Profile, manifestDir: string, opts: CacheOptions): Promise<PreparedModel> {
   const n = profile.files.length;
   const ready = await findCompleteWorkspace(profile, opts.cacheDir);
@@ -66,7 +71,7 @@ export async function ensureProfile(profile: Profile, manifestDir: string, opts:
   try {
     return await fill(profile, manifestDir, opts, layout, disk);
   } catch (e) {
-    throw disk.cacheFsError(e, layout) ?? e;
+    throw (await disk.cacheFsError(e, layout)) ?? e;
   }
 }
 
@@ -90,7 +95,7 @@ async function fill(
       const got = await runPool(missing, opts.parallelism ?? 4, opts.signal, async (s, signal) => {
         const r = await ensureBlob({
           layout, file: s.file, source: s.source, label: labelOf(profile, s.file.path),
-          settings: opts.settings, signal, onBytes: (b) => progress.add(b),
+          settings: opts.settings, signal, onBytes: (b) => progress.add(b), onWaiting: (line) => progress.note(line),
         });
         progress.fileDone(s.file.path);
         return r;
@@ -105,7 +110,7 @@ async function fill(
   }
   const archiveLimits = { ...DEFAULT_LIMITS, maxTotalBytes: Math.min(DEFAULT_LIMITS.maxTotalBytes, await freeBytes(layout.root)) };
   const modelDir = await publishWorkspace({
-    layout, profile, signal: opts.signal, archiveLimits,
+    layout, profile, signal: opts.signal, archiveLimits, onWaiting: (line) => note(opts, line),
     entries: states.map((s) => ({ file: s.file, sha256: s.sha256! })),
   });
   return { modelDir, plan, fetchedBytes };

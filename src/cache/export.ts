@@ -2,17 +2,103 @@
 // cache), for air-gapped use with NIM_MODEL_NAME=DIR. Each file lands under a temporary name first and is
 // renamed into place, so an interrupted export never leaves a truncated file under its real name.
 import { randomBytes } from 'node:crypto';
-import { chmod, copyFile, cp, mkdir, rename, rm } from 'node:fs/promises';
+import { chmod, copyFile, cp, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { EXIT, NimletError } from '../errors.js';
+import { interrupted } from './exclusive.js';
 import type { Marker } from './marker.js';
 
-export async function exportWorkspace(workspace: string, marker: Marker, dest: string): Promise<{ files: number; bytes: number }> {
-  await mkdir(dest, { recursive: true });
+/** The model store may not be created or written there: denied, read-only, or a file in the way. */
+const CANNOT_CREATE = new Set(['EACCES', 'EPERM', 'EROFS', 'EEXIST', 'ENOTDIR', 'EISDIR', 'ENOENT', 'ENAMETOOLONG', 'ELOOP']);
+
+const isFolder = (p: string): Promise<boolean> => stat(p).then((st) => st.isDirectory(), () => false);
+
+/**
+ * Creates `dir` and its missing parents, one level at a time. Not `mkdir(recursive)`: under /proc, where mkdir
+ * answers ENOENT although the parent exists, Node's recursive mkdir retries for ever and no signal stops it.
+ */
+export async function makeFolders(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // EEXIST: a folder (or a link to one) is fine; a file or a dangling link is in the way
+    if (code === 'EEXIST') {
+      if (await isFolder(dir)) return;
+      throw e;
+    }
+    const parent = path.dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw e;
+    await makeFolders(parent);
+    await mkdir(dir).catch(async (again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST' || !(await isFolder(dir))) throw again;
+    });
+  }
+}
+
+const within = (dir: string, p: string): boolean => p === dir || p.startsWith(dir + path.sep);
+
+/** The nearest of `p` and its parents that exists and is no folder: what ENOTDIR tripped on. */
+async function fileInTheWay(p: string): Promise<string> {
+  for (let at = p; ; at = path.dirname(at)) {
+    const st = await stat(at).catch(() => null);
+    if ((st !== null && !st.isDirectory()) || path.dirname(at) === at) return at;
+  }
+}
+
+/** A file-system error met writing into the model store `dest`, as the error a user can act on; else null. */
+export async function modelStoreError(e: unknown, dest: string): Promise<NimletError | null> {
+  if (e instanceof NimletError || !(e instanceof Error)) return null;
+  const err = e as NodeJS.ErrnoException & { dest?: string };
+  // copyFile names the cache's side in `path` and the store's in `dest`; an ENOENT there may be either side's
+  if (err.code === 'ENOENT' && err.syscall !== 'mkdir') return null;
+  const where = [err.dest, err.path].find((p): p is string => typeof p === 'string' && (within(dest, p) || within(p, dest)));
+  if (where === undefined) return null;
+  if (err.code === 'ENOSPC' || err.code === 'EDQUOT') {
+    return new NimletError('disk-full', `no space left on the device of the model store ${dest} (${err.syscall ?? 'write'} ${where})`, {
+      hint: 'free space there or choose another --model-store',
+      cause: e,
+    });
+  }
+  if (!CANNOT_CREATE.has(err.code ?? '')) return null;
+  const blocker = err.code === 'EEXIST' ? where : err.code === 'ENOTDIR' ? await fileInTheWay(where) : null;
+  return new NimletError('io', `cannot write the model store ${dest}: ${err.code} on ${err.syscall ?? 'write'} ${where}`, {
+    exitCode: EXIT.cacheNotWritable,
+    hint: blocker !== null
+      ? `${blocker} is a file where a folder is needed: choose another --model-store, or move that file away`
+      : `choose a --model-store that uid ${process.getuid?.() ?? '?'} can create and write, or make ${path.dirname(where)} writable`,
+    cause: e,
+  });
+}
+
+/** Creates the model store folder and proves it writable before anything is fetched for it: a bad --model-store fails first. */
+export async function prepareModelStore(dest: string): Promise<void> {
+  try {
+    await makeFolders(dest);
+    const probe = path.join(dest, `.nimlet-${randomBytes(6).toString('hex')}.probe`);
+    await writeFile(probe, '');
+    await rm(probe);
+  } catch (e) {
+    throw (await modelStoreError(e, dest)) ?? e;
+  }
+}
+
+export async function exportWorkspace(workspace: string, marker: Marker, dest: string, signal?: AbortSignal): Promise<{ files: number; bytes: number }> {
+  try {
+    return await copyOut(workspace, marker, dest, signal);
+  } catch (e) {
+    throw (await modelStoreError(e, dest)) ?? e;
+  }
+}
+
+async function copyOut(workspace: string, marker: Marker, dest: string, signal?: AbortSignal): Promise<{ files: number; bytes: number }> {
+  await makeFolders(dest);
   let bytes = 0;
   for (const f of marker.files) {
+    if (signal?.aborted) throw interrupted();
     const target = path.join(dest, f.path);
     const tmp = path.join(path.dirname(target), `.nimlet-${randomBytes(6).toString('hex')}.tmp`);
-    await mkdir(path.dirname(target), { recursive: true });
+    await makeFolders(path.dirname(target));
     try {
       if (f.extract) {
         // verbatimSymlinks: the tree's relative links stay relative (they were checked to stay inside it)

@@ -6,6 +6,12 @@ import path from 'node:path';
 import { NimletError } from '../errors.js';
 import { checkEntry, DEFAULT_LIMITS, newArchiveState, type ArchiveLimits } from './archive-rules.js';
 
+/**
+ * Errors the file system raises inside the unpack folder because of the archive's own entries: `x` as a file
+ * and then `x/y`, or a folder and then a file of the same name. No fault of the disk: the archive is refused.
+ */
+const ENTRY_COLLISIONS = new Set(['EEXIST', 'ENOTDIR', 'EISDIR', 'ENOTEMPTY']);
+
 function refused(label: string, reason: string): NimletError {
   return new NimletError('io', `refused to unpack ${label}: ${reason}`, {
     hint: 'the archive is unsafe or damaged; fix it at its source (nothing was written outside the cache)',
@@ -65,9 +71,15 @@ export async function extractArchive(archive: string, target: string, label: str
   } catch (e) {
     await rm(target, { recursive: true, force: true });
     if (problem !== null) throw refused(label, problem);
+    const err = e as NodeJS.ErrnoException;
+    const rel = typeof err.path === 'string' ? path.relative(target, err.path) : '';
+    const insideTarget = rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+    if (ENTRY_COLLISIONS.has(err.code ?? '') && insideTarget) {
+      throw refused(label, `${JSON.stringify(rel.slice(0, 200))}: entries collide, one path is both a file and a folder (${err.code} on ${err.syscall ?? 'unpack'})`);
+    }
     // A full disk or an unwritable folder is no fault of the archive: the caller reports it as what it is.
-    if ((e as NodeJS.ErrnoException).syscall !== undefined) throw e;
-    throw refused(label, (e as Error).message);
+    if (err.syscall !== undefined) throw e;
+    throw refused(label, err.message);
   }
   problem ??= await auditTree(target);
   if (problem !== null) {

@@ -1,7 +1,9 @@
 // A per-file lock that works on NFS and Kubernetes RWX volumes: an atomic mkdir (never flock), an owner file,
 // and a heartbeat (the lock folder's mtime touched every few seconds). A lock whose heartbeat is stale, or whose
 // owner is a dead process on this very host (same hostname and pid namespace: fast takeover after SIGKILL), is
-// taken over by renaming it away, which only one contender can do.
+// taken over by renaming it away, which only one contender can do. "Stale" is judged two ways: an mtime older
+// than staleMs by our clock, or an mtime that has not moved for staleMs while we watched it, by our own monotonic
+// clock — the only judge that holds when the owner's clock is ahead of ours (an mtime in the future never ages).
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readlink, rename, rm, utimes, writeFile, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,7 +18,7 @@ export interface LockTimings {
 
 export const DEFAULT_TIMINGS: LockTimings = { heartbeatMs: 2_000, staleMs: 30_000, pollMs: 250 };
 
-interface Owner {
+export interface Owner {
   token: string;
   host: string;
   pid: number;
@@ -33,7 +35,7 @@ export async function thisHost(): Promise<string> {
   return hostIdentity;
 }
 
-async function readOwner(dir: string): Promise<Owner | null> {
+export async function readOwner(dir: string): Promise<Owner | null> {
   try {
     const o = JSON.parse(await readFile(path.join(dir, 'owner.json'), 'utf8')) as Partial<Owner>;
     if (typeof o.token === 'string' && typeof o.host === 'string' && typeof o.pid === 'number') return o as Owner;
@@ -53,17 +55,33 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+/** The heartbeat this process last saw on each lock it judged: the mtime and owner, and since when (monotonic). */
+const watched = new Map<string, { mtimeMs: number; token: string | null; since: number }>();
+
+/** For how long, by our own clock, the lock at `dir` has shown this very heartbeat and owner. */
+function unchangedFor(dir: string, mtimeMs: number, token: string | null): number {
+  const now = performance.now();
+  const seen = watched.get(dir);
+  if (seen === undefined || seen.mtimeMs !== mtimeMs || seen.token !== token) {
+    watched.set(dir, { mtimeMs, token, since: now });
+    return 0;
+  }
+  return now - seen.since;
+}
+
 /** Is the lock at `dir` abandoned, and by which owner (its token; null when owner.json is missing)? */
 async function judge(dir: string, timings: LockTimings): Promise<{ stale: boolean; token: string | null } | null> {
   let mtimeMs: number;
   try {
     mtimeMs = (await stat(dir)).mtimeMs;
   } catch {
+    watched.delete(dir);
     return null;
   }
   const owner = await readOwner(dir);
   const token = owner?.token ?? null;
   if (Date.now() - mtimeMs > timings.staleMs) return { stale: true, token };
+  if (unchangedFor(dir, mtimeMs, token) > timings.staleMs) return { stale: true, token };
   const deadHere = owner !== null && owner.host === (await thisHost()) && owner.pid !== process.pid && !pidAlive(owner.pid);
   return { stale: deadHere, token };
 }
@@ -88,6 +106,7 @@ export async function takeOverStale(dir: string, tmpDir: string, timings: LockTi
   } catch {
     return false;
   }
+  watched.delete(dir);
   if (((await readOwner(aside))?.token ?? null) !== verdict.token) {
     const taken = await stat(dir).then(() => true, () => false);
     if (!taken) await rename(aside, dir).catch(() => undefined);

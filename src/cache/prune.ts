@@ -82,11 +82,18 @@ async function newestMtime(dir: string, own: number, budget = 10_000): Promise<n
   return newest;
 }
 
-export async function applyPrune(items: readonly PruneItem[], tmpDir: string): Promise<void> {
+/** Removes the planned items; resolves to those removed (a lock made live again since the plan stays). */
+export async function applyPrune(items: readonly PruneItem[], tmpDir: string): Promise<PruneItem[]> {
   if (items.some((i) => i.kind === 'lock')) await mkdir(tmpDir, { recursive: true });
+  const removed: PruneItem[] = [];
   for (const item of items) {
     // A lock is judged again and taken over by rename: a waiter may have taken it over and made it live since.
-    if (item.kind === 'lock') await takeOverStale(item.path, tmpDir, DEFAULT_TIMINGS);
-    else await rm(item.path, { recursive: true, force: true });
+    if (item.kind === 'lock') {
+      if (await takeOverStale(item.path, tmpDir, DEFAULT_TIMINGS)) removed.push(item);
+    } else {
+      await rm(item.path, { recursive: true, force: true });
+      removed.push(item);
+    }
   }
+  return removed;
 }

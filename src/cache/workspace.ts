@@ -5,7 +5,7 @@ import { chmod, copyFile, link, mkdir, rename, rm, stat, writeFile } from 'node:
 import path from 'node:path';
 import type { Profile, WorkspaceFile } from '../manifest/types.js';
 import type { ArchiveLimits } from './archive-rules.js';
-import { doOnce } from './exclusive.js';
+import { doOnce, waitingLine } from './exclusive.js';
 import { extractArchive } from './extract.js';
 import { hashTree } from './hash-file.js';
 import { blobPath, COMPLETE_MARKER, lockPath, profileDirName, tmpName, workspacePath, type CacheLayout } from './layout.js';
@@ -32,6 +32,8 @@ export interface PublishRequest {
   entries: { file: WorkspaceFile; sha256: string }[];
   signal: AbortSignal;
   archiveLimits: ArchiveLimits;
+  /** A line for the user while another process holds the profile's lock (it is publishing the same workspace). */
+  onWaiting?: (line: string) => void;
   timings?: LockTimings;
 }
 
@@ -67,6 +69,7 @@ export async function publishWorkspace(req: PublishRequest): Promise<string> {
     tmpDir: layout.tmp,
     signal: req.signal,
     ...(req.timings ? { timings: req.timings } : {}),
+    onWait: (holder) => req.onWaiting?.(waitingLine(`the workspace of profile ${profile.name}`, holder, req.timings)),
     done: () => findCompleteWorkspace(profile, layout.root),
     work: async (_lost, confirm) => {
       const aside = tmpName(layout, 'ws');

@@ -15,8 +15,8 @@ describe('cacheFsError', () => {
     ['EACCES', 'cache-not-writable', 73, /cannot write in the cache: EACCES on \/cache\/blobs\/x/],
     ['EPERM', 'cache-not-writable', 73, /EPERM/],
     ['EROFS', 'cache-not-writable', 73, /EROFS/],
-  ])('%s → %s (exit %i)', (code, kind, exit, message) => {
-    const e = cacheFsError(fsError(code, 'write', '/cache/blobs/x'), layout);
+  ])('%s → %s (exit %i)', async (code, kind, exit, message) => {
+    const e = await cacheFsError(fsError(code, 'write', '/cache/blobs/x'), layout);
     expect(e).toBeInstanceOf(NimletError);
     expect(e!.code).toBe(kind);
     expect(e!.exitCode).toBe(exit);
@@ -24,10 +24,28 @@ describe('cacheFsError', () => {
     expect(e!.hint).toBeTruthy();
   });
 
-  it('leaves alone what it cannot explain better: other codes, NimletErrors, non-errors', () => {
-    expect(cacheFsError(fsError('ENOENT'), layout)).toBeNull();
-    expect(cacheFsError(fsError('EIO'), layout)).toBeNull();
-    expect(cacheFsError(new NimletError('io', 'x'), layout)).toBeNull();
-    expect(cacheFsError('ENOSPC', layout)).toBeNull();
+  it('leaves alone what it cannot explain better: other codes, NimletErrors, non-errors', async () => {
+    expect(await cacheFsError(fsError('ENOENT'), layout)).toBeNull();
+    expect(await cacheFsError(fsError('EIO'), layout)).toBeNull();
+    expect(await cacheFsError(new NimletError('io', 'x'), layout)).toBeNull();
+    expect(await cacheFsError('ENOSPC', layout)).toBeNull();
+  });
+
+  it.each([
+    ['EISDIR', 'copyfile', '/cache/blobs/sha256/abc', '/cache/tmp/ws-1-x/config.json', '/cache/blobs/sha256/abc'],
+    ['EISDIR', 'rename', '/cache/tmp/write-1-x', '/cache/refs/uri/abc', '/cache/refs/uri/abc'],
+    ['ENOTDIR', 'open', '/cache/partials/abc/x', undefined, '/cache/partials/abc/x'],
+  ])('an entry of the wrong kind in the cache (%s on %s) → 74 naming it', async (code, syscall, from, to, named) => {
+    const e = await cacheFsError(Object.assign(fsError(code, syscall, from), to === undefined ? {} : { dest: to }), layout);
+    expect(e?.code).toBe('io');
+    expect(e?.exitCode).toBe(74);
+    expect(e?.message).toBe(`the cache is damaged: ${code} on ${syscall} ${named} (an entry of the wrong kind, not made by nimlet)`);
+    expect(e?.hint).toContain(`remove ${named} and run again`);
+  });
+
+  it('a clash under tmp/ or outside the cache is no damage of the cache: left alone', async () => {
+    // two manifest paths "a" and "a/b" clash while the workspace is built aside under tmp/
+    expect(await cacheFsError(fsError('EEXIST', 'mkdir', '/cache/tmp/ws-1-x/a'), layout)).toBeNull();
+    expect(await cacheFsError(fsError('EISDIR', 'open', '/elsewhere/x'), layout)).toBeNull();
   });
 });

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { doOnce } from '../../src/cache/exclusive.js';
-import { isStale, thisHost, tryLock, type LockTimings } from '../../src/cache/lock.js';
+import { doOnce, waitingLine } from '../../src/cache/exclusive.js';
+import { isStale, thisHost, tryLock, type LockTimings, type Owner } from '../../src/cache/lock.js';
 
 let dir: string;
 let tmp: string;
@@ -95,6 +95,47 @@ describe('tryLock', () => {
     // release never removes a lock it no longer owns
     expect(await readdir(lock)).toEqual(['owner.json']);
   });
+});
+
+describe('a lock whose mtime is in the future (the clock of its host is ahead of ours)', () => {
+  const watch: LockTimings = { heartbeatMs: 20, staleMs: 200, pollMs: 10 };
+  const year2099 = new Date('2099-01-01T00:00:00Z');
+  const owner = { token: 't', host: 'other-host/pid:[1]', pid: 4242, since: '2099-01-01T00:00:00.000Z' };
+  /** Lets more than staleMs pass on this process's own clock. */
+  const outlast = async (ms: number) => {
+    const start = performance.now();
+    while (performance.now() - start <= ms) await new Promise((r) => setTimeout(r, ms / 4));
+  };
+
+  it('is live while its mtime moves, and stale once it has not moved for staleMs of our watching', async () => {
+    const lock = path.join(dir, 'future.lock');
+    await fakeLock(lock, owner);
+    await utimes(lock, year2099, year2099);
+    expect(await isStale(lock, watch)).toBe(false);
+    await outlast(watch.staleMs);
+    // a heartbeat from the fast clock: the mtime moved, so the holder is alive and the watch starts again
+    const beat = new Date(year2099.getTime() + 2000);
+    await utimes(lock, beat, beat);
+    expect(await isStale(lock, watch)).toBe(false);
+    await outlast(watch.staleMs);
+    expect(await isStale(lock, watch)).toBe(true);
+  });
+
+  it('doOnce says who holds it while waiting, then takes it over and does the work', async () => {
+    const lock = path.join(dir, 'k.lock');
+    await fakeLock(lock, owner);
+    await utimes(lock, year2099, year2099);
+    const told: (Owner | null)[] = [];
+    const result = await doOnce({
+      lockDir: lock, tmpDir: tmp, signal: new AbortController().signal, timings: watch,
+      done: async () => null, work: async () => 'mine', onWait: (holder) => told.push(holder),
+    });
+    expect(result).toBe('mine');
+    expect(told[0]).toEqual(owner);
+    expect(waitingLine('config.json (profile p)', told[0]!)).toBe(
+      'waiting for config.json (profile p), locked by other-host pid 4242 since 2099-01-01T00:00:00.000Z; taken over if its heartbeat stops for 30 s',
+    );
+  }, 30_000);
 });
 
 describe('doOnce', () => {

@@ -10,6 +10,8 @@ export interface Progress {
   /** Bytes written (negative: bytes thrown away, e.g. a file fetched again). */
   add(bytes: number): void;
   fileDone(name: string): void;
+  /** A line of its own (a wait on another process's lock), kept clear of the spinner. */
+  note(line: string): void;
   finish(): void;
   fail(): void;
 }
@@ -30,6 +32,8 @@ export interface ProgressOptions {
 interface Spinner {
   text: string;
   start(): unknown;
+  clear(): unknown;
+  render(): unknown;
   succeed(text?: string): unknown;
   fail(text?: string): unknown;
   stopAndPersist(o: { symbol: string; text: string }): unknown;
@@ -112,6 +116,14 @@ export function createProgress(opts: ProgressOptions): Progress {
       filesDone++;
       lastFile = name;
       if (opts.jsonl) json('info', 'download_file_done', { file: name, bytes: done, total: opts.totalBytes, files_done: filesDone });
+    },
+    note(line) {
+      if (opts.jsonl) json('info', 'lock_wait', { message: line });
+      else if (spinner && !ended) {
+        spinner.clear();
+        opts.stderr(`${line}\n`);
+        spinner.render();
+      } else opts.stderr(`${line}\n`);
     },
     finish: () => end(true),
     fail: () => end(false),

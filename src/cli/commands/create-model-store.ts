@@ -14,13 +14,14 @@ export const run: CommandRun = async (ctx, options) => {
   const dest = path.resolve(ctx.cwd, options.modelStore);
   const { ensureProfile } = await import('../../cache/ensure-profile.js');
   const { readMarker } = await import('../../cache/marker.js');
-  const { exportWorkspace } = await import('../../cache/export.js');
+  const { exportWorkspace, prepareModelStore } = await import('../../cache/export.js');
   const { formatBytesExact } = await import('../../format-bytes.js');
+  await prepareModelStore(dest);
   const done = await withInterrupts(ctx, async (signal) => {
     const prepared = await ensureProfile(profile, manifest.dir, { cacheDir, settings, signal, stderr: ctx.stderr, isTTY: ctx.stderrIsTTY });
     const marker = await readMarker(prepared.modelDir);
     if (marker === null) throw new NimletError('io', `the workspace of profile ${profile.name} lost its completion marker while exporting`);
-    return { prepared, ...(await exportWorkspace(prepared.modelDir, marker, dest)) };
+    return { prepared, ...(await exportWorkspace(prepared.modelDir, marker, dest, signal)) };
   });
   if (options.json) {
     ctx.stdout(JSON.stringify({ id: profile.id, name: profile.name, modelStore: dest, files: done.files, bytes: done.bytes, fetchedBytes: done.prepared.fetchedBytes }) + '\n');

@@ -73,4 +73,22 @@ describe('createProgress', () => {
     expect(out).toMatch(/✔ downloaded m/);
     expect(out).not.toMatch(/\x1b\[3\dm/);
   });
+
+  it('note(): a line of its own on a pipe, a lock_wait event under JSON lines, and on a terminal a line the spinner goes on below', async () => {
+    const line = 'waiting for a.bin (profile p), locked by h pid 7 since 2099-01-01T00:00:00.000Z; taken over if its heartbeat stops for 30 s';
+    const piped: string[] = [];
+    createProgress({ stderr: (s) => piped.push(s), isTTY: false, jsonl: false, totalBytes: 1, label: 'm' }).note(line);
+    expect(piped).toEqual([`${line}\n`]);
+    const json: string[] = [];
+    createProgress({ stderr: (s) => json.push(s), isTTY: false, jsonl: true, totalBytes: 1, label: 'm' }).note(line);
+    expect(JSON.parse(json[0]!)).toMatchObject({ level: 'info', event: 'lock_wait', label: 'm', message: line });
+    let out = '';
+    const p = createProgress({ stderr: (s) => (out += s), isTTY: true, jsonl: false, totalBytes: 10 * MiB, label: 'm', intervalMs: 10 });
+    await vi.waitFor(() => expect(out).toContain('0 B / 10.0 MiB'), { timeout: 5000 });
+    p.note(line);
+    p.finish();
+    // the spinner's line was cleared first (cursor to column 1, erase to the end: tty-stream.ts), so the note
+    // stands on a line of its own and the spinner draws again below it
+    expect(out).toContain(`\x1b[1G\x1b[0K${line}\n`);
+  });
 });
