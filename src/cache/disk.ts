@@ -27,6 +27,23 @@ const DENIED = new Set(['EACCES', 'EPERM', 'EROFS']);
 const NOT_WRITABLE = new Set([...DENIED, 'ENOTDIR', 'EEXIST']);
 
 /** Creates the cache's folders and proves it can write there (root ignores modes; a read-only mount does not). */
+/**
+ * The real reason a recursive mkdir of `p` failed: Node's recursive mkdir says ENOENT on a read-only file system
+ * (it tries the parents before reporting). The first missing folder under the nearest existing one is made
+ * without recursion, which fails with the errno that matters (EROFS, EACCES…).
+ */
+async function mkdirFailure(p: string): Promise<string> {
+  let missing = path.resolve(p);
+  while (path.dirname(missing) !== missing && !(await access(path.dirname(missing)).then(() => true, () => false))) missing = path.dirname(missing);
+  return mkdir(missing).then(
+    async () => {
+      await rm(missing, { recursive: true, force: true }); // it could be made after all: nothing to explain
+      return 'ENOENT';
+    },
+    (e: NodeJS.ErrnoException) => e.code ?? 'ENOENT',
+  );
+}
+
 export async function ensureWritable(layout: CacheLayout): Promise<void> {
   try {
     for (const d of [layout.blobs, layout.refs, layout.partials, layout.locks, layout.profiles, layout.tmp]) await mkdir(d, { recursive: true });
@@ -34,7 +51,8 @@ export async function ensureWritable(layout: CacheLayout): Promise<void> {
     await writeFile(probe, '');
     await rm(probe);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
+    const err = e as NodeJS.ErrnoException;
+    const code = err.code === 'ENOENT' && err.syscall === 'mkdir' && err.path ? await mkdirFailure(err.path) : (err.code ?? '');
     if (!NOT_WRITABLE.has(code)) throw e;
     throw new NimletError('cache-not-writable', `cache folder ${layout.root} is not writable (${code})`, {
       hint: `set NIM_CACHE_PATH (or --cache) to a writable folder, or make ${path.resolve(layout.root)} writable by uid ${process.getuid?.() ?? '?'}`,

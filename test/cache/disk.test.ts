@@ -1,6 +1,10 @@
 // Raw file-system errors met while filling the cache become errors a user can act on, with their exit codes.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheFsError } from '../../src/cache/disk.js';
+import { cacheFsError, ensureWritable } from '../../src/cache/disk.js';
 import { cacheLayout } from '../../src/cache/layout.js';
 import { NimletError } from '../../src/errors.js';
 
@@ -47,5 +51,23 @@ describe('cacheFsError', () => {
     // two manifest paths "a" and "a/b" clash while the workspace is built aside under tmp/
     expect(await cacheFsError(fsError('EEXIST', 'mkdir', '/cache/tmp/ws-1-x/a'), layout)).toBeNull();
     expect(await cacheFsError(fsError('EISDIR', 'open', '/elsewhere/x'), layout)).toBeNull();
+  });
+});
+
+describe('ensureWritable on a read-only file system', () => {
+  // Node's recursive mkdir reports ENOENT there; the user needs to hear EROFS (73), not "a bug in nimlet" (70).
+  it.each([['the cache folder itself', ''], ['a cache folder to be made inside it', 'a/b']])('%s → 73 EROFS', async (_what, sub, ctx) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nimlet-ro-'));
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', dir]).status === 0;
+    try {
+      if (!mounted) ctx.skip(); // needs root and a kernel that lets this container mount
+      const root = path.join(dir, sub);
+      const e = await ensureWritable(cacheLayout(root)).then(() => null, (err: unknown) => err);
+      expect(e).toBeInstanceOf(NimletError);
+      expect(e).toMatchObject({ code: 'cache-not-writable', exitCode: 73, message: `cache folder ${root} is not writable (EROFS)` });
+    } finally {
+      if (mounted) spawnSync('umount', [dir]);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
