@@ -7,12 +7,17 @@ import { readSettings, type Settings } from '../config/env.js';
 import { checkVisibilitySyntax } from '../gpu/visible-devices.js';
 import type { CliContext, CommonOptions } from './context.js';
 
-export function commandSettings(ctx: CliContext, options: Pick<CommonOptions, 'cache'>): Settings {
+export function commandSettings(ctx: CliContext, options: Pick<CommonOptions, 'cache' | 'json'>): Settings {
   const settings = readSettings(ctx.env);
   // Read only when a file is fetched, but a bad value is refused up front (DESIGN §2: never a late surprise, and
   // never accepted by --dry-run or a warm start that then fails on the first cold one).
   readRetryTuning(ctx.env);
   checkRepositoryOverride(settings.repositoryOverride);
   checkVisibilitySyntax(ctx.env);
-  return options.cache ? { ...settings, cacheDir: path.resolve(ctx.cwd, options.cache) } : settings;
+  return {
+    ...settings,
+    ...(options.cache ? { cacheDir: path.resolve(ctx.cwd, options.cache) } : {}),
+    // Under --json a script reads stderr too: progress comes as JSON log lines there, never as prose.
+    ...(options.json === true ? { jsonLogging: true } : {}),
+  };
 }

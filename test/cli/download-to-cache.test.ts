@@ -121,6 +121,15 @@ describe('download-to-cache', () => {
     expect(srv.requests()).toEqual([]);
   });
 
+  it('--json: stderr holds only JSON — progress as log lines, then the error object (a 404 here)', async () => {
+    await writeManifest(manifest, [{ name: 'vllm-bf16-tp1', tags: VLLM_TAGS, files: { 'gone.bin': { uri: `${srv.url}/m/gone.bin` } } }]);
+    const r = await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1', '--json'], env());
+    expect(r.exitCode).toBe(66);
+    const lines = r.stderr.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.at(-1)).toMatchObject({ error: 'not-found', exitCode: 66 });
+    expect(lines.slice(0, -1).map((l) => l.event)).toContain('download_failed');
+  });
+
   it('--all fetches every profile, sharing blobs between them', async () => {
     const r = await nimlet(['download-to-cache', '--all'], env());
     expect(r.exitCode).toBe(0);
