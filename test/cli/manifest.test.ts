@@ -98,6 +98,43 @@ describe('nimlet manifest validate', () => {
   });
 });
 
+describe('what validates is what the other commands can use', () => {
+  // Both once passed validation: the first failed the download (EEXIST, exit 70) or silently lost eng/x to the
+  // archive, the second failed serve's spawn (exit 70) after selection and download.
+  const env = () => ({ NIM_CACHE_PATH: path.join(dir, 'cache'), NIMLET_MANIFEST: path.join(dir, 'm.yaml') });
+  const run = (...args: string[]) => execa(process.execPath, [bin, ...args], { cwd: dir, reject: false, env: { NO_COLOR: '1', ...env() } });
+
+  it.each([
+    [
+      'a file inside the folder an archive fills',
+      '        eng/x: {uri: data/x}\n        eng: {uri: data/e.tar, extract: true}\n',
+      ':7: profiles[0].workspace.files.eng: "eng/x" lies inside "eng", which its archive fills (extract: true): nothing else may be put in that folder',
+    ],
+    [
+      'a file inside another file',
+      '        a: {uri: data/a}\n        a/b: {uri: data/b}\n',
+      ':7: profiles[0].workspace.files["a/b"]: "a/b" lies inside "a", which is a file of this profile: a path cannot be both a file and a folder',
+    ],
+  ])('%s: exit 65, located, from validate and download-to-cache', async (_what, files, problem) => {
+    writeFileSync(path.join(dir, 'm.yaml'), `schema_version: 2.0.0\nprofiles:\n  - tags: {llm_engine: vllm}\n    workspace:\n      files:\n${files}`);
+    // validate names the file as typed; download-to-cache as NIMLET_MANIFEST gives it.
+    for (const [args, name] of [[['manifest', 'validate', 'm.yaml'], 'm.yaml'], [['download-to-cache', '--all'], path.join(dir, 'm.yaml')]] as const) {
+      const r = await run(...args);
+      expect([r.exitCode, r.stdout], args.join(' ')).toEqual([65, '']);
+      expect(r.stderr.split('\n')[1]).toBe(`  ${name}${problem}`);
+    }
+  });
+
+  it('a NUL byte in an engine argument: exit 65, located, from validate and serve', async () => {
+    writeFileSync(path.join(dir, 'm.yaml'), 'schema_version: 2.0.0\nprofiles:\n  - tags: {llm_engine: vllm}\n    engine: {args: ["--x", "a\\0b"]}\n');
+    for (const args of [['manifest', 'validate', 'm.yaml'], ['serve']]) {
+      const r = await run(...args);
+      expect([r.exitCode, r.stdout], args.join(' ')).toEqual([65, '']);
+      expect(r.stderr).toContain('m.yaml:4: profiles[0].engine.args[1]: an engine argument must not contain a NUL byte (\\0)');
+    }
+  });
+});
+
 describe('nimlet manifest ids', () => {
   it('prints `<id>  <name>` per profile, computing missing ids', async () => {
     copy('schema2.yaml');

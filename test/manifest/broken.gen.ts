@@ -21,7 +21,7 @@ const badCount = fc.constantFrom('0', '-1', 'two', '1.5', '', ' ');
 const badEngine = fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !['tensorrt_llm', 'vllm', 'sglang'].includes(s));
 const wrongValue = fc.constantFrom<unknown>([1, 2], { a: 1 }, null);
 
-type Mutation = 'engine' | 'tp' | 'pp' | 'gpus' | 'tagType' | 'noTags' | 'tagsType' | 'dupId' | 'badKey' | 'badYaml';
+type Mutation = 'engine' | 'tp' | 'pp' | 'gpus' | 'tagType' | 'noTags' | 'tagsType' | 'dupId' | 'badKey' | 'badYaml' | 'inside';
 
 function nim1(ids: string[], tags: Record<string, string>[], m: Mutation, bad: unknown): BrokenCase {
   const profiles: Record<string, unknown> = {};
@@ -42,6 +42,11 @@ function nim1(ids: string[], tags: Record<string, string>[], m: Mutation, bad: u
       return { text: `${text}${text.split('\n').slice(0, 3).join('\n')}\n`, expect: `duplicate key "${id0}" (first at line 1)` };
     }
     case 'badYaml': return { text: `${stringify(profiles)}${id0.slice(0, 8)}: [unclosed\n  - x: : y\n`, expect: ': (root): YAML: ' };
+    case 'inside': {
+      const { workspace } = first as unknown as { workspace: { components: unknown[] } };
+      workspace.components.push({ dst: '', src: { repo_id: 'o/m:1', files: [bad] } });
+      return { text: stringify(profiles), expect: 'lies inside "config.json", which is a file of this profile' };
+    }
   }
 }
 
@@ -64,6 +69,11 @@ function schema2(tags: Record<string, string>[], m: Mutation, bad: unknown): Bro
       return { text: stringify(doc), expect: `profiles[1].id: duplicate profile id ${id}` };
     }
     case 'badYaml': return { text: `${stringify(doc)}\tprofiles: {\n`, expect: ': (root): YAML: ' };
+    case 'inside': {
+      const { workspace } = profiles[0]!;
+      (workspace.files as Record<string, unknown>)[String(bad)] = { uri: 'hf://o/m:main?file=x' };
+      return { text: stringify(doc), expect: `profiles[0].workspace.files[${JSON.stringify(bad)}]: ` };
+    }
   }
 }
 
@@ -73,13 +83,15 @@ function badFor(m: Mutation): fc.Arbitrary<unknown> {
   if (m === 'tp' || m === 'pp' || m === 'gpus') return badCount;
   // tags must be a map: anything else breaks them
   if (m === 'tagsType') return fc.constantFrom<unknown>([1, 2], null, 'fp8', 7);
+  // a path under the workspace's one file, `config.json`
+  if (m === 'inside') return fc.constantFrom<unknown>('config.json/x', 'config.json/a/b', './config.json/x');
   return wrongValue;
 }
 
 export const brokenManifest: fc.Arbitrary<BrokenCase> = fc
   .tuple(
     fc.constantFrom('nim1', 'schema2'),
-    fc.constantFrom<Mutation>('engine', 'tp', 'pp', 'gpus', 'tagType', 'noTags', 'tagsType', 'dupId', 'badKey', 'badYaml'),
+    fc.constantFrom<Mutation>('engine', 'tp', 'pp', 'gpus', 'tagType', 'noTags', 'tagsType', 'dupId', 'badKey', 'badYaml', 'inside'),
     fc.uniqueArray(hex, { minLength: 1, maxLength: 4 }),
     fc.array(tagsArb, { minLength: 4, maxLength: 4 }),
   )

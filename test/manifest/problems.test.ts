@@ -1,5 +1,6 @@
 // Every problem at once, each with file, line and key path: a table of broken manifests and the exact details.
 import { describe, expect, it } from 'vitest';
+import { parseManifestText } from '../../src/manifest/load.js';
 import { manifestError } from './helpers.js';
 
 const A = 'a'.repeat(64);
@@ -110,6 +111,84 @@ describe('malformed manifests', () => {
         'm.yaml:9: manifest[3].id: a profile id must be non-empty text',
       ],
     ],
+    [
+      'schema 2: a file path inside another file, in either order (a profile at a time)',
+      [
+        'schema_version: 2.0.0',
+        'profiles:',
+        '  - tags: {llm_engine: vllm}',
+        '    workspace:',
+        '      files:',
+        '        a: {uri: x}',
+        '        a/b: {uri: y}',
+        '  - tags: {llm_engine: sglang}',
+        '    workspace:',
+        '      files:',
+        '        w/x/y: {uri: x}',
+        '        w/x: {uri: y}',
+        '',
+      ].join('\n'),
+      [
+        'm.yaml:7: profiles[0].workspace.files["a/b"]: "a/b" lies inside "a", which is a file of this profile: a path cannot be both a file and a folder',
+        'm.yaml:12: profiles[1].workspace.files["w/x"]: "w/x/y" lies inside "w/x", which is a file of this profile: a path cannot be both a file and a folder',
+      ],
+    ],
+    [
+      'schema 2: a file inside the folder an archive fills, in either order',
+      [
+        'schema_version: 2.0.0',
+        'profiles:',
+        '  - tags: {llm_engine: vllm}',
+        '    workspace:',
+        '      files:',
+        '        eng/x: {uri: x}',
+        '        ./eng/: {uri: e.tar, extract: true}',
+        '  - tags: {llm_engine: sglang}',
+        '    workspace:',
+        '      files:',
+        '        eng: {uri: e.tar, extract: true}',
+        '        eng/sub/y: {uri: y}',
+        '',
+      ].join('\n'),
+      [
+        'm.yaml:7: profiles[0].workspace.files["./eng/"]: "eng/x" lies inside "eng", which its archive fills (extract: true): nothing else may be put in that folder',
+        'm.yaml:12: profiles[1].workspace.files["eng/sub/y"]: "eng/sub/y" lies inside "eng", which its archive fills (extract: true): nothing else may be put in that folder',
+      ],
+    ],
+    [
+      'NIM 1.x: component files that lie inside another component\'s file',
+      `${A}:\n  tags: {llm_engine: vllm}\n  workspace: !workspace\n    components:\n    - dst: eng\n      src: {repo_id: o/m:1, files: [!name x]}\n    - dst: ''\n      src: {repo_id: o/m:1, files: [!name eng, !name c, !name c/d]}\n`,
+      [
+        `m.yaml:8: ${A}.workspace.components[1].src.files[0]: "eng/x" lies inside "eng", which is a file of this profile: a path cannot be both a file and a folder`,
+        `m.yaml:8: ${A}.workspace.components[1].src.files[2]: "c/d" lies inside "c", which is a file of this profile: a path cannot be both a file and a folder`,
+      ],
+    ],
+    [
+      'legacy: files that lie inside another file',
+      'model_profile: X\nmanifest:\n  - id: Mol\n    tags: {backend: pytorch}\n    workspace:\n      components:\n      - src: {repo_id: o/m:1, files: [!name a, !name a/b]}\n',
+      ['m.yaml:7: manifest[0].workspace.components[0].src.files[1]: "a/b" lies inside "a", which is a file of this profile: a path cannot be both a file and a folder'],
+    ],
+    [
+      'schema 2: engine arguments and environment values with a NUL byte, environment names that are no names',
+      [
+        'schema_version: 2.0.0',
+        'profiles:',
+        '  - tags: {llm_engine: vllm}',
+        '    engine:',
+        '      args: ["--ok", "a\\0b"]',
+        '      env:',
+        '        FOO: "a\\0b"',
+        '        "": x',
+        '        A=B: y',
+        '',
+      ].join('\n'),
+      [
+        'm.yaml:5: profiles[0].engine.args[1]: an engine argument must not contain a NUL byte (\\0)',
+        'm.yaml:7: profiles[0].engine.env.FOO: an environment value must not contain a NUL byte (\\0)',
+        'm.yaml:8: profiles[0].engine.env[""]: key "" is not valid: an environment variable name',
+        'm.yaml:9: profiles[0].engine.env["A=B"]: key "A=B" is not valid: an environment variable name',
+      ],
+    ],
   ])('%s', (_what, text, details) => {
     const err = manifestError(text);
     expect(err.code).toBe('manifest-invalid');
@@ -117,5 +196,32 @@ describe('malformed manifests', () => {
     expect(err.message).toBe(`m.yaml: ${details.length} problem${details.length === 1 ? '' : 's'}`);
     expect(err.details).toEqual(details);
     expect(err.hint).toContain('nimlet manifest validate');
+  });
+});
+
+describe('workspace paths that only look alike', () => {
+  it('load: a shared prefix that is no folder, and the same paths in two profiles', () => {
+    const text = [
+      'schema_version: 2.0.0',
+      'profiles:',
+      '  - tags: {llm_engine: vllm}',
+      '    workspace:',
+      '      files:',
+      '        a: {uri: x}',
+      '        ab/c: {uri: y}',
+      '        a.d/e: {uri: z}',
+      '        eng: {uri: e.tar, extract: true}',
+      '        engine/x: {uri: w}',
+      '  - tags: {llm_engine: sglang}',
+      '    workspace:',
+      '      files:',
+      '        a/b: {uri: y}',
+      '        eng/x: {uri: w}',
+      '',
+    ].join('\n');
+    expect(parseManifestText(text, 'm.yaml').profiles.map((p) => p.files.map((f) => f.path))).toEqual([
+      ['a', 'ab/c', 'a.d/e', 'eng', 'engine/x'],
+      ['a/b', 'eng/x'],
+    ]);
   });
 });

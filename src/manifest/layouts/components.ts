@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import type { KeyPath } from '../problems.js';
 import type { WorkspaceFile } from '../types.js';
-import { addError, addWarning, checkSource, type ReadContext, workspacePath } from './context.js';
+import { WorkspaceClaims, workspacePath } from '../workspace-paths.js';
+import { addError, addWarning, checkSource, type ReadContext } from './context.js';
 
 const componentSchema = z.looseObject({
   dst: z.string().nullish(),
@@ -27,7 +28,7 @@ function repoBase(repoId: string): string {
 /** The workspace's files in the normal form; problems go to ctx under `at` (the workspace's key path). */
 export function componentFiles(ctx: ReadContext, workspace: ComponentsWorkspace, at: KeyPath): WorkspaceFile[] {
   const files: WorkspaceFile[] = [];
-  const seen = new Set<string>();
+  const claims = new WorkspaceClaims();
   (workspace?.components ?? []).forEach((component, i) => {
     const here = [...at, 'components', i];
     const { repo_id: repoId, files: names } = component.src;
@@ -42,8 +43,8 @@ export function componentFiles(ctx: ReadContext, workspace: ComponentsWorkspace,
       const where = [...here, 'src', 'files', j];
       const joined = workspacePath(dst === '' ? name : `${dst.replace(/\/+$/, '')}/${name}`);
       if (joined === null) return addError(ctx, where, `${JSON.stringify(name)} under dst ${JSON.stringify(dst)} is not a relative path inside the workspace`);
-      if (seen.has(joined)) return addError(ctx, where, `two files map to ${JSON.stringify(joined)}`);
-      seen.add(joined);
+      const clash = claims.claim(joined, false);
+      if (clash !== null) return addError(ctx, where, clash);
       const uri = repoId === undefined ? '' : `${repoBase(repoId)}?file=${encodeQuery(name)}`;
       files.push({ path: joined, uri, sha256: null, size: null, extract: false });
     });

@@ -1,6 +1,5 @@
 // What every layout reader shares: the parsed document, the problem lists, and small checks that turn a
 // failure into a located problem instead of a throw.
-import path from 'node:path';
 import type { z } from 'zod';
 import type { KeyPath, Problem } from '../problems.js';
 import { parseSourceUri } from '../source-uri.js';
@@ -37,15 +36,6 @@ export function check<S extends z.ZodType>(ctx: ReadContext, schema: S, value: u
 export function checkSource(ctx: ReadContext, uri: string, at: KeyPath): void {
   const parsed = parseSourceUri(uri, ctx.dir);
   if (!parsed.ok) addWarning(ctx, at, `cannot be fetched: ${parsed.error}`);
-}
-
-/** A workspace path: relative, inside the workspace, POSIX separators; null when it is not. */
-export function workspacePath(p: string): string | null {
-  if (p.includes('\\') || p.includes('\0') || p.startsWith('/')) return null;
-  if (p.split('/').includes('..')) return null;
-  const normal = path.posix.normalize(p).replace(/\/+$/, '');
-  if (normal === '' || normal === '.' || normal === '..' || normal.startsWith('../')) return null;
-  return normal;
 }
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

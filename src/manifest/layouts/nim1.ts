@@ -1,12 +1,11 @@
 // NIM 1.x: a map keyed by the 64-hex profile id, each with `tags` (text) and an optional `!workspace`.
 import { z } from 'zod';
 import { buildProfile } from '../profile.js';
+import { HEX_ID } from '../rules.js';
 import { tagsSchema } from '../tags.js';
 import type { Profile } from '../types.js';
 import { componentFiles, componentsWorkspaceSchema } from './components.js';
 import { addError, check, type ReadContext } from './context.js';
-
-export const HEX_ID = /^[0-9a-fA-F]{64}$/;
 
 export const nim1ProfileSchema = z.looseObject({
   tags: tagsSchema,

@@ -4,10 +4,11 @@ import { z } from 'zod';
 import { computeProfileId } from '../ids.js';
 import type { KeyPath } from '../problems.js';
 import { buildProfile } from '../profile.js';
+import { COMPUTE_CAPABILITY, DRIVER_VERSION, ENV_NAME, HEX_ID, isProcessText } from '../rules.js';
 import { tagsSchema } from '../tags.js';
 import type { Profile, WorkspaceFile } from '../types.js';
-import { addError, check, checkSource, type ReadContext, workspacePath } from './context.js';
-import { HEX_ID } from './nim1.js';
+import { WorkspaceClaims, workspacePath } from '../workspace-paths.js';
+import { addError, check, checkSource, type ReadContext } from './context.js';
 
 const fileSchema = z.looseObject({
   uri: z.string().min(1, 'a file needs a source uri'),
@@ -18,13 +19,15 @@ const fileSchema = z.looseObject({
 
 const requirementsSchema = z.strictObject({
   min_gpu_memory_mib: z.int('min_gpu_memory_mib must be a whole number of MiB').nonnegative().optional(),
-  min_driver: z.string().regex(/^\d+(\.\d+){0,3}$/, 'min_driver must be a driver version such as 550.54.15').optional(),
-  min_compute_capability: z.string().regex(/^\d+\.\d+$/, 'min_compute_capability must be major.minor such as 8.9').optional(),
+  min_driver: z.string().regex(DRIVER_VERSION, 'min_driver must be a driver version such as 550.54.15').optional(),
+  min_compute_capability: z.string().regex(COMPUTE_CAPABILITY, 'min_compute_capability must be major.minor such as 8.9').optional(),
 });
 
+const processText = (what: string) => z.string().refine(isProcessText, `${what} must not contain a NUL byte (\\0)`);
+
 const engineSchema = z.strictObject({
-  args: z.array(z.string()).optional(),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name'), z.string()).optional(),
+  args: z.array(processText('an engine argument')).optional(),
+  env: z.record(z.string().regex(ENV_NAME, 'an environment variable name'), processText('an environment value')).optional(),
 });
 
 function idMessage(input: unknown): string {
@@ -53,7 +56,7 @@ export function readSchema2Profiles(ctx: ReadContext, list: readonly unknown[], 
     if (body === undefined) return;
     const written = body.workspace?.files ?? {};
     const files: WorkspaceFile[] = [];
-    const seen = new Set<string>();
+    const claims = new WorkspaceClaims();
     for (const [p, f] of Object.entries(written)) {
       const where = [...here, 'workspace', 'files', p];
       const rel = workspacePath(p);
@@ -62,11 +65,11 @@ export function readSchema2Profiles(ctx: ReadContext, list: readonly unknown[], 
         continue;
       }
       // `config.json` and `./config.json` are one file: the second download would overwrite the first.
-      if (seen.has(rel)) {
-        addError(ctx, where, `two files map to ${JSON.stringify(rel)}`);
+      const clash = claims.claim(rel, f.extract ?? false);
+      if (clash !== null) {
+        addError(ctx, where, clash);
         continue;
       }
-      seen.add(rel);
       checkSource(ctx, f.uri, [...where, 'uri']);
       files.push({ path: rel, uri: f.uri, sha256: f.sha256 ?? null, size: f.size ?? null, extract: f.extract ?? false });
     }
