@@ -73,7 +73,15 @@ export async function main(argv: string[], ctx: CliContext = defaultContext()): 
   const json = argv.includes('--json');
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   try {
-    await buildProgram(ctx, result, packageVersion(), { jsonErrors: json }).parseAsync(argv, { from: 'user' });
+    const program = buildProgram(ctx, result, packageVersion(), { jsonErrors: json });
+    // serve is the default command, so commander would read `nimlet bogus` as serve with an extra argument
+    const first = argv[0];
+    if (first !== undefined && !first.startsWith('-') && first !== 'help' && !program.commands.some((c) => c.name() === first)) {
+      const message = `unknown command '${first}' (nimlet's commands: ${program.commands.map((c) => c.name()).join(', ')})`;
+      ctx.stderr(json ? JSON.stringify({ error: 'usage', exitCode: EXIT.usage, message }) + '\n' : `error: ${message}\n(run with --help for usage)\n`);
+      return EXIT.usage;
+    }
+    await program.parseAsync(argv, { from: 'user' });
     return result.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {

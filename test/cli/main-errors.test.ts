@@ -40,3 +40,15 @@ describe('printable errors', () => {
     expect(JSON.parse(ctx.err[0]!)).toMatchObject({ error: 'bad-config', exitCode: 78 });
   });
 });
+
+describe('an unknown command', () => {
+  // serve is the default command: without this check `nimlet bogus` read as "too many arguments for 'serve'"
+  it('is a usage error (64) that names it and lists the commands, in text and under --json', async () => {
+    const text = ctxWith({});
+    expect(await main(['bogus'], text)).toBe(64);
+    expect(text.err.join('')).toMatch(/^error: unknown command 'bogus' \(nimlet's commands: serve, list-model-profiles, select, gpus, download-to-cache, create-model-store, cache, manifest, doctor\)\n/);
+    const json = ctxWith({});
+    expect(await main(['bogus', '--json'], json)).toBe(64);
+    expect(JSON.parse(json.err.join(''))).toMatchObject({ error: 'usage', exitCode: 64, message: expect.stringMatching(/^unknown command 'bogus'/) });
+  });
+});
