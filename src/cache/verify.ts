@@ -1,18 +1,22 @@
 // `cache verify`: every blob re-hashed against its name, every workspace file against its marker. A workspace
 // file that is a hard link to a blob already checked is the same bytes: it is not read twice.
-import { lstat } from 'node:fs/promises';
+import { lstat, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256File } from './hash-file.js';
 import type { Inventory } from './inventory.js';
+import { tmpName } from './layout.js';
 
 export interface VerifyReport {
   blobsChecked: number;
   filesChecked: number;
   problems: string[];
+  /** What `--repair` removes: blobs (by sha256) and published workspaces (their folders) with a bad file. */
+  damaged: { blobs: string[]; workspaces: string[] };
 }
 
 export async function verifyCache(inv: Inventory, onProgress: (what: string) => void = () => undefined): Promise<VerifyReport> {
   const problems: string[] = [];
+  const damaged = { blobs: [] as string[], workspaces: [] as string[] };
   const good = new Set<string>();
   for (const b of inv.blobs) {
     const file = path.join(inv.layout.blobs, b.hex);
@@ -21,7 +25,10 @@ export async function verifyCache(inv: Inventory, onProgress: (what: string) => 
     if (got === b.hex) {
       const st = await lstat(file);
       good.add(`${st.dev}:${st.ino}`);
-    } else problems.push(`blob ${b.hex}: content hashes to ${got}`);
+    } else {
+      problems.push(`blob ${b.hex}: content hashes to ${got}`);
+      damaged.blobs.push(b.hex);
+    }
   }
   let filesChecked = 0;
   for (const ws of inv.workspaces) {
@@ -34,6 +41,7 @@ export async function verifyCache(inv: Inventory, onProgress: (what: string) => 
         const st = await lstat(file).catch(() => null);
         if (st === null) {
           problems.push(`profile ${ws.marker.name}: ${c.rel} is missing`);
+          damaged.workspaces.push(ws.dir);
           continue;
         }
         if (!f.extract && good.has(`${st.dev}:${st.ino}`)) {
@@ -42,9 +50,35 @@ export async function verifyCache(inv: Inventory, onProgress: (what: string) => 
         }
         onProgress(`${ws.marker.name}/${c.rel}`);
         const got = await sha256File(file).catch((e: Error) => `unreadable (${e.message})`);
-        if (got !== c.sha256) problems.push(`profile ${ws.marker.name}: ${c.rel} hashes to ${got}, expected ${c.sha256}`);
+        if (got !== c.sha256) {
+          problems.push(`profile ${ws.marker.name}: ${c.rel} hashes to ${got}, expected ${c.sha256}`);
+          damaged.workspaces.push(ws.dir);
+        }
       }
     }
   }
-  return { blobsChecked: inv.blobs.length, filesChecked, problems };
+  return { blobsChecked: inv.blobs.length, filesChecked, problems, damaged: { blobs: damaged.blobs, workspaces: [...new Set(damaged.workspaces)] } };
+}
+
+/**
+ * Removes what verify found damaged, so the next serve or download-to-cache fetches it again: each workspace is
+ * unpublished first (renamed into tmp/, then deleted: no reader ever sees a half-removed one), then each blob.
+ * An engine already running from a removed workspace keeps the files it has open.
+ */
+export async function repairCache(inv: Inventory, damaged: VerifyReport['damaged']): Promise<{ workspaces: number; blobs: number }> {
+  let workspaces = 0;
+  let blobs = 0;
+  for (const dir of damaged.workspaces) if (await removeAside(inv, dir)) workspaces++;
+  for (const hex of damaged.blobs) if (await removeAside(inv, path.join(inv.layout.blobs, hex))) blobs++;
+  return { workspaces, blobs };
+}
+
+async function removeAside(inv: Inventory, target: string): Promise<boolean> {
+  const aside = tmpName(inv.layout, 'damaged');
+  const moved = await rename(target, aside).then(() => true, (e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return false; // another process repaired or replaced it already
+    throw e;
+  });
+  if (moved) await rm(aside, { recursive: true, force: true });
+  return moved;
 }

@@ -20,6 +20,7 @@ export interface CommonOptions {
   explain?: boolean;
   verbose?: boolean;
   dryRun?: boolean;
+  repair?: boolean;
   profile?: string;
   profiles?: string[];
   all?: boolean;

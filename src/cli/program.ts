@@ -90,6 +90,7 @@ export function buildProgram(ctx: CliContext, result: ProgramResult, version: st
       .description(description)
       .addOption(cacheOpt()).addOption(manifestOpt()).addOption(jsonOpt()).addOption(verboseOpt());
     if (name === 'prune') sub.addOption(new Option('--dry-run', 'list what would be removed'));
+    if (name === 'verify') sub.addOption(new Option('--repair', 'remove damaged blobs and profile folders, to be fetched again'));
     sub.action(action(() => import(`./commands/cache-${name}.js`) as Promise<{ run: CommandRun }>));
   }
 

@@ -2,6 +2,7 @@
 // artifact server on 127.0.0.1 (build first: npx tsc -p tsconfig.build.json).
 import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -229,6 +230,19 @@ describe('cache ls, verify, prune', () => {
     expect(bad.stderr).toContain('nimlet: the cache has 2 corrupt or missing file(s)');
     expect(bad.stderr).toMatch(new RegExp(`blob ${hex}: content hashes to [0-9a-f]{64}`));
     expect(bad.stderr).toMatch(/profile vllm-bf16-tp1: config.json hashes to [0-9a-f]{64}, expected /);
+    expect(bad.stderr).toContain('hint: run `nimlet cache verify --repair`');
+
+    // --repair removes the damaged blob and unpublishes the profile; the next download fetches that file alone
+    const repair = await nimlet(['cache', 'verify', '--repair'], env());
+    expect(repair.exitCode, repair.all).toBe(0);
+    expect(repair.stdout).toContain('removed 1 damaged profile folder(s) and 1 blob(s)');
+    expect(existsSync(path.join(cache, 'profiles', idOf('vllm-bf16-tp1')))).toBe(false);
+    expect((await nimlet(['cache', 'verify'], env())).exitCode).toBe(0);
+    srv.reset();
+    expect((await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], env())).exitCode).toBe(0);
+    expect(gets()).toEqual(['/m/config.json']);
+    expect(await readFile(path.join(cache, 'profiles', idOf('vllm-bf16-tp1'), 'config.json'), 'utf8')).toBe(CONFIG);
+    expect((await nimlet(['cache', 'verify'], env())).exitCode).toBe(0);
   });
 
   it('prune removes what the manifest no longer needs, keeps what it does', async () => {
