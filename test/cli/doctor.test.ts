@@ -73,7 +73,11 @@ describe('nimlet doctor', () => {
     const r = await nimlet(['doctor', '--json'], {});
     expect([r.code, r.stderr]).toEqual([0, '']);
     const c = byName(r);
-    expect(Object.keys(c)).toEqual(['driver', 'gpus', 'cache', 'disk', 'manifest', 'NGC_API_KEY', 'HF_TOKEN', 'ngc', 'huggingface']);
+    expect(Object.keys(c)).toEqual(['driver', 'gpus', 'cpu', 'memory', 'os', 'cache', 'disk', 'manifest', 'NGC_API_KEY', 'HF_TOKEN', 'ngc', 'huggingface']);
+    // host facts (DESIGN §5): this machine's, so their shape only; memory warns when little is available
+    expect(c.cpu).toMatchObject({ status: 'ok', detail: expect.stringMatching(/\(\d+ cores, \d+ threads\)$/) });
+    expect(c.memory?.detail).toMatch(/^\S+ \S+ total, (only )?\S+ \S+ available$/);
+    expect(c.os).toMatchObject({ status: 'ok', detail: expect.stringMatching(/kernel \S+/) });
     expect(c.driver).toEqual({ name: 'driver', status: 'ok', detail: 'NVIDIA driver 565.57.01' });
     expect(c.gpus).toEqual({ name: 'gpus', status: 'ok', detail: '8 × NVIDIA H100 80GB HBM3 (2330:10de, cc 9.0)' });
     expect(c.cache).toEqual({ name: 'cache', status: 'ok', detail: `${path.join(tmp, 'cache')} is writable` });

@@ -4,6 +4,10 @@ import { golden, ids, MANIFEST, runCli } from '../select/cli-harness.js';
 
 const list = (extra: string[] = []) => ['list-model-profiles', '--manifest', MANIFEST, ...extra];
 
+/** The listing without its host block (CPU, memory, OS, cache disk: this machine's, not the fixture's). */
+const HOST_BLOCK = /^- Host:\n(?: {2}.*\n)+/m;
+const withoutHost = (stdout: string): string => stdout.replace(HOST_BLOCK, '');
+
 describe('list-model-profiles text (golden)', () => {
   it.each([
     ['1 × H100', 'h100-x1', [], {}, 'h100-x1.txt'],
@@ -17,21 +21,30 @@ describe('list-model-profiles text (golden)', () => {
     const r = runCli(list(extra), { machine, env });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(golden(file, r.stdout));
+    expect(withoutHost(r.stdout)).toBe(golden(file, withoutHost(r.stdout)));
+  });
+
+  it('SYSTEM INFO ends with the host facts of DESIGN §5: CPU, memory, OS, the cache\'s free disk', () => {
+    const r = runCli(list(), { machine: 'h100-x1', env: { NIM_CACHE_PATH: '/tmp' } });
+    expect(r.code).toBe(0);
+    const block = HOST_BLOCK.exec(r.stdout)?.[0] ?? '';
+    expect(block.split('\n').slice(1, -1).map((l) => l.trim().split(':')[0])).toEqual(['CPU', 'Memory', 'OS', 'Cache']);
+    expect(block).toMatch(/ {2}Cache: {3}\/tmp: .+ free of .+\n/);
+    expect(r.stdout.indexOf('- Host:')).toBeLessThan(r.stdout.indexOf('MODEL PROFILES'));
   });
 
   it('no nvidia-smi on PATH: every profile incompatible with the reason, exit 0', () => {
     const r = runCli(list(), { machine: null });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe(golden('no-gpu.txt', r.stdout));
+    expect(withoutHost(r.stdout)).toBe(golden('no-gpu.txt', withoutHost(r.stdout)));
     expect(r.stdout).toContain('- Compatible with system and runnable: <None>');
   });
 
   it('a driver that fails: listed all the same, exit 0', () => {
     const r = runCli(list(), { machine: 'h100-x1', env: { NIMLET_FAKE_NVSMI_FAIL: 'no-driver' } });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^SYSTEM INFO\n- Free GPUs: <None>\n {2}\S.*\nMODEL PROFILES\n- Compatible with system and runnable: <None>\n/);
+    expect(withoutHost(r.stdout)).toMatch(/^SYSTEM INFO\n- Free GPUs: <None>\n {2}\S.*\nMODEL PROFILES\n- Compatible with system and runnable: <None>\n/);
   });
 
   it('an unknown pin: the listing with nothing selected, then the pin\'s error and exit 78 (DESIGN §4)', () => {

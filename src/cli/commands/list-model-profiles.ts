@@ -10,7 +10,7 @@ import type { CommandRun } from '../context.js';
 import { prepareSelection } from '../prepare-selection.js';
 
 export const run: CommandRun = async (ctx, options) => {
-  const { inventory, evaluations, request } = await prepareSelection(ctx, options, 'listing');
+  const { settings, inventory, evaluations, request } = await prepareSelection(ctx, options, 'listing');
   let selection: Selection | null = null;
   let pinError: unknown = null;
   try {
@@ -31,7 +31,10 @@ export const run: CommandRun = async (ctx, options) => {
     // One line: 2,000 profiles pretty-printed cost more than the listing itself; `jq` makes it readable.
     ctx.stdout(JSON.stringify(listingJson(system, evaluations, opts)) + '\n');
   } else {
-    ctx.stdout([...formatSystemInfo(inventory), ...formatProfiles(evaluations, opts)].join('\n') + '\n');
+    // Host facts (DESIGN §5) for people only: systeminformation loads here, never on the --json path a script times.
+    const [{ describeHost }, { formatHostFacts }] = await Promise.all([import('../../host/facts.js'), import('../../host/format.js')]);
+    const host = ['- Host:', ...formatHostFacts(await describeHost(settings.cacheDir)).map((l) => `  ${l}`)];
+    ctx.stdout([...formatSystemInfo(inventory), ...host, ...formatProfiles(evaluations, opts)].join('\n') + '\n');
   }
   if (pinError !== null) throw pinError;
   return 0;

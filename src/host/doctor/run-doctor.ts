@@ -3,6 +3,7 @@ import type { Env, Settings } from '../../config/env.js';
 import { checkCache } from './cache-checks.js';
 import type { Check } from './check.js';
 import { checkGpus } from './gpu-checks.js';
+import { checkHost } from './host-checks.js';
 import { checkCredentials, checkManifest } from './manifest-checks.js';
 import { checkEndpoints } from './network-checks.js';
 
@@ -15,13 +16,14 @@ export interface DoctorInput {
 }
 
 export async function runDoctor(input: DoctorInput): Promise<Check[]> {
-  const [gpus, cache, manifest, endpoints] = await Promise.all([
+  const [gpus, host, cache, manifest, endpoints] = await Promise.all([
     checkGpus(input.env, input.settings.probeTimeoutMs),
+    checkHost(),
     checkCache(input.cacheDir),
     checkManifest(input.manifestOption, input.settings, input.cwd),
     checkEndpoints(input.settings),
   ]);
-  return [...gpus, ...cache, ...manifest.checks, ...checkCredentials(input.settings, manifest.manifest), ...endpoints];
+  return [...gpus, ...host, ...cache, ...manifest.checks, ...checkCredentials(input.settings, manifest.manifest), ...endpoints];
 }
 
 export function formatChecks(checks: readonly Check[]): string[] {
