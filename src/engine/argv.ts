@@ -28,6 +28,15 @@ function loraMaxRank(tags: Record<string, string>): number | null {
   return raw && /^\d+$/.test(raw) && Number(raw) > 0 ? Number(raw) : null;
 }
 
+/**
+ * `{model_dir}` in a profile's engine.args and engine.env values stands for the model folder: the folder is the
+ * cache's (or NIM_MODEL_NAME's), known only at start, and the engine's working directory is the container's, so a
+ * bare relative path (`chat_template.jinja`) would not find the workspace file the manifest means.
+ */
+export const MODEL_DIR_PLACEHOLDER = '{model_dir}';
+
+const withModelDir = (value: string, modelDir: string): string => value.split(MODEL_DIR_PLACEHOLDER).join(modelDir);
+
 export function buildEngineCommand(input: EngineCommandInput): EngineCommand {
   const { profile, selection, settings } = input;
   if (profile.engine === null) {
@@ -50,11 +59,11 @@ export function buildEngineCommand(input: EngineCommandInput): EngineCommand {
   const command = settings.engineCommands[profile.engine] ?? spec.command;
   return {
     engine: profile.engine,
-    argv: [...command, ...flags.args, ...profile.engineSettings.args, ...settings.passthroughArgs],
+    argv: [...command, ...flags.args, ...profile.engineSettings.args.map((a) => withModelDir(a, input.modelDir)), ...settings.passthroughArgs],
     env: buildEngineEnv({
       parentEnv: input.parentEnv ?? {},
       deviceUuids: selection.deviceUuids,
-      profileEnv: profile.engineSettings.env,
+      profileEnv: Object.fromEntries(Object.entries(profile.engineSettings.env).map(([k, v]) => [k, withModelDir(v, input.modelDir)])),
     }),
     files: flags.files,
     commandVariable: spec.variable,

@@ -30,6 +30,8 @@ describe('buildEngineCommand: vLLM', () => {
       ['vllm', 'serve', DIR, '--host', '0.0.0.0', '--port', '9000', '--served-model-name', 'meta/llama', '--tensor-parallel-size', '4', '--pipeline-parallel-size', '2', '--max-model-len', '8192']],
     ['profile args then passthrough', { args: ['--enforce-eager'], env: { NIM_PASSTHROUGH_ARGS: "--max-num-seqs 8 --chat-template 'a b'" } },
       ['vllm', 'serve', DIR, '--host', '0.0.0.0', '--port', '8000', '--served-model-name', 'p1', '--tensor-parallel-size', '1', '--pipeline-parallel-size', '1', '--enforce-eager', '--max-num-seqs', '8', '--chat-template', 'a b']],
+    ['{model_dir} in profile args is the model folder; in passthrough args it stays', { args: ['--chat-template', '{model_dir}/chat.jinja', '--x={model_dir}'], env: { NIM_PASSTHROUGH_ARGS: '--y {model_dir}' } },
+      ['vllm', 'serve', DIR, '--host', '0.0.0.0', '--port', '8000', '--served-model-name', 'p1', '--tensor-parallel-size', '1', '--pipeline-parallel-size', '1', '--chat-template', `${DIR}/chat.jinja`, `--x=${DIR}`, '--y', '{model_dir}']],
     ['command override', { env: { NIMLET_VLLM_CMD: '/opt/venv/bin/python -m vllm.entrypoints.cli.main serve' } },
       ['/opt/venv/bin/python', '-m', 'vllm.entrypoints.cli.main', 'serve', DIR, '--host', '0.0.0.0', '--port', '8000', '--served-model-name', 'p1', '--tensor-parallel-size', '1', '--pipeline-parallel-size', '1']],
     ['LoRA with rank and adapters', { tags: { feat_lora: 'true', feat_lora_max_rank: '32' }, env: { NIM_PEFT_SOURCE: '/loras' }, adapters: [{ name: 'a', path: '/loras/a' }, { name: 'b', path: '/loras/b' }] },
@@ -101,5 +103,13 @@ describe('buildEngineCommand: environment', () => {
     const profile = { ...makeProfile('vllm'), engine: null };
     expect(() => buildEngineCommand({ profile, selection: makeSelection(profile), settings: settingsFrom({}), modelDir: DIR }))
       .toThrow(expect.objectContaining({ code: 'profile-not-runnable', exitCode: 69 }));
+  });
+});
+
+describe('buildEngineCommand: {model_dir} in engine.env', () => {
+  it('is the model folder in every profile variable value', () => {
+    const profile = makeProfile('vllm', { tags: { llm_engine: 'vllm' }, engineSettings: { args: [], env: { TEMPLATE: '{model_dir}/t.jinja', PLAIN: 'x' } } });
+    const cmd = buildEngineCommand({ profile, selection: makeSelection(profile, { tp: 1, pp: 1 }), settings: settingsFrom({}), modelDir: DIR, loraAdapters: [], scratchDir: '/tmp/s' });
+    expect([cmd.env.TEMPLATE, cmd.env.PLAIN]).toEqual([`${DIR}/t.jinja`, 'x']);
   });
 });
