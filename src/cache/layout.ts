@@ -21,7 +21,7 @@ import path from 'node:path';
 import type { ParsedSource } from '../manifest/source-uri.js';
 import type { WorkspaceFile } from '../manifest/types.js';
 
-export const COMPLETE_MARKER = '.nimlet-complete';
+export { COMPLETE_MARKER } from '../manifest/workspace-paths.js';
 
 export interface CacheLayout {
   root: string;

@@ -3,6 +3,9 @@
 // share these, so a path the parser refuses is never used from the cache either.
 import path from 'node:path';
 
+/** The completion marker the cache writes last at a workspace's root (src/cache/layout.ts): no file may take its name. */
+export const COMPLETE_MARKER = '.nimlet-complete';
+
 /** A workspace path: relative, inside the workspace, POSIX separators; null when it is not. */
 export function workspacePath(p: string): string | null {
   if (p.includes('\\') || p.includes('\0') || p.startsWith('/')) return null;
@@ -36,6 +39,7 @@ export class WorkspaceClaims {
 
   /** Claims `p`; when it clashes with a path claimed before, a message naming both (and nothing is claimed). */
   claim(p: string, extract: boolean): string | null {
+    if (p === COMPLETE_MARKER) return `${JSON.stringify(p)} is the name of nimlet's completion marker in the workspace: rename the file`;
     if (this.#paths.has(p)) return `two files map to ${JSON.stringify(p)}`;
     const outer = foldersAbove(p).find((folder) => this.#paths.has(folder));
     if (outer !== undefined) return insideMessage(p, outer, this.#paths.get(outer) === true);

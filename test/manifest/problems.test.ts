@@ -112,6 +112,13 @@ describe('malformed manifests', () => {
       ],
     ],
     [
+      'schema 2: a file named like the workspace\'s completion marker',
+      'schema_version: 2.0.0\nprofiles:\n  - tags: {llm_engine: vllm}\n    workspace:\n      files:\n        .nimlet-complete: {uri: x}\n',
+      [
+        'm.yaml:6: profiles[0].workspace.files[".nimlet-complete"]: ".nimlet-complete" is the name of nimlet\'s completion marker in the workspace: rename the file',
+      ],
+    ],
+    [
       'schema 2: a file path inside another file, in either order (a profile at a time)',
       [
         'schema_version: 2.0.0',
