@@ -4,7 +4,13 @@ import path from 'node:path';
 import { DEFAULT_MANIFEST_PATHS, type Settings } from '../config/env.js';
 import { NimletError } from '../errors.js';
 
-export function locateManifest(option: string | undefined, settings: Pick<Settings, 'manifestFile'>, cwd: string): string {
+/**
+ * `locations`: where to look when neither names a file, first found wins (relative ones from `cwd`). Only tests
+ * pass their own: the defaults are system paths that a machine (nimlet's own image) may well have.
+ */
+export function locateManifest(
+  option: string | undefined, settings: Pick<Settings, 'manifestFile'>, cwd: string, locations: readonly string[] = DEFAULT_MANIFEST_PATHS,
+): string {
   const named = option !== undefined && option !== '' ? { file: option, from: '--manifest' } : settings.manifestFile !== null ? { file: settings.manifestFile, from: 'NIMLET_MANIFEST' } : null;
   if (named) {
     const file = path.resolve(cwd, named.file);
@@ -13,7 +19,7 @@ export function locateManifest(option: string | undefined, settings: Pick<Settin
       hint: `check the path given by ${named.from}`,
     });
   }
-  const candidates = DEFAULT_MANIFEST_PATHS.map((p) => path.resolve(cwd, p));
+  const candidates = locations.map((p) => path.resolve(cwd, p));
   const found = candidates.find((p) => existsSync(p));
   if (found !== undefined) return found;
   throw new NimletError('not-found', 'no model manifest found', {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bytesBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
-import { BIN, cliEnv, idOf, nimlet, VLLM_TAGS, writeManifest } from '../cache/helpers/cli.js';
+import { BIN, cliEnv, idOf, nimlet, NOBODY, skipUnlessNobodyCanRun, VLLM_TAGS, writeManifest } from '../cache/helpers/cli.js';
 import { tarBytes } from '../cache/helpers/tar-writer.js';
 
 const CONFIG = '{"architectures":["LlamaForCausalLM"]}';
@@ -45,7 +45,7 @@ const env = (extra: Record<string, string> = {}) => cliEnv({ NIM_CACHE_PATH: cac
 const workspace = () => path.join(cache, 'profiles', idOf('vllm-bf16-tp1'));
 const gets = () => srv.requests().filter((r) => r.method === 'GET').map((r) => r.path).sort();
 const asNobody = (args: string[]) =>
-  execa(process.execPath, [BIN, ...args], { env: env(), extendEnv: false, reject: false, all: true, uid: 65534, gid: 65534 });
+  execa(process.execPath, [BIN, ...args], { env: env(), extendEnv: false, reject: false, all: true, uid: NOBODY, gid: NOBODY });
 
 /** A complete cache, then no workspace: the next run must rebuild it from the blobs. */
 async function filledCacheWithoutWorkspace(): Promise<void> {
@@ -98,10 +98,12 @@ it('an archive holding `x` as a file and then `x/y` is refused (exit 74), nothin
 });
 
 describe.skipIf(process.getuid?.() !== 0)('a cache partly owned by another uid: exit 73 naming the folder that is not writable', () => {
+  beforeEach(({ skip }) => skipUnlessNobodyCanRun(skip));
+
   it.each([['profiles', 'profiles'], ['refs/uri', 'refs/uri']])('%s/ owned by root, the run by uid 65534', async (sub) => {
     await filledCacheWithoutWorkspace();
     if (sub === 'refs/uri') for (const ref of await readdir(path.join(cache, sub))) await rm(path.join(cache, sub, ref));
-    await execa('chown', ['-R', '65534:65534', dir]);
+    await execa('chown', ['-R', `${NOBODY}:${NOBODY}`, dir]);
     await execa('chown', ['0:0', path.join(cache, sub)]);
     await chmod(path.join(cache, sub), 0o755);
     const r = await asNobody(['download-to-cache', '--all']);
@@ -113,7 +115,7 @@ describe.skipIf(process.getuid?.() !== 0)('a cache partly owned by another uid: 
   it('cache prune by uid 65534 on a cache root owns: exit 73, nothing removed', async () => {
     expect((await nimlet(['download-to-cache', '--all'], env())).exitCode).toBe(0);
     await mkdir(path.join(cache, 'profiles', 'otherprofile'));
-    await execa('chown', ['65534:65534', dir]);
+    await execa('chown', [`${NOBODY}:${NOBODY}`, dir]);
     const r = await asNobody(['cache', 'prune']);
     expect(r.exitCode, r.all).toBe(73);
     expect(r.stderr).toContain(`nimlet: cannot write in the cache: EACCES on ${path.join(cache, 'profiles')}\n`);

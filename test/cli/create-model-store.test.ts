@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { bytesBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
-import { BIN, cliEnv, nimlet, VLLM_TAGS, writeManifest } from '../cache/helpers/cli.js';
+import { BIN, cliEnv, nimlet, NOBODY, skipUnlessNobodyCanRun, VLLM_TAGS, writeManifest } from '../cache/helpers/cli.js';
 
 const CONFIG = '{"architectures":["LlamaForCausalLM"]}';
 let dir: string;
@@ -62,13 +62,14 @@ it.skipIf(!existsSync('/proc/self'))('a store under /proc: exit 73 at once, no e
   expect(srv.requests()).toEqual([]);
 });
 
-it.skipIf(process.getuid?.() !== 0)('a folder the user may not write: exit 73, and what is already there stays', async () => {
+it.skipIf(process.getuid?.() !== 0)('a folder the user may not write: exit 73, and what is already there stays', async ({ skip }) => {
+  skipUnlessNobodyCanRun(skip);
   const rootOnly = path.join(dir, 'root-only');
   await mkdir(rootOnly, { mode: 0o755 });
   await writeFile(path.join(rootOnly, 'config.json'), 'older');
-  await execa('chown', ['65534:65534', dir]);
+  await execa('chown', [`${NOBODY}:${NOBODY}`, dir]);
   const run = (store: string) => execa(process.execPath, [BIN, 'create-model-store', '--profile', 'vllm-bf16-tp1', '--model-store', store], {
-    env, extendEnv: false, reject: false, all: true, uid: 65534, gid: 65534,
+    env, extendEnv: false, reject: false, all: true, uid: NOBODY, gid: NOBODY,
   });
   const inside = await run(path.join(rootOnly, 'store'));
   expect(inside.exitCode, inside.all).toBe(73);

@@ -51,11 +51,15 @@ function nimlet(args: string[], env: Record<string, string>, pathDirs: string[] 
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, ...args], {
       cwd: tmp,
-      timeout: 30_000,
+      timeout: 55_000, // a hung run is killed just before the test's own 60 s
       env: {
         HOME: tmp, NIM_CACHE_PATH: path.join(tmp, 'cache'), NO_COLOR: '1', PATH: pathDirs.join(path.delimiter),
         NIMLET_NGC_ENDPOINT: `${base}/ngc`, HF_ENDPOINT: `${base}/hf`, NIMLET_FAKE_NVSMI_MACHINE: 'h100-sxm-x8',
-        NIMLET_MANIFEST: path.join(tmp, 'model_manifest.yaml'), ...env,
+        NIMLET_MANIFEST: path.join(tmp, 'model_manifest.yaml'),
+        // A loaded machine can starve the local server, and each fake nvidia-smi is a node process, past the
+        // defaults (3 s, 10 s): the answers these tests expect must not turn into timeouts.
+        NIMLET_DOCTOR_TIMEOUT_MS: '30000', NIMLET_PROBE_TIMEOUT: '60',
+        ...env,
       },
     }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
@@ -143,6 +147,28 @@ describe('nimlet doctor', () => {
     expect(off.code).toBe(0);
     expect(byName(off).endpoints?.status).toBe('ok');
     expect(byName(off).ngc).toBeUndefined();
+  });
+
+  it('an endpoint that never answers: "no answer within" NIMLET_DOCTOR_TIMEOUT_MS; a bad value is 78 before any check', async () => {
+    const silent = createServer(() => undefined); // takes the request, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const mute = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const r = await nimlet(['doctor', '--json'], { HF_ENDPOINT: mute, HF_TOKEN: 'x', NIMLET_DOCTOR_TIMEOUT_MS: '200' });
+      expect(r.code).toBe(0);
+      expect(byName(r).huggingface).toMatchObject({ status: 'warn', detail: `${mute} is unreachable (no answer within 0.2 s)` });
+      expect(byName(r).ngc).toEqual({ name: 'ngc', status: 'ok', detail: `${base}/ngc answered HTTP 404` });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+
+    requests = [];
+    const bad = await nimlet(['doctor'], { NIMLET_DOCTOR_TIMEOUT_MS: '3s' });
+    expect(bad.code).toBe(78);
+    expect(bad.stderr).toContain('NIMLET_DOCTOR_TIMEOUT_MS="3s" is not valid');
+    expect(bad.stdout).toBe('');
+    expect(requests).toEqual([]);
   });
 
   it('text output: one line per check, hints under the ones that are not ok', async () => {

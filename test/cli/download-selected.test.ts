@@ -53,6 +53,7 @@ function download(machine: string) {
     NIMLET_MANIFEST: path.join(dir, 'model_manifest.yaml'),
     NIMLET_FAKE_NVSMI_MACHINE: path.join(MACHINES, machine),
     NIMLET_FAKE_NVSMI_LOG: path.join(dir, 'nvsmi.log'),
+    NIMLET_PROBE_TIMEOUT: '60', // each query of the fake nvidia-smi starts node: more than 10 s on a loaded machine
   }));
 }
 

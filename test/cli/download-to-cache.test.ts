@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bytesBody, generatedBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
 import { execa } from 'execa';
-import { BIN, cliEnv, idOf, nimlet, VLLM_TAGS, writeManifest, type TestProfile } from '../cache/helpers/cli.js';
+import { BIN, cliEnv, idOf, nimlet, NOBODY, skipUnlessNobodyCanRun, VLLM_TAGS, writeManifest, type TestProfile } from '../cache/helpers/cli.js';
 import { tarBytes } from '../cache/helpers/tar-writer.js';
 
 let dir: string;
@@ -63,30 +63,32 @@ afterEach(async () => {
 });
 
 describe('download-to-cache', () => {
-  it.skipIf(process.getuid?.() !== 0)('a cache whose locks/ belongs to another uid: exit 73 naming the folder, not an internal error', async () => {
+  it.skipIf(process.getuid?.() !== 0)('a cache whose locks/ belongs to another uid: exit 73 naming the folder, not an internal error', async ({ skip }) => {
+    skipUnlessNobodyCanRun(skip);
     await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp2'], env()); // the layout, made by root
     await rm(path.join(cache, 'profiles'), { recursive: true, force: true });
     await rm(path.join(cache, 'blobs'), { recursive: true, force: true });
-    await execa('chown', ['-R', '65534:65534', dir]);
+    await execa('chown', ['-R', `${NOBODY}:${NOBODY}`, dir]);
     await execa('chown', ['0:0', path.join(cache, 'locks')]);
     await chmod(path.join(cache, 'locks'), 0o755);
     const r = await execa(process.execPath, [BIN, 'download-to-cache', '--profiles', 'vllm-bf16-tp2'], {
-      env: env(), extendEnv: false, reject: false, all: true, uid: 65534, gid: 65534,
+      env: env(), extendEnv: false, reject: false, all: true, uid: NOBODY, gid: NOBODY,
     });
     expect(r.exitCode).toBe(73);
     expect(r.all).toMatch(/cannot write in the cache: EACCES on .*locks/);
     expect(r.all).not.toMatch(/bug in nimlet/);
   });
 
-  it.skipIf(process.getuid?.() !== 0)('a complete partial left read-only by a kill before its rename does not block a non-root run', async () => {
+  it.skipIf(process.getuid?.() !== 0)('a complete partial left read-only by a kill before its rename does not block a non-root run', async ({ skip }) => {
+    skipUnlessNobodyCanRun(skip);
     const partials = path.join(cache, 'partials');
     await mkdir(partials, { recursive: true });
     const partial = path.join(partials, await sha256Of(bytesBody(CONFIG)));
     await writeFile(partial, CONFIG);
     await chmod(partial, 0o444);
-    await execa('chown', ['-R', '65534:65534', dir]);
+    await execa('chown', ['-R', `${NOBODY}:${NOBODY}`, dir]);
     const r = await execa(process.execPath, [BIN, 'download-to-cache', '--profiles', 'vllm-bf16-tp2'], {
-      env: env(), extendEnv: false, reject: false, all: true, uid: 65534, gid: 65534,
+      env: env(), extendEnv: false, reject: false, all: true, uid: NOBODY, gid: NOBODY,
     });
     expect(r.all).not.toContain('EACCES');
     expect(r.exitCode).toBe(0);

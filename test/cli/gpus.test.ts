@@ -23,7 +23,13 @@ function nimlet(args: string[], env: Record<string, string>, pathDirs: string[] 
     cwd: tmp,
     encoding: 'utf8',
     timeout: 30_000,
-    env: { HOME: tmp, XDG_CACHE_HOME: path.join(tmp, 'cache'), NO_COLOR: '1', PATH: pathDirs.join(path.delimiter), ...env },
+    env: {
+      HOME: tmp, XDG_CACHE_HOME: path.join(tmp, 'cache'), NO_COLOR: '1', PATH: pathDirs.join(path.delimiter),
+      // each query of the fake nvidia-smi starts node: a loaded machine can outlast the default 10 s (the hang
+      // test sets its own)
+      NIMLET_PROBE_TIMEOUT: '60',
+      ...env,
+    },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

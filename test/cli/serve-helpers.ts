@@ -44,6 +44,9 @@ export function makeSandbox(manifestYaml: string, engines = ['vllm', 'trtllm-ser
       NIMLET_FAKE_NVSMI_MACHINE: 'h100-sxm-x8',
       FAKE_ENGINE_RECORD: record,
       NIMLET_RETRY_BASE_MS: '10',
+      // The fake nvidia-smi is a node process per query (an old driver's machine takes two): on a loaded
+      // machine that can outlast the default 10 s. Tests of a hung probe set their own.
+      NIMLET_PROBE_TIMEOUT: '60',
     },
   };
 }

@@ -45,6 +45,8 @@ export function runCli(args: string[], { machine, env = {} }: CliOptions): CliRu
       PATH: bin,
       HOME: dir,
       NO_COLOR: '1',
+      // each query of the fake nvidia-smi starts node: a loaded machine can outlast the default 10 s
+      NIMLET_PROBE_TIMEOUT: '60',
       ...(machine === null ? {} : { NIMLET_FAKE_NVSMI_MACHINE: path.join(FIXTURES, 'machines', machine) }),
       ...env,
     },

@@ -34,8 +34,6 @@ interface Spinner {
   start(): unknown;
   clear(): unknown;
   render(): unknown;
-  succeed(text?: string): unknown;
-  fail(text?: string): unknown;
   stopAndPersist(o: { symbol: string; text: string }): unknown;
 }
 
@@ -99,10 +97,11 @@ export function createProgress(opts: ProgressOptions): Progress {
     }
     const text = ok ? `downloaded ${summary()}` : `download stopped: ${progressLine(f)}`;
     if (spinner) {
-      // ora's ✔ and ✖ come coloured unless the process's own environment says NO_COLOR: use plain ones.
-      if (opts.noColor) spinner.stopAndPersist({ symbol: ok ? '✔' : '✖', text });
-      else if (ok) spinner.succeed(text);
-      else spinner.fail(text);
+      // Our own symbols rather than ora's succeed()/fail(): log-symbols swaps in √ and × on terminals it guesses
+      // lack Unicode (TERM=linux), and colours them unless the process's own environment says NO_COLOR. The
+      // line reads the same on every terminal; colour (green/red) only when NO_COLOR is not set.
+      const symbol = ok ? '✔' : '✖';
+      spinner.stopAndPersist({ symbol: opts.noColor ? symbol : `\x1b[${ok ? 32 : 31}m${symbol}\x1b[39m`, text });
     } else {
       opts.stderr(`${text}\n`);
     }

@@ -3,6 +3,7 @@
 import { commandSettings } from '../settings.js';
 import { CREDENTIAL_VARIABLES } from '../../engine/environment.js';
 import { EXIT } from '../../errors.js';
+import { readDoctorTimeoutMs } from '../../host/doctor/network-checks.js';
 import { formatChecks, runDoctor } from '../../host/doctor/run-doctor.js';
 import { redactText } from '../../log/redact.js';
 import type { CommandRun } from '../context.js';
@@ -10,7 +11,9 @@ import type { CommandRun } from '../context.js';
 export const run: CommandRun = async (ctx, options) => {
   const settings = commandSettings(ctx, options);
   const cacheDir = settings.cacheDir;
-  const checks = await runDoctor({ env: ctx.env, settings, cwd: ctx.cwd, cacheDir, manifestOption: options.manifest });
+  // read before any check runs: a bad value is exit 78, not a report whose endpoint checks used another timeout
+  const endpointTimeoutMs = readDoctorTimeoutMs(ctx.env);
+  const checks = await runDoctor({ env: ctx.env, settings, cwd: ctx.cwd, cacheDir, manifestOption: options.manifest, endpointTimeoutMs });
   const ok = checks.every((c) => c.status !== 'fail');
   const report = options.json ? JSON.stringify({ ok, checks }, null, 2) : formatChecks(checks).join('\n');
   // a report is pasted into tickets: no token's value, no URL's password, whichever check quoted it

@@ -1,22 +1,30 @@
-// Doctor: the NGC and Hugging Face endpoints answer. One HEAD each, 3 s, through HTTPS_PROXY/NO_PROXY; any HTTP
-// answer (even 401 or 404) proves the host reachable. undici loads only here.
-import type { Settings } from '../../config/env.js';
+// Doctor: the NGC and Hugging Face endpoints answer. One HEAD each, 3 s (NIMLET_DOCTOR_TIMEOUT_MS), through
+// HTTPS_PROXY/NO_PROXY; any HTTP answer (even 401 or 404) proves the host reachable. undici loads only here.
+import { readInt, type Env, type Settings } from '../../config/env.js';
 import { hideUrlUserinfo } from '../../log/redact.js';
 import { check, type Check } from './check.js';
 
-const TIMEOUT_MS = 3000;
+const DEFAULT_TIMEOUT_MS = 3000;
 
-async function reach(name: string, url: string): Promise<Check> {
+/**
+ * How long each endpoint gets to answer: NIMLET_DOCTOR_TIMEOUT_MS, else 3 s (enough for a healthy network; a
+ * slow proxy or a loaded host may need more). A bad value is exit 78.
+ */
+export function readDoctorTimeoutMs(env: Env): number {
+  return readInt(env, 'NIMLET_DOCTOR_TIMEOUT_MS', 100, 600_000) ?? DEFAULT_TIMEOUT_MS;
+}
+
+async function reach(name: string, url: string, timeoutMs: number): Promise<Check> {
   const { request, EnvHttpProxyAgent } = await import('undici');
   const dispatcher = new EnvHttpProxyAgent();
   const shown = hideUrlUserinfo(url); // an endpoint may carry user:password; the report never does
   try {
-    const res = await request(url, { method: 'HEAD', dispatcher, signal: AbortSignal.timeout(TIMEOUT_MS), headersTimeout: TIMEOUT_MS });
+    const res = await request(url, { method: 'HEAD', dispatcher, signal: AbortSignal.timeout(timeoutMs), headersTimeout: timeoutMs });
     await res.body.dump();
     return check(name, 'ok', `${shown} answered HTTP ${res.statusCode}`);
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-    const why = err.name === 'TimeoutError' || err.name === 'AbortError' ? `no answer within ${TIMEOUT_MS / 1000} s` : (err.code ?? err.cause?.code ?? err.message);
+    const why = err.name === 'TimeoutError' || err.name === 'AbortError' ? `no answer within ${timeoutMs / 1000} s` : (err.code ?? err.cause?.code ?? err.message);
     return check(name, 'warn', `${shown} is unreachable (${why})`,
       'downloads will fail: check DNS, the firewall and HTTPS_PROXY/NO_PROXY, or run offline from a complete cache (NIMLET_OFFLINE=1)');
   } finally {
@@ -24,13 +32,13 @@ async function reach(name: string, url: string): Promise<Check> {
   }
 }
 
-export async function checkEndpoints(settings: Settings): Promise<Check[]> {
+export async function checkEndpoints(settings: Settings, timeoutMs: number): Promise<Check[]> {
   if (settings.offline) {
     return [check('endpoints', 'ok', 'not checked: offline mode (HF_HUB_OFFLINE, NIMLET_OFFLINE or NIM_DISABLE_MODEL_DOWNLOAD)')];
   }
   return Promise.all([
     // NIM_REPOSITORY_OVERRIDE replaces NGC for ngc:// sources when it is an HTTP mirror.
-    reach('ngc', settings.repositoryOverride !== null && /^https?:\/\//.test(settings.repositoryOverride) ? settings.repositoryOverride : settings.ngcEndpoint),
-    reach('huggingface', settings.hfEndpoint),
+    reach('ngc', settings.repositoryOverride !== null && /^https?:\/\//.test(settings.repositoryOverride) ? settings.repositoryOverride : settings.ngcEndpoint, timeoutMs),
+    reach('huggingface', settings.hfEndpoint, timeoutMs),
   ]);
 }

@@ -13,6 +13,8 @@ export interface DoctorInput {
   cwd: string;
   cacheDir: string;
   manifestOption: string | undefined;
+  /** How long each endpoint gets to answer (readDoctorTimeoutMs). */
+  endpointTimeoutMs: number;
 }
 
 export async function runDoctor(input: DoctorInput): Promise<Check[]> {
@@ -21,7 +23,7 @@ export async function runDoctor(input: DoctorInput): Promise<Check[]> {
     checkHost(),
     checkCache(input.cacheDir),
     checkManifest(input.manifestOption, input.settings, input.cwd),
-    checkEndpoints(input.settings),
+    checkEndpoints(input.settings, input.endpointTimeoutMs),
   ]);
   return [...gpus, ...host, ...cache, ...manifest.checks, ...checkCredentials(input.settings, manifest.manifest), ...endpoints];
 }

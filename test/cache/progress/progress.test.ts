@@ -60,6 +60,7 @@ describe('createProgress', () => {
     p.finish();
     const plain = out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     expect(plain).toMatch(/✔ downloaded m: 10\.0 MiB in \d+s \([\d.]+ MiB\/s\)\n$/);
+    expect(out).toContain('\x1b[32m✔\x1b[39m downloaded m'); // the same tick on every terminal (TERM=linux too), green
     expect(out).toContain('\x1b[?25l'); // ora hid the cursor: it believes it draws on a terminal
   });
 
