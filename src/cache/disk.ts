@@ -1,6 +1,6 @@
 // Free disk and writability of the cache, checked before the first byte is fetched.
 import { constants } from 'node:fs';
-import { access, mkdir, rm, statfs, writeFile } from 'node:fs/promises';
+import { access, mkdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NimletError } from '../errors.js';
 import { formatBytesExact } from '../format-bytes.js';
@@ -26,33 +26,41 @@ const DENIED = new Set(['EACCES', 'EPERM', 'EROFS']);
 /** Creating the cache's folders: denied, or a file where a folder should be. */
 const NOT_WRITABLE = new Set([...DENIED, 'ENOTDIR', 'EEXIST']);
 
-/** Creates the cache's folders and proves it can write there (root ignores modes; a read-only mount does not). */
+const isFolder = (p: string): Promise<boolean> => stat(p).then((st) => st.isDirectory(), () => false);
+
 /**
- * The real reason a recursive mkdir of `p` failed: Node's recursive mkdir says ENOENT on a read-only file system
- * (it tries the parents before reporting). The first missing folder under the nearest existing one is made
- * without recursion, which fails with the errno that matters (EROFS, EACCES…).
+ * Creates `dir` and its missing parents, one level at a time. Not `mkdir(recursive)`, which misreports: on a
+ * read-only file system it says ENOENT (not EROFS), and under /proc, where mkdir answers ENOENT although the parent
+ * exists, it retries for ever and no signal stops it. Made one at a time, each folder fails with its real errno.
  */
-async function mkdirFailure(p: string): Promise<string> {
-  let missing = path.resolve(p);
-  while (path.dirname(missing) !== missing && !(await access(path.dirname(missing)).then(() => true, () => false))) missing = path.dirname(missing);
-  return mkdir(missing).then(
-    async () => {
-      await rm(missing, { recursive: true, force: true }); // it could be made after all: nothing to explain
-      return 'ENOENT';
-    },
-    (e: NodeJS.ErrnoException) => e.code ?? 'ENOENT',
-  );
+export async function makeFolders(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // EEXIST: a folder (or a link to one) is fine; a file or a dangling link is in the way
+    if (code === 'EEXIST') {
+      if (await isFolder(dir)) return;
+      throw e;
+    }
+    const parent = path.dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw e;
+    await makeFolders(parent);
+    await mkdir(dir).catch(async (again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST' || !(await isFolder(dir))) throw again;
+    });
+  }
 }
 
+/** Creates the cache's folders and proves it can write there (root ignores modes; a read-only mount does not). */
 export async function ensureWritable(layout: CacheLayout): Promise<void> {
   try {
-    for (const d of [layout.blobs, layout.refs, layout.partials, layout.locks, layout.profiles, layout.tmp]) await mkdir(d, { recursive: true });
+    for (const d of [layout.blobs, layout.refs, layout.partials, layout.locks, layout.profiles, layout.tmp]) await makeFolders(d);
     const probe = tmpName(layout, 'probe');
     await writeFile(probe, '');
     await rm(probe);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const code = err.code === 'ENOENT' && err.syscall === 'mkdir' && err.path ? await mkdirFailure(err.path) : (err.code ?? '');
+    const code = (e as NodeJS.ErrnoException).code ?? '';
     if (!NOT_WRITABLE.has(code)) throw e;
     throw new NimletError('cache-not-writable', `cache folder ${layout.root} is not writable (${code})`, {
       hint: `set NIM_CACHE_PATH (or --cache) to a writable folder, or make ${path.resolve(layout.root)} writable by uid ${process.getuid?.() ?? '?'}`,

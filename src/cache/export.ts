@@ -2,39 +2,15 @@
 // cache), for air-gapped use with NIM_MODEL_NAME=DIR. Each file lands under a temporary name first and is
 // renamed into place, so an interrupted export never leaves a truncated file under its real name.
 import { randomBytes } from 'node:crypto';
-import { chmod, copyFile, cp, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, cp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT, NimletError } from '../errors.js';
+import { makeFolders } from './disk.js';
 import { interrupted } from './exclusive.js';
 import type { Marker } from './marker.js';
 
 /** The model store may not be created or written there: denied, read-only, or a file in the way. */
 const CANNOT_CREATE = new Set(['EACCES', 'EPERM', 'EROFS', 'EEXIST', 'ENOTDIR', 'EISDIR', 'ENOENT', 'ENAMETOOLONG', 'ELOOP']);
-
-const isFolder = (p: string): Promise<boolean> => stat(p).then((st) => st.isDirectory(), () => false);
-
-/**
- * Creates `dir` and its missing parents, one level at a time. Not `mkdir(recursive)`: under /proc, where mkdir
- * answers ENOENT although the parent exists, Node's recursive mkdir retries for ever and no signal stops it.
- */
-export async function makeFolders(dir: string): Promise<void> {
-  try {
-    await mkdir(dir);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    // EEXIST: a folder (or a link to one) is fine; a file or a dangling link is in the way
-    if (code === 'EEXIST') {
-      if (await isFolder(dir)) return;
-      throw e;
-    }
-    const parent = path.dirname(dir);
-    if (code !== 'ENOENT' || parent === dir) throw e;
-    await makeFolders(parent);
-    await mkdir(dir).catch(async (again: NodeJS.ErrnoException) => {
-      if (again.code !== 'EEXIST' || !(await isFolder(dir))) throw again;
-    });
-  }
-}
 
 const within = (dir: string, p: string): boolean => p === dir || p.startsWith(dir + path.sep);
 

@@ -18,6 +18,11 @@ export const CREDENTIAL_VARIABLES: readonly string[] = [
 
 const CREDENTIALS = new Set(CREDENTIAL_VARIABLES);
 
+/** The credentials' values set in `env`, whatever their length: what every printed line is scrubbed of. */
+export function credentialsToScrub(env: Readonly<Record<string, string | undefined>>): string[] {
+  return CREDENTIAL_VARIABLES.map((k) => env[k]).filter((v): v is string => typeof v === 'string' && v !== '');
+}
+
 export function isCredentialVariable(name: string): boolean {
   return CREDENTIALS.has(name.toUpperCase());
 }

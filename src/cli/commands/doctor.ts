@@ -1,7 +1,7 @@
 // nimlet doctor [--json]: driver, GPUs, cache writability and free space, credentials present, manifest valid,
 // sources reachable. Exit 0 when nothing failed (warnings allowed), else 69.
 import { commandSettings } from '../settings.js';
-import { CREDENTIAL_VARIABLES } from '../../engine/environment.js';
+import { credentialsToScrub } from '../../engine/environment.js';
 import { EXIT } from '../../errors.js';
 import { readDoctorTimeoutMs } from '../../host/doctor/network-checks.js';
 import { formatChecks, runDoctor } from '../../host/doctor/run-doctor.js';
@@ -17,6 +17,6 @@ export const run: CommandRun = async (ctx, options) => {
   const ok = checks.every((c) => c.status !== 'fail');
   const report = options.json ? JSON.stringify({ ok, checks }, null, 2) : formatChecks(checks).join('\n');
   // a report is pasted into tickets: no token's value, no URL's password, whichever check quoted it
-  ctx.stdout(redactText(report, CREDENTIAL_VARIABLES.map((k) => ctx.env[k])) + '\n');
+  ctx.stdout(redactText(report, credentialsToScrub(ctx.env)) + '\n');
   return ok ? EXIT.ok : EXIT.unavailable;
 };

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildEngineCommand } from '../../engine/argv.js';
 import { formatDryRun } from '../../engine/dry-run-report.js';
-import { CREDENTIAL_VARIABLES } from '../../engine/environment.js';
+import { credentialsToScrub } from '../../engine/environment.js';
 import { listLoraAdapters } from '../../engine/lora-adapters.js';
 import { resolveModelDir, type ModelDirResult } from '../../engine/model-dir.js';
 import { runEngine } from '../../engine/run.js';
@@ -69,10 +69,6 @@ async function prepareLaunch(ctx: CliContext, options: CommonOptions, interrupt:
   return { profile, selection, model, command, settings };
 }
 
-function secretsOf(ctx: CliContext): string[] {
-  return CREDENTIAL_VARIABLES.map((k) => ctx.env[k]).filter((v): v is string => typeof v === 'string' && v !== '');
-}
-
 async function writeGeneratedFiles(command: EngineCommand): Promise<void> {
   for (const f of command.files) {
     await mkdir(path.dirname(f.path), { recursive: true });
@@ -93,11 +89,11 @@ export const run: CommandRun = async (ctx, options) => {
     interrupt.dispose();
   }
   if (options.dryRun) {
-    ctx.stdout(formatDryRun({ ...launch, parentEnv: ctx.env, secrets: secretsOf(ctx) }, options.json === true));
+    ctx.stdout(formatDryRun({ ...launch, parentEnv: ctx.env, secrets: credentialsToScrub(ctx.env) }, options.json === true));
     return 0;
   }
   const { profile, selection, model, command, settings } = launch;
-  const secrets = secretsOf(ctx);
+  const secrets = credentialsToScrub(ctx.env);
   const logger = createLogger({ write: ctx.stderr, jsonl: settings.jsonLogging, level: settings.logLevel, secrets });
   logStartupSummary(logger, {
     engine: command.engine,
