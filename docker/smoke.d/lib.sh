@@ -11,11 +11,12 @@ lacks() { if [[ $3 == *"$2"* ]]; then fail "$1" "found: $2"; else pass "$1"; fi;
 
 log() { printf '\n--- %s (%ss)\n' "$*" "$(( $(date +%s) - smoke_started ))"; }
 
-# Debian's docker.io and debootstrap, installed when missing; the engine started when none answers.
+# Debian's docker.io and debootstrap (not when the bases are pulled), installed when missing; the engine started
+# when none answers.
 ensure_docker() {
   local missing=()
   command -v dockerd >/dev/null || missing+=(docker.io)
-  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  [ "${SMOKE_BASES:-build}" = pull ] || command -v debootstrap >/dev/null || missing+=(debootstrap)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]}"
     apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null \
