@@ -37,6 +37,7 @@ export async function planProfile(profile: Profile, manifestDir: string, opts: P
   await (await import('./disk.js')).checkWritableAhead(layout);
   const { needsNetwork, planOf, scanProfile } = await import('./scan.js');
   const states = await scanProfile(layout, profile, manifestDir);
+  await (await import('./nim-cache.js')).adoptNimCache(opts.cacheDir, states);
   const remote = states.filter((s) => s.sha256 === null && needsNetwork(s));
   if (opts.settings.offline && remote.length) throw offlineIncomplete(profile, remote);
   return planOf(states);
@@ -93,6 +94,8 @@ async function fill(
     await Promise.all([import('./blob-store.js'), import('./archive-rules.js'), import('./scan.js'), import('./workspace.js')]);
   const states = await scanProfile(layout, profile, manifestDir);
   const plan = planOf(states);
+  // after the plan: files in a NIM cache beside nimlet's are copied from there, not fetched
+  const adopted = await (await import('./nim-cache.js')).adoptNimCache(opts.cacheDir, states);
   const missing = states.filter((s) => s.sha256 === null);
   const remote = missing.filter(needsNetwork);
   if (opts.settings.offline && remote.length) throw offlineIncomplete(profile, remote);
@@ -115,7 +118,8 @@ async function fill(
         return r;
       });
       missing.forEach((s, i) => (s.sha256 = got[i]!.sha256));
-      fetchedBytes = got.reduce((sum, r) => sum + r.fetched, 0);
+      // copied from a NIM cache on this disk is not fetched
+      fetchedBytes = got.reduce((sum, r, i) => sum + (adopted.has(missing[i]!) ? 0 : r.fetched), 0);
       progress.finish(fetchedBytes);
     } catch (e) {
       progress.fail();
