@@ -25,7 +25,13 @@ ensure_docker() {
   if ! docker info >/dev/null 2>&1; then
     echo "starting dockerd (log: $smoke_tmp/dockerd.log)"
     # No bridge, no iptables: containers use --network host or none, nothing leaves 127.0.0.1.
-    nohup dockerd --bridge=none --iptables=false --ip-masq=false >"$smoke_tmp/dockerd.log" 2>&1 &
+    # dockerd outlives this run: it must inherit none of our descriptors above 2, above all the one that
+    # `flock /tmp/nimlet-docker.lock docker/smoke` holds, or dockerd keeps that lock for ever and every later
+    # smoke run waits on it.
+    (
+      for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null; done
+      exec setsid nohup dockerd --bridge=none --iptables=false --ip-masq=false >"$smoke_tmp/dockerd.log" 2>&1 </dev/null
+    ) &
     local i
     for i in $(seq 1 60); do docker info >/dev/null 2>&1 && return 0; sleep 1; done
     echo "smoke: dockerd did not start:"; tail -20 "$smoke_tmp/dockerd.log"; return 1
