@@ -53,7 +53,7 @@ export async function prepareSelection(
   const probe = mode === 'strict' ? probeGpus : probeGpusOrAbsent;
   // Both at once: nvidia-smi takes as long as reading a big manifest. The manifest's error is reported first.
   const [manifest, inventory] = await Promise.allSettled([
-    time('manifest', () => loadManifestCompiled(file, settings.cacheDir)),
+    time('manifest', () => loadManifestCompiled(file, settings.privateDir)),
     time('probe', () => probe({ env: ctx.env, timeoutMs: settings.probeTimeoutMs, ...(signal ? { signal } : {}) })),
   ]);
   if (manifest.status === 'rejected') throw manifest.reason;
