@@ -1,9 +1,10 @@
 // The completion marker of a published workspace: written last, so a folder without it (a crash between the
 // rename and the marker) is never taken for whole. It records what was published, for `cache verify`.
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Profile } from '../manifest/types.js';
 import { cacheLayout, COMPLETE_MARKER, workspacePath } from './layout.js';
+import { readSmall } from './safe-read.js';
 
 export interface TreeEntry { path: string; size: number; sha256: string | null; link?: string }
 
@@ -42,7 +43,8 @@ export function parseMarker(json: unknown): Marker | null {
 
 export async function readMarker(workspace: string): Promise<Marker | null> {
   try {
-    return parseMarker(JSON.parse(await readFile(path.join(workspace, COMPLETE_MARKER), 'utf8')));
+    // a marker lists every unpacked file: generous, but bounded (a planted huge file or FIFO must not stall a start)
+    return parseMarker(JSON.parse(await readSmall(path.join(workspace, COMPLETE_MARKER), 64 << 20)));
   } catch {
     return null;
   }

@@ -1,7 +1,8 @@
 // `cache prune`: what no profile of the manifest needs — other profiles' workspaces, blobs, source refs and
 // partials nobody will resume — plus temporaries older than an hour and abandoned locks. A lock whose holder
 // is alive, and the partial it guards, are never touched.
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { readSmall } from './safe-read.js';
 import path from 'node:path';
 import type { Manifest } from '../manifest/types.js';
 import { parseSourceUri } from '../manifest/source-uri.js';
@@ -31,7 +32,7 @@ async function neededSets(inv: Inventory, manifest: Manifest) {
       if (f.sha256) blobs.add(f.sha256);
       else {
         refs.add(sourceKey(parsed.source));
-        const hex = (await readFile(refPath(inv.layout, parsed.source), 'utf8').catch(() => '')).trim();
+        const hex = (await readSmall(refPath(inv.layout, parsed.source))).trim();
         if (hex) blobs.add(hex);
       }
     }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { sha256File } from './hash-file.js';
 import type { Inventory } from './inventory.js';
 import { tmpName } from './layout.js';
+import { unreadable } from './safe-read.js';
 
 export interface VerifyReport {
   blobsChecked: number;
@@ -21,7 +22,7 @@ export async function verifyCache(inv: Inventory, onProgress: (what: string) => 
   for (const b of inv.blobs) {
     const file = path.join(inv.layout.blobs, b.hex);
     onProgress(`blob ${b.hex}`);
-    const got = await sha256File(file).catch((e: Error) => `unreadable (${e.message})`);
+    const got = await sha256File(file).catch((e: NodeJS.ErrnoException) => `nothing: ${unreadable(e)}`);
     if (got === b.hex) {
       const st = await lstat(file);
       good.add(`${st.dev}:${st.ino}`);
@@ -49,7 +50,7 @@ export async function verifyCache(inv: Inventory, onProgress: (what: string) => 
           if ((await lstat(path.join(inv.layout.blobs, c.sha256)).catch(() => null))?.ino === st.ino) continue;
         }
         onProgress(`${ws.marker.name}/${c.rel}`);
-        const got = await sha256File(file).catch((e: Error) => `unreadable (${e.message})`);
+        const got = await sha256File(file).catch((e: NodeJS.ErrnoException) => `nothing: ${unreadable(e)}`);
         if (got !== c.sha256) {
           problems.push(`profile ${ws.marker.name}: ${c.rel} hashes to ${got}, expected ${c.sha256}`);
           damaged.workspaces.push(ws.dir);

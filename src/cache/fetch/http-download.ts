@@ -1,6 +1,6 @@
 // One pass of an HTTP download into the partial file: resumes what is there with Range, retries with backoff
 // (resuming again), and returns the bytes' sha256. Verification against the expected sum is the caller's.
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Env, Settings } from '../../config/env.js';
 import { NimletError } from '../../errors.js';
@@ -48,7 +48,7 @@ const BULK_BYTES = 1024 * 1024;
 /** Bytes already in the partial (0 when there is none). */
 async function partialLength(path: string): Promise<number> {
   try {
-    const st = await stat(path);
+    const st = await lstat(path);
     return st.isFile() ? st.size : 0;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
