@@ -6,7 +6,7 @@ import { readSmall } from './safe-read.js';
 import path from 'node:path';
 import type { Manifest } from '../manifest/types.js';
 import { parseSourceUri } from '../manifest/source-uri.js';
-import { fileKey, profileDirName, refPath, sourceKey } from './layout.js';
+import { fileKey, refPath, sourceKey, workspaceKey } from './layout.js';
 import { list, type Inventory } from './inventory.js';
 import { DEFAULT_TIMINGS, isStale, pidAlive, takeOverStale } from './lock.js';
 
@@ -24,7 +24,7 @@ async function neededSets(inv: Inventory, manifest: Manifest) {
   const refs = new Set<string>();
   const keys = new Set<string>();
   for (const p of manifest.profiles) {
-    workspaces.add(profileDirName(p.id));
+    workspaces.add(workspaceKey(p));
     for (const f of p.files) {
       const parsed = parseSourceUri(f.uri, manifest.dir);
       if (!parsed.ok) continue;

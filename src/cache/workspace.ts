@@ -8,7 +8,7 @@ import type { ArchiveLimits } from './archive-rules.js';
 import { doOnce, waitingLine } from './exclusive.js';
 import { extractArchive } from './extract.js';
 import { hashTree } from './hash-file.js';
-import { blobPath, COMPLETE_MARKER, lockPath, profileDirName, tmpName, workspacePath, type CacheLayout } from './layout.js';
+import { blobPath, COMPLETE_MARKER, lockPath, tmpName, workspaceKey, workspacePath, type CacheLayout } from './layout.js';
 import type { LockTimings } from './lock.js';
 import { findCompleteWorkspace, type Marker } from './marker.js';
 
@@ -60,15 +60,15 @@ async function build(req: PublishRequest, dir: string): Promise<Marker> {
       files.push({ path: file.path, sha256, size, extract: false });
     }
   }
-  return { version: 1, id: req.profile.id, name: req.profile.name, files, completedAt: new Date().toISOString() };
+  return { version: 1, id: req.profile.id, name: req.profile.name, key: workspaceKey(req.profile), files, completedAt: new Date().toISOString() };
 }
 
 /** Publishes the workspace (or finds it published by another process); resolves to its folder. */
 export async function publishWorkspace(req: PublishRequest): Promise<string> {
   const { layout, profile } = req;
-  const target = workspacePath(layout, profile.id);
+  const target = workspacePath(layout, profile);
   return doOnce({
-    lockDir: lockPath(layout, `profile-${profileDirName(profile.id)}`),
+    lockDir: lockPath(layout, `profile-${workspaceKey(profile)}`),
     tmpDir: layout.tmp,
     signal: req.signal,
     ...(req.timings ? { timings: req.timings } : {}),

@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { workspaceKey } from '../../src/cache/layout.js';
 import { H100_UUIDS, makeModelFolder, makeSandbox, manifestOf, runNimlet } from './serve-helpers.js';
 
 const ID = 'c0ffee'.padEnd(64, '0');
@@ -109,7 +110,8 @@ describe('serve --dry-run --json', () => {
     const r = await runNimlet(['serve', '--dry-run', '--json'], sb.env);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { modelDir: string; download: unknown; argv: string[] };
-    expect(out.modelDir).toBe(path.join(sb.cache, 'profiles', ID));
+    const key = workspaceKey({ tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, files: Object.entries(files).map(([p, f]) => ({ path: p, ...f, sha256: null, extract: false })) });
+    expect(out.modelDir).toBe(path.join(sb.cache, 'profiles', key));
     expect(out.download).toEqual({ files: 2, bytes: 1002, cached: 0 });
     // no model tag and no hf/ngc source: the served name is the model folder's name
     expect(out.argv.slice(2, 9)).toEqual([out.modelDir, '--host', '0.0.0.0', '--port', '8000', '--served-model-name', ID]);
