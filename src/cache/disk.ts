@@ -55,7 +55,7 @@ export async function makeFolders(dir: string): Promise<void> {
 /** Creates the cache's folders and proves it can write there (root ignores modes; a read-only mount does not). */
 export async function ensureWritable(layout: CacheLayout): Promise<void> {
   try {
-    for (const d of [layout.blobs, layout.refs, layout.partials, layout.locks, layout.profiles, layout.tmp]) await makeFolders(d);
+    for (const d of [layout.blobs, layout.refs, layout.partials, layout.locks, layout.profiles, layout.tmp, layout.leases, layout.records]) await makeFolders(d);
     const probe = tmpName(layout, 'probe');
     await writeFile(probe, '');
     await rm(probe);

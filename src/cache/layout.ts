@@ -11,6 +11,8 @@
 //     profiles/<ws>/              a published workspace: the files at their workspace paths, hard links to blobs
 //                                 (copies where linking fails), archives unpacked as real trees
 //     profiles/<ws>/.nimlet-complete    the completion marker (JSON), in place before the folder is published
+//     leases/<ws>-<pid>-<rnd>.json what a running nimlet serves or fills (lease.ts): prune keeps it; mtime = heartbeat
+//     records/<ws>.json           a profile some manifest used (record.ts): prune keeps what it names
 //     tmp/                        per-process temporaries on the same file system: workspaces built aside, archives
 //                                 being unpacked, stale locks and old workspaces being deleted
 //
@@ -34,6 +36,8 @@ export interface CacheLayout {
   locks: string;
   profiles: string;
   tmp: string;
+  leases: string;
+  records: string;
 }
 
 export function cacheLayout(root: string): CacheLayout {
@@ -45,6 +49,8 @@ export function cacheLayout(root: string): CacheLayout {
     locks: path.join(root, 'locks'),
     profiles: path.join(root, 'profiles'),
     tmp: path.join(root, 'tmp'),
+    leases: path.join(root, 'leases'),
+    records: path.join(root, 'records'),
   };
 }
 

@@ -1,6 +1,6 @@
 // download-to-cache, create-model-store and cache ls/verify/prune through the built CLI, against the fake
 // artifact server on 127.0.0.1 (build first: npx tsc -p tsconfig.build.json).
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -248,15 +248,23 @@ describe('cache ls, verify, prune', () => {
     expect((await nimlet(['cache', 'verify'], env())).exitCode).toBe(0);
   });
 
-  it('prune removes what the manifest no longer needs, keeps what it does', async () => {
+  it('prune removes what the manifest no longer needs once no record keeps it, and keeps what it does', async () => {
     expect((await nimlet(['download-to-cache', '--all'], env())).exitCode).toBe(0);
     const all = await profiles();
     const onlyTp1 = path.join(dir, 'tp1.yaml');
     await writeManifest(onlyTp1, [all[0]!]);
+    // tp2 was used through this cache (recorded): kept, and said why
+    const kept = JSON.parse((await nimlet(['cache', 'prune', '--dry-run', '--manifest', onlyTp1, '--json'], env())).stdout);
+    expect(kept.removed).toEqual([]);
+    expect(kept.kept).toContainEqual({ kind: 'workspace', path: wsOf(cache, 'vllm-bf16-tp2'), why: expect.stringContaining('(a record)') });
+    // a month unused: the record expires
+    const old = new Date(Date.now() - 31 * 24 * 60 * 60 * 1000);
+    for (const r of await readdir(path.join(cache, 'records'))) await utimes(path.join(cache, 'records', r), old, old);
     const dry = await nimlet(['cache', 'prune', '--dry-run', '--manifest', onlyTp1, '--json'], env());
     expect(dry.exitCode).toBe(0);
     const planned = JSON.parse(dry.stdout).removed.map((i: { kind: string; path: string }) => `${i.kind} ${path.relative(cache, i.path)}`).sort();
-    expect(planned).toHaveLength(3);
+    expect(planned.filter((p: string) => !p.startsWith('record '))).toHaveLength(3);
+    expect(planned.filter((p: string) => p.startsWith('record '))).toHaveLength(2);
     expect(planned).toContain(`blob blobs/sha256/${await sha256Of(bytesBody('{"tok":1}'))}`);
     expect(planned).toContain(`workspace profiles/${wsName('vllm-bf16-tp2')}`);
     expect(planned.filter((p: string) => /^ref refs\/uri\/[0-9a-f]{64}$/.test(p))).toHaveLength(1);
