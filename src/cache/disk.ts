@@ -23,8 +23,11 @@ export async function checkFreeSpace(dir: string, needed: number): Promise<void>
 
 /** This user may not write there. */
 const DENIED = new Set(['EACCES', 'EPERM', 'EROFS']);
-/** Creating the cache's folders: denied, or a file where a folder should be. */
-const NOT_WRITABLE = new Set([...DENIED, 'ENOTDIR', 'EEXIST']);
+/**
+ * Creating the cache's folders: denied, a file where a folder should be, or ENOENT once every parent exists (a
+ * pseudo file system such as /proc, where mkdir says ENOENT for ever).
+ */
+const NOT_WRITABLE = new Set([...DENIED, 'ENOTDIR', 'EEXIST', 'ENOENT']);
 
 const isFolder = (p: string): Promise<boolean> => stat(p).then((st) => st.isDirectory(), () => false);
 

@@ -92,6 +92,8 @@ function readUrl(env: Env, name: string, fallback: string): string {
     throw badValue(name, raw, 'an http:// or https:// URL');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw badValue(name, raw, 'an http:// or https:// URL');
+  // paths are appended to it: a ?query or #fragment would swallow them (and send every file's request to one URL)
+  if (url.search !== '' || url.hash !== '' || raw.includes('?') || raw.includes('#')) throw badValue(name, raw, 'an http:// or https:// URL without ?query or #fragment');
   return raw.replace(/\/+$/, '');
 }
 
