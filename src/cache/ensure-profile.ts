@@ -42,7 +42,8 @@ async function missingBytes(missing: FileState[], opts: CacheOptions): Promise<{
   const { statSource } = await import('./fetch/fetch-file.js');
   const sizes = await runPool(missing, 8, opts.signal, async (s, signal) => {
     let size = s.file.size;
-    if (size === null && !opts.settings.offline) size = (await statSource(s.source, opts.settings, signal).catch(() => ({ size: null }))).size;
+    // a hint: one HEAD, bounded by the stall timeout; when it fails the size is unknown and the GET goes on
+    if (size === null && !opts.settings.offline) size = (await statSource(s.source, opts.settings, signal, undefined, 1).catch(() => ({ size: null }))).size;
     return size ?? 0;
   });
   const total = sizes.reduce((a, b) => a + b, 0);

@@ -165,11 +165,30 @@ export function send(url: string, o: SendOptions): Promise<Sent> {
   return o.bulk === true && o.method === 'GET' ? sendRaw(url, o) : sendNodeOrRaw(url, o);
 }
 
-/** Reads and drops the rest of a body (redirects, errors) so the connection can be reused. */
-export function discardBody(body: Readable): Promise<void> {
+/**
+ * Reads and drops the rest of a body (redirects, errors) so the connection can be reused — but only a short,
+ * prompt one: a body dripping a byte a second keeps the socket's idle timer alive for ever, so after `withinMs`
+ * or `maxBytes` it is destroyed instead (the connection is lost, the caller goes on).
+ */
+export function discardBody(body: Readable, withinMs = 2_000, maxBytes = 64 * 1024): Promise<void> {
   return new Promise((resolve) => {
     if (body.readableEnded || body.destroyed) return resolve();
-    body.on('end', resolve).on('error', () => resolve()).on('close', resolve);
+    let seen = 0;
+    const stop = (): void => {
+      clearTimeout(timer);
+      body.destroy();
+      resolve();
+    };
+    const timer = setTimeout(stop, withinMs);
+    const done = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    body.on('end', done).on('error', done).on('close', done);
+    body.on('data', (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > maxBytes) stop();
+    });
     body.resume();
   });
 }
