@@ -68,10 +68,15 @@ export interface BlobRequest {
   /** A line for the user while another process holds this file's lock. */
   onWaiting?: (line: string) => void;
   timings?: LockTimings;
+  /** Refuse bytes that neither the manifest (sha256) nor the source (sha256 ETag, git blob id) vouches for. */
+  requireChecksums?: boolean;
 }
 
-/** Ensures the file's blob exists; resolves to its sha256 and the bytes this process fetched. */
-export async function ensureBlob(req: BlobRequest): Promise<{ sha256: string; fetched: number }> {
+/**
+ * Ensures the file's blob exists; resolves to its sha256, the bytes this process fetched, and whether what it
+ * fetched was checked against nothing (no sha256 in the manifest, none offered by the source).
+ */
+export async function ensureBlob(req: BlobRequest): Promise<{ sha256: string; fetched: number; unverified: boolean }> {
   const { layout, file, source } = req;
   const key = fileKey(file, source);
   const partial = partialPath(layout, key);
@@ -83,7 +88,7 @@ export async function ensureBlob(req: BlobRequest): Promise<{ sha256: string; fe
     onWait: (holder) => req.onWaiting?.(waitingLine(req.label, holder, req.timings)),
     done: async () => {
       const hex = await cachedBlob(layout, file, source);
-      return hex === null ? null : { sha256: hex, fetched: 0 };
+      return hex === null ? null : { sha256: hex, fetched: 0, unverified: false };
     },
     work: async (lost, confirm) => {
       const { fetchFile } = await import('./fetch/fetch-file.js');
@@ -120,11 +125,17 @@ export async function ensureBlob(req: BlobRequest): Promise<{ sha256: string; fe
         await unlink(partial).catch(() => undefined);
         throw new NimletError('checksum-mismatch', `${req.label}: sha256 ${result.sha256} does not match the manifest's ${file.sha256}`);
       }
+      if (result.verifiedBy === null && req.requireChecksums === true) {
+        await unlink(partial).catch(() => undefined);
+        throw new NimletError('manifest-invalid', `${req.label}: no sha256 in the manifest and none offered by ${source.kind === 'file' ? 'the file' : 'the source'}: refused (--require-checksums)`, {
+          hint: 'add the file\'s sha256 to the manifest, or run without --require-checksums to accept it unverified',
+        });
+      }
       await confirm();
       await mkdir(layout.blobs, { recursive: true });
       await publishPartial(partial, blobPath(layout, result.sha256), result.bytes, (from, to) => renameOnto(layout, from, to));
       if (file.sha256 === null) await writeAtomic(layout, refPath(layout, source), result.sha256 + '\n');
-      return { sha256: result.sha256, fetched };
+      return { sha256: result.sha256, fetched, unverified: result.verifiedBy === null };
     },
   });
 }

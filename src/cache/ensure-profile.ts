@@ -22,6 +22,8 @@ export interface CacheOptions {
   isTTY: boolean;
   /** Files fetched at once (default 4). */
   parallelism?: number;
+  /** Refuse a file nothing vouches for (no sha256 in the manifest, none from the source): exit 65. */
+  requireChecksums?: boolean;
 }
 
 const labelOf = (profile: Profile, path: string) => `${path} (profile ${profile.name})`;
@@ -58,8 +60,9 @@ function offlineIncomplete(profile: Profile, missing: FileState[]): NimletError 
 }
 
 /** A line for the user outside the progress display: plain, or a JSON line under NIM_JSONL_LOGGING. */
-function note(opts: CacheOptions, line: string): void {
-  opts.stderr(opts.settings.jsonLogging ? JSON.stringify({ level: 'info', time: new Date().toISOString(), event: 'lock_wait', message: line }) + '\n' : `${line}\n`);
+function note(opts: CacheOptions, line: string, level: 'info' | 'warning' = 'info'): void {
+  const event = level === 'info' ? 'lock_wait' : 'unverified';
+  opts.stderr(opts.settings.jsonLogging ? JSON.stringify({ level, time: new Date().toISOString(), event, message: line }) + '\n' : `${line}\n`);
 }
 
 /** What of the cache this profile needs: prune keeps it while a lease or a record names it. */
@@ -136,6 +139,7 @@ async function fill(
         const r = await ensureBlob({
           layout, file: s.file, source: s.source, label: labelOf(profile, s.file.path),
           settings: opts.settings, signal, onBytes: (b) => progress.add(b), onWaiting: (line) => progress.note(line),
+          ...(opts.requireChecksums ? { requireChecksums: true } : {}),
         });
         await held.addBlob(r.sha256);
         progress.fileDone(s.file.path);
@@ -144,6 +148,11 @@ async function fill(
       progress.finish();
       missing.forEach((s, i) => (s.sha256 = got[i]!.sha256));
       fetchedBytes = got.reduce((sum, r) => sum + r.fetched, 0);
+      // DESIGN §7 promises every byte verified: where nothing could be, say so (an HTML 200 may be "the file")
+      const unverified = missing.filter((_, i) => got[i]!.unverified).map((s) => s.file.path);
+      if (unverified.length) {
+        note(opts, `warning: profile ${profile.name}: ${unverified.length} file(s) published unverified — no sha256 in the manifest and none from the source: ${unverified.join(', ')} (--require-checksums refuses them)`, 'warning');
+      }
     } catch (e) {
       progress.fail();
       throw e;
