@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { makeFolders } from './disk.js';
 import type { CacheLayout } from './layout.js';
 import type { Needs } from './lease.js';
 import { readSmall } from './safe-read.js';
@@ -19,10 +20,13 @@ export async function recordUse(l: CacheLayout, info: RecordInfo, needs: Needs):
   const file = path.join(l.records, `${needs.workspaces[0]}.json`);
   const tmp = path.join(l.tmp, `record-${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
+    // a cache an earlier nimlet filled has no records/ yet, and a warm start does not go through ensureWritable
+    await makeFolders(l.records);
+    await makeFolders(l.tmp);
     await writeFile(tmp, JSON.stringify({ ...info, usedAt: new Date().toISOString(), ...needs }), { flag: 'wx', mode: 0o644 });
     await rename(tmp, file);
   } catch {
-    // the folder is made by ensureWritable; a read-only cache that served from a complete workspace has no record
+    // a read-only cache (serving from a complete workspace) keeps no record: prune cannot run there anyway
   }
 }
 

@@ -47,8 +47,9 @@ describe('select with a broken copy of the manifest', () => {
     expect(await readFile(copy, 'utf8')).toBe(good);
   });
 
-  it('writes nothing into the cache, and keeps its copy private (0700 folder, 0600 file)', async () => {
+  it('select and list-model-profiles write nothing into the cache; the copy is private (0700 folder, 0600 file)', async () => {
     expect(select().code).toBe(0);
+    expect(runCli(['list-model-profiles', '--manifest', MANIFEST], { machine: 'h100-x8', env: { NIM_CACHE_PATH: cache, XDG_CACHE_HOME: xdg } }).code).toBe(0);
     await expect(stat(cache)).rejects.toMatchObject({ code: 'ENOENT' });
     expect((await stat(copies())).mode & 0o777).toBe(0o700);
     expect((await stat(await theCopy())).mode & 0o777).toBe(0o600);
