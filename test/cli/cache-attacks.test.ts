@@ -100,8 +100,14 @@ describe('cache verify with planted links, FIFOs and devices (fault 8)', () => {
     await rm(wsFile);
     await symlink(path.join(dir, 'same-bytes'), wsFile);
 
+    // and entries added to the published workspace: the engine would read them as part of the model
+    execFileSync('mkfifo', [path.join(path.dirname(wsFile), 'fifo')]);
+    await symlink(outside, path.join(path.dirname(wsFile), 'tokenizer_config.json'));
+
     const r = await nimlet(['cache', 'verify'], env());
     expect(r.exitCode, r.all).toBe(74);
+    expect(r.stderr).toContain('fifo was not published by nimlet');
+    expect(r.stderr).toContain('tokenizer_config.json was not published by nimlet');
     expect(r.stderr).toContain(`blob ${fifo}: content hashes to nothing: a FIFO, not a regular file`);
     expect(r.stderr).toContain(`blob ${zero}: content hashes to nothing: a symbolic link`);
     expect(r.stderr).toContain(`blob ${out}: content hashes to nothing: a symbolic link`);
