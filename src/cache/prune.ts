@@ -16,7 +16,7 @@ import { DEFAULT_TIMINGS, isStale, pidAlive, takeOverStale } from './lock.js';
 export const TMP_MAX_AGE_MS = 60 * 60 * 1000;
 
 export interface PruneItem {
-  kind: 'workspace' | 'blob' | 'ref' | 'partial' | 'temporary' | 'lock' | 'lease' | 'record';
+  kind: 'workspace' | 'blob' | 'ref' | 'partial' | 'temporary' | 'lock' | 'lease' | 'record' | 'legacy';
   path: string;
   bytes: number;
 }
@@ -102,6 +102,9 @@ export async function prunePlan(inv: Inventory, manifest: Manifest, now = Date.n
     const newest = st.isDirectory() ? await newestMtime(path.join(layout.tmp, t), st.mtimeMs) : st.mtimeMs;
     if (now - newest > TMP_MAX_AGE_MS) out.push({ kind: 'temporary', path: path.join(layout.tmp, t), bytes: st.isFile() ? st.size : 0 });
   }
+  // an earlier nimlet's compiled manifest copies: never read now (they left the shared volume, DESIGN §15)
+  const legacy = path.join(layout.root, 'manifests');
+  if (await stat(legacy).then((st) => st.isDirectory(), () => false)) out.push({ kind: 'legacy', path: legacy, bytes: 0 });
   return { remove: out, kept };
 }
 

@@ -97,6 +97,10 @@ describe('download-to-cache with a hostile copy on the shared cache (issue 11 fa
     const r = await nimlet(['download-to-cache', '--all'], env);
     expect(r.exitCode, r.all).toBe(0);
     const outside = (await filesUnder(dir)).filter((f) => !f.startsWith(`cache${path.sep}`) && !f.startsWith(`xdg${path.sep}`));
+    // and prune removes the folder an earlier nimlet kept its copies in
+    const pruned = await nimlet(['cache', 'prune', '--json'], env);
+    expect(JSON.parse(pruned.stdout).removed).toContainEqual({ kind: 'legacy', path: path.join(cache, 'manifests'), bytes: 0 });
+    await expect(stat(path.join(cache, 'manifests'))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(outside).toEqual(['model/data/config.json', 'model/model_manifest.yaml']);
     const profiles = path.join(cache, 'profiles');
     const [workspace] = await readdir(profiles);
