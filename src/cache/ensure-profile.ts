@@ -21,6 +21,8 @@ export interface CacheOptions {
   isTTY: boolean;
   /** Files fetched at once (default 4). */
   parallelism?: number;
+  /** Bytes fetched so far of the total to fetch, as they arrive (the front's readiness shows them). */
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
 const labelOf = (profile: Profile, path: string) => `${path} (profile ${profile.name})`;
@@ -91,11 +93,16 @@ async function fill(
     await checkFreeSpace(layout.root, sizes.disk);
     const { createProgress } = await import('./progress/index.js');
     const progress = createProgress({ stderr: opts.stderr, isTTY: opts.isTTY, jsonl: opts.settings.jsonLogging, totalBytes: sizes.total, label: profile.name, noColor: opts.settings.noColor });
+    let done = 0;
+    opts.onProgress?.(0, sizes.total);
     try {
       const got = await runPool(missing, opts.parallelism ?? 4, opts.signal, async (s, signal) => {
         const r = await ensureBlob({
           layout, file: s.file, source: s.source, label: labelOf(profile, s.file.path),
-          settings: opts.settings, signal, onBytes: (b) => progress.add(b), onWaiting: (line) => progress.note(line),
+          settings: opts.settings, signal, onBytes: (b) => {
+            progress.add(b);
+            opts.onProgress?.((done += b), sizes.total);
+          }, onWaiting: (line) => progress.note(line),
         });
         progress.fileDone(s.file.path);
         return r;

@@ -1,0 +1,57 @@
+// The pass-through to the engine (DESIGN §11): request and response bodies are piped, never buffered, so an SSE
+// event leaves as soon as the engine writes it and a slow reader slows the engine's socket (backpressure both
+// ways); connections to the engine are kept alive; a client that goes away destroys the upstream request, which
+// the engine sees as a closed connection and aborts the generation.
+// node:http with a keep-alive Agent rather than undici: bench/front.mjs measured both (see README's front notes).
+import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, not the message, and are not forwarded. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+function forwardable(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const named = new Set((headers.connection ?? '').split(',').map((s) => s.trim().toLowerCase()));
+  const out: OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && !named.has(k)) out[k] = v;
+  return out;
+}
+
+export interface Upstream {
+  host: string;
+  port: number;
+  agent: http.Agent;
+}
+
+export function createUpstreamAgent(): http.Agent {
+  // up to 512+ concurrent streams: keep that many idle sockets rather than reopen them after a burst
+  return new http.Agent({ keepAlive: true, maxFreeSockets: 1024, scheduling: 'lifo' });
+}
+
+/** The response's bytes as the engine sent them (body only), for the request log. */
+export type OnBody = (bytes: number) => void;
+
+export function proxyRequest(req: IncomingMessage, res: ServerResponse, upstream: Upstream, onBody: OnBody): void {
+  const headers = forwardable(req.headers);
+  const client = req.socket.remoteAddress ?? '';
+  const prior = req.headers['x-forwarded-for'];
+  headers['x-forwarded-for'] = prior ? `${String(prior)}, ${client}` : client;
+  const up = http.request({ host: upstream.host, port: upstream.port, method: req.method, path: req.url, headers, agent: upstream.agent });
+  up.on('socket', (s) => s.setNoDelay(true)); // an SSE event is one small write: never held back for Nagle
+  up.on('response', (ur: IncomingMessage) => {
+    res.writeHead(ur.statusCode ?? 502, ur.statusMessage, forwardable(ur.headers));
+    // headers out at once: a stream's client sees 200 before the first token, as it would from the engine
+    res.flushHeaders();
+    ur.on('data', (c: Buffer) => onBody(c.length));
+    ur.pipe(res);
+    ur.on('aborted', () => res.destroy());
+  });
+  up.on('error', (err) => {
+    if (res.headersSent) return void res.destroy(err);
+    const body = JSON.stringify({ error: { message: `the engine is not answering: ${err.message}`, type: 'bad_gateway' } });
+    res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+  });
+  // the client went away before the whole answer was sent: cancel the engine's work for it
+  res.on('close', () => {
+    if (!res.writableFinished) up.destroy();
+  });
+  req.pipe(up);
+}

@@ -1,0 +1,165 @@
+// The front's HTTP server (DESIGN §11): NIM's own paths answered here, everything else piped to the engine.
+// It listens before the GPU probe and the download, so liveness and readiness answer from the first second.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { FrontSettings } from '../config/front.js';
+import { NimletError } from '../errors.js';
+import { pollHealth, type HealthPoll } from './health-poll.js';
+import { manifestBody, metadataBody, versionBody, type LaunchInfo } from './info.js';
+import { fetchEngineMetrics, formatOwnMetrics } from './metrics.js';
+import { createUpstreamAgent, proxyRequest, type Upstream } from './proxy.js';
+import { createReadiness, type Readiness } from './readiness.js';
+import type { RequestLog } from './request-log.js';
+
+export interface FrontOptions {
+  host: string;
+  port: number;
+  settings: Pick<FrontSettings, 'healthPollMs'>;
+  nimletVersion: string;
+  /** Called once per finished request; null: no request log. */
+  logRequest: RequestLog | null;
+}
+
+export interface Front {
+  port: number;
+  readiness: Readiness;
+  setLaunch(info: LaunchInfo): void;
+  /** The engine listens (or soon will) on 127.0.0.1:port: proxy there and poll its /health. */
+  attachEngine(port: number): void;
+  /** Stops accepting: new connections are refused, new requests on open ones get 503. */
+  refuseNew(): void;
+  inFlight(): number;
+  /** Resolves true once no request is in flight, false if `timeoutMs` passes first. */
+  whenIdle(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const json = (res: ServerResponse, status: number, body: unknown, extra: http.OutgoingHttpHeaders = {}): number => {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extra }).end(text);
+  return Buffer.byteLength(text);
+};
+
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): NimletError {
+  const why = err.code === 'EADDRINUSE' ? 'is in use' : err.code === 'EACCES' ? 'needs privileges nimlet does not have' : `cannot be used (${err.message})`;
+  return new NimletError('bad-config', `port ${port} on ${host} ${why}: nimlet cannot serve there`, {
+    hint: 'set NIM_SERVER_PORT to a free port (1024 or above without root), or stop what listens there', cause: err,
+  });
+}
+
+export async function startFront(opts: FrontOptions): Promise<Front> {
+  const readiness = createReadiness();
+  const agent = createUpstreamAgent();
+  let upstream: Upstream | null = null;
+  let launch: LaunchInfo | null = null;
+  let engineVersion: string | null = null;
+  let poll: HealthPoll | null = null;
+  let refusing = false;
+  let inFlight = 0;
+  let total = 0;
+  let idleWaiters: (() => void)[] = [];
+
+  const local = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<number | null> => {
+    switch (path) {
+      case '/v1/health/live': return json(res, 200, { status: 'live' });
+      case '/v1/health/ready': {
+        const a = readiness.answer();
+        return json(res, a.status, a.body);
+      }
+      case '/v1/metadata': return json(res, 200, metadataBody(launch, opts.nimletVersion, engineVersion));
+      case '/v1/version': return json(res, 200, versionBody(opts.nimletVersion));
+      case '/v1/manifest': return launch === null ? json(res, 503, { error: 'no profile is selected yet' }) : json(res, 200, manifestBody(launch));
+      case '/v1/metrics': {
+        const text = (await fetchEngineMetrics(upstream)) + formatOwnMetrics({
+          downloadedBytes: readiness.downloadedBytes(), timeToReadySeconds: readiness.timeToReadySeconds(), inFlight, requestsTotal: total,
+        });
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
+        return Buffer.byteLength(text);
+      }
+      default: return null;
+    }
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const started = performance.now();
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    let bytes = 0;
+    inFlight++;
+    total++;
+    res.on('close', () => {
+      inFlight--;
+      opts.logRequest?.({ method: req.method ?? '', path, status: res.statusCode, durationMs: performance.now() - started, bytes, completed: res.writableFinished });
+      if (inFlight === 0) idleWaiters.splice(0).forEach((w) => w());
+    });
+    if (refusing) return void (bytes = json(res, 503, { error: 'nimlet is shutting down' }, { connection: 'close' }));
+    void local(req, res, path).then((n) => {
+      if (n !== null) return void (bytes = n);
+      if (upstream === null) {
+        bytes = json(res, 503, { error: { message: `the model is not being served yet (${readiness.stage()})`, type: 'service_unavailable' } }, { 'retry-after': '10' });
+        return;
+      }
+      proxyRequest(req, res, upstream, (b) => (bytes += b));
+    }, (err: unknown) => res.destroy(err as Error));
+  };
+
+  const server = http.createServer({ keepAliveTimeout: 65_000, noDelay: true }, handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, opts.host, opts.port)));
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address !== null ? address.port : opts.port,
+    readiness,
+    setLaunch: (info) => void (launch = info),
+    attachEngine(port) {
+      upstream = { host: '127.0.0.1', port, agent };
+      poll = pollHealth(upstream, opts.settings.healthPollMs, (ok, detail) => {
+        const wasReady = readiness.stage() === 'ready';
+        readiness.engineHealth(ok, detail);
+        if (ok && !wasReady && engineVersion === null) void askEngineVersion(upstream!).then((v) => (engineVersion = v));
+      });
+    },
+    refuseNew() {
+      refusing = true;
+      server.close(); // no new connections; idle kept-alive ones are closed too (Node ≥ 19)
+    },
+    inFlight: () => inFlight,
+    whenIdle(timeoutMs) {
+      if (inFlight === 0) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        idleWaiters.push(() => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    },
+    async close() {
+      poll?.stop();
+      idleWaiters = [];
+      server.close();
+      server.closeAllConnections();
+      agent.destroy();
+    },
+  };
+}
+
+/** vLLM and SGLang answer `GET /version` with `{"version": "…"}`; anything else is no version. */
+function askEngineVersion(upstream: Upstream): Promise<string | null> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: upstream.host, port: upstream.port, path: '/version', agent: upstream.agent, timeout: 2000 }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => {
+        try {
+          const v = (JSON.parse(text) as { version?: unknown }).version;
+          resolve(res.statusCode === 200 && typeof v === 'string' ? v : null);
+        } catch {
+          resolve(null);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(null));
+  });
+}
