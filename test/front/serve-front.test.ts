@@ -3,7 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readRecord } from '../engine/fake-engine-env.js';
-import { startNimlet } from '../cli/serve-helpers.js';
+import http from 'node:http';
+import { runNimlet, startNimlet } from '../cli/serve-helpers.js';
 import { frontSandbox, PROFILE_ID, readyOf, request, streamChat, until } from './front-helpers.js';
 
 describe('serve with the front', () => {
@@ -60,5 +61,28 @@ describe('serve with the front', () => {
     expect(requests.find((l) => l.path === '/v1/chat/completions')).toMatchObject({ method: 'POST', status: 200, completed: true, bytes: expect.any(Number) });
     expect(requests.find((l) => l.path === '/v1/models')).toMatchObject({ method: 'GET', status: 200 });
     expect(r.stderr).not.toMatch(/SECRET|x=1/);
+  });
+});
+
+describe('serve with the front: bad ports', () => {
+  it('NIM_SERVER_PORT taken: 78 before the probe, naming the port', async () => {
+    const f = await frontSandbox();
+    const holder = http.createServer();
+    await new Promise<void>((ok) => holder.listen(f.port, '0.0.0.0', ok));
+    try {
+      const r = await runNimlet(['serve'], f.env);
+      expect(r.code).toBe(78);
+      expect(r.stderr).toBe(`nimlet: port ${f.port} on 0.0.0.0 is in use: nimlet cannot serve there\n`
+        + 'hint: set NIM_SERVER_PORT to a free port (1024 or above without root), or stop what listens there\n');
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('NIM_SERVER_PORT and NIM_HTTP_API_PORT that disagree: 78', async () => {
+    const f = await frontSandbox();
+    const r = await runNimlet(['serve'], { ...f.env, NIM_HTTP_API_PORT: String(f.port === 65535 ? 1 : f.port + 1) });
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/^nimlet: NIM_SERVER_PORT=\d+ and NIM_HTTP_API_PORT=\d+ disagree/);
   });
 });
