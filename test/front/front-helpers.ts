@@ -1,11 +1,14 @@
 // Shared by the front's tests: nimlet's serve with the stand-in OpenAI engine (test/fixtures/engines/
 // fake-openai-engine) first on PATH as `vllm`, free ports on 127.0.0.1, and small HTTP clients.
+import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeModelFolder, makeSandbox, manifestOf, type Sandbox } from '../cli/serve-helpers.js';
+import { afterEach } from 'vitest';
+import { makeModelFolder, makeSandbox, manifestOf, startNimlet, type Result, type Sandbox } from '../cli/serve-helpers.js';
+import { readRecord } from '../engine/fake-engine-env.js';
 
 const FAKE_OPENAI = fileURLToPath(new URL('../fixtures/engines/fake-openai-engine', import.meta.url));
 export const PROFILE_ID = 'f00d'.padEnd(64, '3');
@@ -105,4 +108,27 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+const running: { child: ChildProcess; record: string }[] = [];
+
+// a test that failed half-way must not leave nimlet and its engine (its own process group) running
+afterEach(() => {
+  for (const { child, record } of running.splice(0)) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    child.kill('SIGKILL');
+    const engine = (readRecord(record) as unknown as { event: string; pid?: number }[]).find((e) => e.event === 'start');
+    try {
+      if (engine?.pid !== undefined) process.kill(engine.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+/** nimlet serve as a child process, killed with its engine after the test if it is still running then. */
+export function startServe(f: FrontSandbox, env: Record<string, string>, args = ['serve']): { child: ChildProcess; done: Promise<Result> } {
+  const run = startNimlet(args, env);
+  running.push({ child: run.child, record: f.sb.record });
+  return run;
 }

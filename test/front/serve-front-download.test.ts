@@ -4,8 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedBody, hfFilePath, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
-import { manifestOf, startNimlet } from '../cli/serve-helpers.js';
-import { frontSandbox, PROFILE_ID, readyOf, request, until } from './front-helpers.js';
+import { manifestOf } from '../cli/serve-helpers.js';
+import { frontSandbox, startServe, PROFILE_ID, readyOf, request, until } from './front-helpers.js';
 
 const MiB = 1 << 20;
 const SIZE = 4 * MiB;
@@ -19,25 +19,27 @@ afterAll(async () => {
   await srv.stop();
 });
 
-async function downloadSandbox(seed: number, stallTimes: number) {
+/** A profile of one SIZE-byte file that the server stops sending after STALL bytes, until `unstall()`. */
+async function downloadSandbox(seed: number) {
   const path = hfFilePath({ org: 'acme', repo: 'front', revision: 'main', file: `m${seed}.safetensors` });
   const body = generatedBody(SIZE, seed);
-  srv.add(path, body, { stallAfterBytes: STALL, stallTimes });
+  srv.add(path, body, { stallAfterBytes: STALL, stallTimes: Infinity });
   const files = { [`m${seed}.safetensors`]: { uri: `hf://acme/front:main?file=m${seed}.safetensors`, size: SIZE, sha256: await sha256Of(body) } };
   const f = await frontSandbox(manifestOf([{ id: PROFILE_ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files } }]));
-  return { f, env: { ...f.env, HF_ENDPOINT: srv.url } };
+  return { f, env: { ...f.env, HF_ENDPOINT: srv.url }, unstall: () => srv.add(path, body) };
 }
 
 describe('the front while the model downloads', () => {
   it('live 200 and ready "downloading" with bytes, then "starting", then 200; metrics count the bytes', async () => {
-    const { f, env } = await downloadSandbox(1, 1);
-    // the stalled connection is given up after 3 s and the rest fetched with a Range request
-    const { child, done } = startNimlet(['serve'], { ...env, NIMLET_HTTP_TIMEOUT_MS: '3000', NIMLET_DRAIN_DELAY_MS: '0' });
+    const { f, env, unstall } = await downloadSandbox(1);
+    // once unstalled, the silent connection is given up after 3 s and the rest fetched with a Range request
+    const { child, done } = startServe(f, { ...env, NIMLET_HTTP_TIMEOUT_MS: '3000', NIMLET_DRAIN_DELAY_MS: '0' });
     const downloading = await until('bytes at the stall point', async () => {
       const r = await readyOf(f.base);
       return (r.json?.download as { bytes: number } | undefined)?.bytes === STALL ? r : undefined;
     });
     expect(downloading).toEqual({ status: 503, json: { status: 'not ready', stage: 'downloading', detail: 'downloading the model', download: { bytes: STALL, totalBytes: SIZE } } });
+    unstall();
     expect((await request(`${f.base}/v1/health/live`)).status).toBe(200);
     expect((await request(`${f.base}/v1/models`)).status).toBe(503); // nothing to proxy to yet
     const starting = await until('the engine to start', async () => {
@@ -53,8 +55,8 @@ describe('the front while the model downloads', () => {
   });
 
   it('SIGTERM during the download: 143, the front closed', async () => {
-    const { f, env } = await downloadSandbox(2, Infinity);
-    const { child, done } = startNimlet(['serve'], env);
+    const { f, env } = await downloadSandbox(2);
+    const { child, done } = startServe(f, env);
     await until('bytes at the stall point', async () => ((await readyOf(f.base)).json?.stage === 'downloading' ? true : undefined));
     child.kill('SIGTERM');
     const r = await done;

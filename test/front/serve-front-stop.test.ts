@@ -4,14 +4,13 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readRecord } from '../engine/fake-engine-env.js';
-import { startNimlet } from '../cli/serve-helpers.js';
-import { frontSandbox, readyOf, request, streamChat, until } from './front-helpers.js';
+import { frontSandbox, startServe, readyOf, request, streamChat, until } from './front-helpers.js';
 
 type Rec = { event: string; signal?: string; at: number; pid?: number };
 
 async function startReady(extra: Record<string, string>) {
   const f = await frontSandbox();
-  const run = startNimlet(['serve'], { ...f.env, FAKE_ENGINE_LOCKSTEP: '1', ...extra });
+  const run = startServe(f, { ...f.env, FAKE_ENGINE_LOCKSTEP: '1', ...extra });
   writeFileSync(f.healthFile, '');
   await until('ready', async () => ((await readyOf(f.base)).status === 200 ? true : undefined));
   const records = (): Rec[] => readRecord(f.sb.record) as unknown as Rec[];

@@ -4,13 +4,13 @@ import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readRecord } from '../engine/fake-engine-env.js';
 import http from 'node:http';
-import { runNimlet, startNimlet } from '../cli/serve-helpers.js';
-import { frontSandbox, PROFILE_ID, readyOf, request, streamChat, until } from './front-helpers.js';
+import { runNimlet } from '../cli/serve-helpers.js';
+import { frontSandbox, startServe, PROFILE_ID, readyOf, request, streamChat, until } from './front-helpers.js';
 
 describe('serve with the front', () => {
   it('live at once; ready 503 (starting) → 200 when the engine turns healthy; NIM paths; models and SSE pass through', async () => {
     const f = await frontSandbox();
-    const { child, done } = startNimlet(['serve'], { ...f.env, FAKE_ENGINE_LOCKSTEP: '1', FAKE_ENGINE_EXIT_CODE: '7', NIMLET_DRAIN_DELAY_MS: '0', NIM_JSONL_LOGGING: '1' });
+    const { child, done } = startServe(f, { ...f.env, FAKE_ENGINE_LOCKSTEP: '1', FAKE_ENGINE_EXIT_CODE: '7', NIMLET_DRAIN_DELAY_MS: '0', NIM_JSONL_LOGGING: '1' });
     const live = await until('live', async () => ((await request(`${f.base}/v1/health/live`)).status || undefined));
     expect(live).toBe(200);
     // the engine answers /health 503 until its health file exists: nimlet must say "starting", not ready
