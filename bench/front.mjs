@@ -18,6 +18,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { runPhase } from './front-load.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const opt = (name, fallback) => {
@@ -29,7 +30,8 @@ const WARMUP = Number(opt('--warmup', '2'));
 const STREAMS = opt('--streams', '1,64,512').split(',').map(Number);
 const TOKENS = Number(opt('--tokens', '32'));
 const TOKEN_MS = Number(opt('--token-ms', '50'));
-const TICK = 100; // clock ticks per second in /proc/<pid>/stat on Linux
+const TICK = 100;
+const phase = (port, streams) => runPhase({ port, streams, tokens: TOKENS, warmupS: WARMUP, seconds: SECONDS }); // clock ticks per second in /proc/<pid>/stat on Linux
 
 const freePort = () => new Promise((resolve) => {
   const s = net.createServer().listen(0, '127.0.0.1', () => {
@@ -70,48 +72,6 @@ function cpuSeconds(pid) {
   return (Number(f[11]) + Number(f[12])) / TICK; // utime, stime (fields 14 and 15)
 }
 const peakRssMB = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
-
-/** One closed-loop stream: requests back to back until `stopAt`; TTFB and token counts of those begun after `from`. */
-async function loop(port, agent, from, stopAt, out) {
-  const body = JSON.stringify({ model: 'store', stream: true, max_tokens: TOKENS, messages: [{ role: 'user', content: 'hi' }] });
-  while (performance.now() < stopAt) {
-    await new Promise((resolve, reject) => {
-      const sent = performance.now();
-      const measured = sent >= from;
-      const req = http.request({ host: '127.0.0.1', port, path: '/v1/chat/completions', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        let first = true;
-        let rest = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => {
-          if (first && measured) out.ttfb.push(performance.now() - sent);
-          first = false;
-          rest += chunk;
-          let i;
-          while ((i = rest.indexOf('\n\n')) >= 0) {
-            if (!rest.startsWith('data: [DONE]') && performance.now() >= from && performance.now() < stopAt) out.tokens++;
-            rest = rest.slice(i + 2);
-          }
-        });
-        res.on('end', resolve);
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
-}
-
-async function phase(port, streams) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
-  const from = performance.now() + WARMUP * 1000;
-  const stopAt = from + SECONDS * 1000;
-  const out = { ttfb: [], tokens: 0 };
-  await Promise.all(Array.from({ length: streams }, () => loop(port, agent, from, stopAt, out)));
-  agent.destroy();
-  out.ttfb.sort((a, b) => a - b);
-  const q = (p) => out.ttfb[Math.min(out.ttfb.length - 1, Math.floor(p * out.ttfb.length))] ?? NaN;
-  return { tokensPerSec: out.tokens / SECONDS, p50: q(0.5), p99: q(0.99), tokens: out.tokens };
-}
 
 const nimlet = await startNimlet();
 const rows = [];

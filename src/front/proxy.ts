@@ -2,7 +2,8 @@
 // event leaves as soon as the engine writes it and a slow reader slows the engine's socket (backpressure both
 // ways); connections to the engine are kept alive; a client that goes away destroys the upstream request, which
 // the engine sees as a closed connection and aborts the generation.
-// node:http with a keep-alive Agent rather than undici: bench/front.mjs measured both (see README's front notes).
+// node:http with a keep-alive Agent rather than undici: bench/front-proxies.mjs runs both on the same job; undici
+// used slightly less CPU per token but fell behind at 512 streams (README, Performance).
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, not the message, and are not forwarded. */
@@ -21,13 +22,16 @@ export interface Upstream {
   agent: http.Agent;
 }
 
-export function createUpstreamAgent(): http.Agent {
-  // up to 512+ concurrent streams: keep that many idle sockets rather than reopen them after a burst
-  return new http.Agent({ keepAlive: true, maxFreeSockets: 1024, scheduling: 'lifo' });
+export function createUpstreamAgent(idleMs = 4000): http.Agent {
+  // Up to 512+ concurrent streams: keep that many idle sockets rather than reopen them after a burst. An idle
+  // socket is dropped after 4 s, before uvicorn (vLLM, SGLang, trtllm-serve) closes it at its 5 s keep-alive
+  // default: a request sent on a socket the engine is closing would fail with ECONNRESET, a 502 for nothing.
+  // (Node's agent applies the timeout to free sockets; a request's own socket just emits 'timeout', unheeded.)
+  return new http.Agent({ keepAlive: true, maxFreeSockets: 1024, scheduling: 'lifo', timeout: idleMs });
 }
 
-/** The response's bytes as the engine sent them (body only), for the request log. */
-export type OnBody = (bytes: number) => void;
+/** The response's bytes as the engine sent them (body only), for the request log; null: nobody counts. */
+export type OnBody = ((bytes: number) => void) | null;
 
 export function proxyRequest(req: IncomingMessage, res: ServerResponse, upstream: Upstream, onBody: OnBody): void {
   const headers = forwardable(req.headers);
@@ -40,7 +44,8 @@ export function proxyRequest(req: IncomingMessage, res: ServerResponse, upstream
     res.writeHead(ur.statusCode ?? 502, ur.statusMessage, forwardable(ur.headers));
     // headers out at once: a stream's client sees 200 before the first token, as it would from the engine
     res.flushHeaders();
-    ur.on('data', (c: Buffer) => onBody(c.length));
+    // one listener more per event only when the request log needs the count
+    if (onBody !== null) ur.on('data', (c: Buffer) => onBody(c.length));
     ur.pipe(res);
     ur.on('aborted', () => res.destroy());
   });

@@ -91,13 +91,15 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
       if (inFlight === 0) idleWaiters.splice(0).forEach((w) => w());
     });
     if (refusing) return void (bytes = json(res, 503, { error: 'nimlet is shutting down' }, { connection: 'close' }));
-    void local(req, res, path).then((n) => {
+    // NIM's paths are NIM's only for reads: any other method there is the engine's to answer
+    const mine = req.method === 'GET' || req.method === 'HEAD' ? local(req, res, path) : Promise.resolve(null);
+    void mine.then((n) => {
       if (n !== null) return void (bytes = n);
       if (upstream === null) {
         bytes = json(res, 503, { error: { message: `the model is not being served yet (${readiness.stage()})`, type: 'service_unavailable' } }, { 'retry-after': '10' });
         return;
       }
-      proxyRequest(req, res, upstream, (b) => (bytes += b));
+      proxyRequest(req, res, upstream, opts.logRequest === null ? null : (b) => (bytes += b));
     }, (err: unknown) => res.destroy(err as Error));
   };
 

@@ -38,6 +38,9 @@ describe('serve with the front', () => {
     expect(metrics).toMatch(/^nimlet_time_to_ready_seconds \d+\.\d{3}$/m);
     expect(metrics).toMatch(/^nimlet_requests_in_flight 1$/m); // the scrape itself
 
+    // NIM's paths are read-only: another method there is the engine's (its 404 comes back as it is)
+    const posted = await request(`${f.base}/v1/metadata`, { method: 'POST', body: '{}' });
+    expect(posted).toMatchObject({ status: 404, body: '{"error":"no route POST /v1/metadata"}' });
     const models = await request(`${f.base}/v1/models?x=1`, { headers: { authorization: 'Bearer sk-SECRET' } });
     expect(models.status).toBe(200);
     expect(JSON.parse(models.body)).toEqual({ object: 'list', data: [{ id: 'store', object: 'model', owned_by: 'vllm' }] });
@@ -50,8 +53,8 @@ describe('serve with the front', () => {
     expect(got.map((d) => (d === '[DONE]' ? d : (JSON.parse(d) as { choices: { delta: { content: string } }[] }).choices[0]!.delta.content)))
       .toEqual(['t0 ', 't1 ', 't2 ', 't3 ', '[DONE]']);
     const reqs = readRecord(f.sb.record).filter((e) => (e.event as string) === 'request') as unknown as { path: string; xff: string }[];
-    expect(reqs.map((r) => r.path)).toEqual(['/v1/models?x=1', '/v1/chat/completions']);
-    expect(reqs[0]!.xff).toBe('127.0.0.1');
+    expect(reqs.map((r) => r.path)).toEqual(['/v1/metadata', '/v1/models?x=1', '/v1/chat/completions']);
+    expect(reqs[1]!.xff).toBe('127.0.0.1');
 
     child.kill('SIGTERM');
     const r = await done;
