@@ -17,6 +17,45 @@ export interface FrontSettings {
   killAfterMs: number;
   /** NIMLET_HEALTH_POLL_MS: how often the engine's /health is asked. */
   healthPollMs: number;
+  /** NIM_SSL_MODE and its files: TLS (and client certificates for MTLS) terminated in the front. */
+  tls: TlsSettings | null;
+}
+
+export interface TlsSettings {
+  mode: 'TLS' | 'MTLS';
+  certPath: string;
+  keyPath: string;
+  /** The CAs client certificates must chain to (MTLS only). */
+  caPath: string | null;
+}
+
+const SSL_MODES = ['DISABLED', 'TLS', 'MTLS'] as const;
+
+/** NIM 2.x's NIM_SSL_MODE (DISABLED by default) with the files each mode needs, all named up front. */
+export function readTlsSettings(env: Env): TlsSettings | null {
+  const raw = env.NIM_SSL_MODE?.trim() ?? '';
+  const mode = raw === '' ? 'DISABLED' : raw.toUpperCase();
+  if (!(SSL_MODES as readonly string[]).includes(mode)) {
+    throw new NimletError('bad-config', `NIM_SSL_MODE=${JSON.stringify(raw)} is not valid: expected DISABLED, TLS or MTLS`, {
+      hint: 'set NIM_SSL_MODE to DISABLED, TLS or MTLS, or unset it',
+    });
+  }
+  if (mode === 'DISABLED') return null;
+  const need = (name: string): string => {
+    const v = env[name]?.trim();
+    if (!v) {
+      throw new NimletError('bad-config', `NIM_SSL_MODE=${mode} needs ${name}`, {
+        hint: `set ${name} to a PEM file${name === 'NIM_SSL_CA_CERTS_PATH' ? ' of the CAs that sign client certificates' : ''}, or set NIM_SSL_MODE=DISABLED`,
+      });
+    }
+    return v;
+  };
+  return {
+    mode: mode as 'TLS' | 'MTLS',
+    certPath: need('NIM_SSL_CERTS_PATH'),
+    keyPath: need('NIM_SSL_KEY_PATH'),
+    caPath: mode === 'MTLS' ? need('NIM_SSL_CA_CERTS_PATH') : null,
+  };
 }
 
 /** NIM_SERVER_PORT and its NIM 2.x twin NIM_HTTP_API_PORT: either one, or both when they agree. */
@@ -40,5 +79,6 @@ export function readFrontSettings(env: Env): FrontSettings {
     drainTimeoutMs: readInt(env, 'NIMLET_DRAIN_TIMEOUT_MS', 0, 3_600_000) ?? 15_000,
     killAfterMs: readInt(env, 'NIMLET_ENGINE_KILL_AFTER_MS', 0, 3_600_000) ?? 8000,
     healthPollMs: readInt(env, 'NIMLET_HEALTH_POLL_MS', 10, 60_000) ?? 1000,
+    tls: readTlsSettings(env),
   };
 }

@@ -38,6 +38,7 @@ export function proxyRequest(req: IncomingMessage, res: ServerResponse, upstream
   const client = req.socket.remoteAddress ?? '';
   const prior = req.headers['x-forwarded-for'];
   headers['x-forwarded-for'] = prior ? `${String(prior)}, ${client}` : client;
+  headers['x-forwarded-proto'] = 'encrypted' in req.socket ? 'https' : 'http';
   const up = http.request({ host: upstream.host, port: upstream.port, method: req.method, path: req.url, headers, agent: upstream.agent });
   up.on('socket', (s) => s.setNoDelay(true)); // an SSE event is one small write: never held back for Nagle
   up.on('response', (ur: IncomingMessage) => {

@@ -1,6 +1,7 @@
 // The front's HTTP server (DESIGN §11): NIM's own paths answered here, everything else piped to the engine.
 // It listens before the GPU probe and the download, so liveness and readiness answer from the first second.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { FrontSettings } from '../config/front.js';
 import { NimletError } from '../errors.js';
 import { pollHealth, type HealthPoll } from './health-poll.js';
@@ -17,6 +18,8 @@ export interface FrontOptions {
   nimletVersion: string;
   /** Called once per finished request; null: no request log. */
   logRequest: RequestLog | null;
+  /** PEM contents for NIM_SSL_MODE=TLS/MTLS (a CA: client certificates required); null: plain HTTP. */
+  tls: { cert: Buffer; key: Buffer; ca: Buffer | null } | null;
 }
 
 export interface Front {
@@ -103,7 +106,7 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
     }, (err: unknown) => res.destroy(err as Error));
   };
 
-  const server = http.createServer({ keepAliveTimeout: 65_000, noDelay: true }, handle);
+  const server = createServer(opts, handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, opts.host, opts.port)));
     server.listen(opts.port, opts.host, () => resolve());
@@ -144,6 +147,21 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
       agent.destroy();
     },
   };
+}
+
+function createServer(opts: FrontOptions, handle: http.RequestListener): http.Server {
+  const common = { keepAliveTimeout: 65_000, noDelay: true };
+  if (opts.tls === null) return http.createServer(common, handle);
+  const { cert, key, ca } = opts.tls;
+  try {
+    // MTLS: a client without a certificate signed by the CA is refused in the handshake, probes included
+    return https.createServer({ ...common, cert, key, ...(ca ? { ca, requestCert: true, rejectUnauthorized: true } : {}) }, handle);
+  } catch (err) {
+    throw new NimletError('bad-config', `the TLS certificate or key is not usable: ${(err as Error).message}`, {
+      hint: 'set NIM_SSL_CERTS_PATH and NIM_SSL_KEY_PATH to a PEM certificate and its private key (and NIM_SSL_CA_CERTS_PATH to PEM CAs for MTLS)',
+      cause: err,
+    });
+  }
 }
 
 /** vLLM and SGLang answer `GET /version` with `{"version": "…"}`; anything else is no version. */

@@ -26,13 +26,32 @@ describe('the front settings', () => {
   });
 
   it('defaults, and each knob read', () => {
-    expect(readFrontSettings({})).toEqual({ enabled: true, enginePort: 0, drainDelayMs: 5000, drainTimeoutMs: 15_000, killAfterMs: 8000, healthPollMs: 1000 });
+    expect(readFrontSettings({})).toEqual({ enabled: true, enginePort: 0, drainDelayMs: 5000, drainTimeoutMs: 15_000, killAfterMs: 8000, healthPollMs: 1000, tls: null });
     expect(readFrontSettings({
       NIMLET_FRONT: 'off', NIMLET_ENGINE_PORT: '18000', NIMLET_DRAIN_DELAY_MS: '0', NIMLET_DRAIN_TIMEOUT_MS: '1', NIMLET_ENGINE_KILL_AFTER_MS: '2', NIMLET_HEALTH_POLL_MS: '50',
-    })).toEqual({ enabled: false, enginePort: 18000, drainDelayMs: 0, drainTimeoutMs: 1, killAfterMs: 2, healthPollMs: 50 });
+    })).toEqual({ enabled: false, enginePort: 18000, drainDelayMs: 0, drainTimeoutMs: 1, killAfterMs: 2, healthPollMs: 50, tls: null });
   });
 
   it.each([['NIMLET_FRONT', 'maybe'], ['NIMLET_ENGINE_PORT', '70000'], ['NIMLET_DRAIN_DELAY_MS', '-1'], ['NIMLET_HEALTH_POLL_MS', '5']])('%s=%s: 78 naming it', (name, value) => {
     expect(() => readFrontSettings({ [name]: value })).toThrow(new RegExp(`^${name}="${value}" is not valid`));
+  });
+});
+
+describe('NIM_SSL_MODE', () => {
+  it.each([
+    [{}, null],
+    [{ NIM_SSL_MODE: 'disabled' }, null],
+    [{ NIM_SSL_MODE: 'TLS', NIM_SSL_CERTS_PATH: '/c.pem', NIM_SSL_KEY_PATH: '/k.pem' }, { mode: 'TLS', certPath: '/c.pem', keyPath: '/k.pem', caPath: null }],
+    [{ NIM_SSL_MODE: 'mtls', NIM_SSL_CERTS_PATH: '/c.pem', NIM_SSL_KEY_PATH: '/k.pem', NIM_SSL_CA_CERTS_PATH: '/ca.pem' }, { mode: 'MTLS', certPath: '/c.pem', keyPath: '/k.pem', caPath: '/ca.pem' }],
+  ])('%o → %o', (env, tls) => {
+    expect(readFrontSettings(env).tls).toEqual(tls);
+  });
+
+  it.each([
+    [{ NIM_SSL_MODE: 'SSL' }, 'NIM_SSL_MODE="SSL" is not valid: expected DISABLED, TLS or MTLS'],
+    [{ NIM_SSL_MODE: 'TLS', NIM_SSL_KEY_PATH: '/k.pem' }, 'NIM_SSL_MODE=TLS needs NIM_SSL_CERTS_PATH'],
+    [{ NIM_SSL_MODE: 'MTLS', NIM_SSL_CERTS_PATH: '/c.pem', NIM_SSL_KEY_PATH: '/k.pem' }, 'NIM_SSL_MODE=MTLS needs NIM_SSL_CA_CERTS_PATH'],
+  ])('%o: 78, %s', (env, message) => {
+    expect(() => readFrontSettings(env)).toThrow(message);
   });
 });

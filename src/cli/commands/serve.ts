@@ -99,7 +99,7 @@ export const run: CommandRun = async (ctx, options) => {
     // read before the probe: the front (DESIGN §11) answers from nimlet's first second, downloads included
     const early = commandSettings(ctx, options);
     const logger = createLogger({ write: ctx.stderr, jsonl: early.jsonLogging, level: early.logLevel, secrets: credentialsToScrub(ctx.env) });
-    if (early.front.enabled && !options.dryRun) front = await openFront(ctx, early, logger);
+    if (early.front.enabled && !options.dryRun) front = await openFront(early, logger);
     listen = await engineListen(early);
     const downloading = front?.readiness.downloading;
     launch = await prepareLaunch(ctx, options, interrupt, watch, { listen, ...(downloading ? { onProgress: downloading } : {}) });
