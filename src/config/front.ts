@@ -2,6 +2,7 @@
 // Defaults fit Kubernetes' 30 s grace: 5 s for the Service to stop sending, 15 s for in-flight requests, then
 // the engine gets SIGTERM and 8 s to exit before SIGKILL.
 import { NimletError } from '../errors.js';
+import { readCorsPolicy, type CorsPolicy } from './cors.js';
 import { readFlag, readInt, type Env } from './env.js';
 
 export interface FrontSettings {
@@ -19,6 +20,8 @@ export interface FrontSettings {
   healthPollMs: number;
   /** NIM_SSL_MODE and its files: TLS (and client certificates for MTLS) terminated in the front. */
   tls: TlsSettings | null;
+  /** NIM_CORS_*: null when NIM_CORS_ALLOW_ORIGINS is unset (nimlet adds no CORS headers). */
+  cors: CorsPolicy | null;
 }
 
 export interface TlsSettings {
@@ -80,5 +83,6 @@ export function readFrontSettings(env: Env): FrontSettings {
     killAfterMs: readInt(env, 'NIMLET_ENGINE_KILL_AFTER_MS', 0, 3_600_000) ?? 8000,
     healthPollMs: readInt(env, 'NIMLET_HEALTH_POLL_MS', 10, 60_000) ?? 1000,
     tls: readTlsSettings(env),
+    cors: readCorsPolicy(env),
   };
 }

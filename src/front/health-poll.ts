@@ -20,13 +20,13 @@ function checkOnce(upstream: Upstream, timeoutMs: number): Promise<{ ok: boolean
   });
 }
 
-export function pollHealth(upstream: Upstream, intervalMs: number, report: (ok: boolean, detail: string) => void): HealthPoll {
+export function pollHealth(upstream: Upstream, intervalMs: number, report: (ok: boolean, detail: string) => void | Promise<void>): HealthPoll {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const tick = async (): Promise<void> => {
     const r = await checkOnce(upstream, Math.max(intervalMs, 1000));
     if (stopped) return;
-    report(r.ok, r.detail);
+    await report(r.ok, r.detail);
     timer = setTimeout(() => void tick(), intervalMs);
   };
   void tick();

@@ -33,7 +33,14 @@ export function createUpstreamAgent(idleMs = 4000): http.Agent {
 /** The response's bytes as the engine sent them (body only), for the request log; null: nobody counts. */
 export type OnBody = ((bytes: number) => void) | null;
 
-export function proxyRequest(req: IncomingMessage, res: ServerResponse, upstream: Upstream, onBody: OnBody): void {
+/** The engine's response headers to pass on; `ownCors`: the front applies its CORS policy, the engine's goes. */
+function responseHeaders(headers: IncomingHttpHeaders, ownCors: boolean): OutgoingHttpHeaders {
+  const out = forwardable(headers);
+  if (ownCors) for (const k of Object.keys(out)) if (k.startsWith('access-control-')) delete out[k];
+  return out;
+}
+
+export function proxyRequest(req: IncomingMessage, res: ServerResponse, upstream: Upstream, onBody: OnBody, ownCors = false): void {
   const headers = forwardable(req.headers);
   const client = req.socket.remoteAddress ?? '';
   const prior = req.headers['x-forwarded-for'];
@@ -42,7 +49,7 @@ export function proxyRequest(req: IncomingMessage, res: ServerResponse, upstream
   const up = http.request({ host: upstream.host, port: upstream.port, method: req.method, path: req.url, headers, agent: upstream.agent });
   up.on('socket', (s) => s.setNoDelay(true)); // an SSE event is one small write: never held back for Nagle
   up.on('response', (ur: IncomingMessage) => {
-    res.writeHead(ur.statusCode ?? 502, ur.statusMessage, forwardable(ur.headers));
+    res.writeHead(ur.statusCode ?? 502, ur.statusMessage, responseHeaders(ur.headers, ownCors));
     // headers out at once: a stream's client sees 200 before the first token, as it would from the engine
     res.flushHeaders();
     // one listener more per event only when the request log needs the count

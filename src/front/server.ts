@@ -1,12 +1,13 @@
 // The front's HTTP server (DESIGN §11): NIM's own paths answered here, everything else piped to the engine.
 // It listens before the GPU probe and the download, so liveness and readiness answer from the first second.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
 import type { FrontSettings } from '../config/front.js';
-import { NimletError } from '../errors.js';
 import { pollHealth, type HealthPoll } from './health-poll.js';
 import { manifestBody, metadataBody, versionBody, type LaunchInfo } from './info.js';
+import { askEngineVersion } from './engine-version.js';
+import { listenFront } from './listen.js';
 import { fetchEngineMetrics, formatOwnMetrics } from './metrics.js';
+import { preflight, responseCors } from './cors.js';
 import { createUpstreamAgent, proxyRequest, type Upstream } from './proxy.js';
 import { createReadiness, type Readiness } from './readiness.js';
 import type { RequestLog } from './request-log.js';
@@ -14,7 +15,7 @@ import type { RequestLog } from './request-log.js';
 export interface FrontOptions {
   host: string;
   port: number;
-  settings: Pick<FrontSettings, 'healthPollMs'>;
+  settings: Pick<FrontSettings, 'healthPollMs' | 'cors'>;
   nimletVersion: string;
   /** Called once per finished request; null: no request log. */
   logRequest: RequestLog | null;
@@ -42,12 +43,6 @@ const json = (res: ServerResponse, status: number, body: unknown, extra: http.Ou
   return Buffer.byteLength(text);
 };
 
-function listenError(err: NodeJS.ErrnoException, host: string, port: number): NimletError {
-  const why = err.code === 'EADDRINUSE' ? 'is in use' : err.code === 'EACCES' ? 'needs privileges nimlet does not have' : `cannot be used (${err.message})`;
-  return new NimletError('bad-config', `port ${port} on ${host} ${why}: nimlet cannot serve there`, {
-    hint: 'set NIM_SERVER_PORT to a free port (1024 or above without root), or stop what listens there', cause: err,
-  });
-}
 
 export async function startFront(opts: FrontOptions): Promise<Front> {
   const readiness = createReadiness();
@@ -94,6 +89,12 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
       if (inFlight === 0) idleWaiters.splice(0).forEach((w) => w());
     });
     if (refusing) return void (bytes = json(res, 503, { error: 'nimlet is shutting down' }, { connection: 'close' }));
+    const cors = opts.settings.cors;
+    if (cors !== null) {
+      const pf = preflight(cors, req.method, req.headers);
+      if (pf !== null) return void res.writeHead(pf.status, { ...pf.headers, 'content-length': pf.body.length }).end(pf.body);
+      for (const [k, v] of Object.entries(responseCors(cors, req.headers))) res.setHeader(k, v);
+    }
     // NIM's paths are NIM's only for reads: any other method there is the engine's to answer
     const mine = req.method === 'GET' || req.method === 'HEAD' ? local(req, res, path) : Promise.resolve(null);
     void mine.then((n) => {
@@ -102,15 +103,11 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
         bytes = json(res, 503, { error: { message: `the model is not being served yet (${readiness.stage()})`, type: 'service_unavailable' } }, { 'retry-after': '10' });
         return;
       }
-      proxyRequest(req, res, upstream, opts.logRequest === null ? null : (b) => (bytes += b));
+      proxyRequest(req, res, upstream, opts.logRequest === null ? null : (b) => (bytes += b), cors !== null);
     }, (err: unknown) => res.destroy(err as Error));
   };
 
-  const server = createServer(opts, handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, opts.host, opts.port)));
-    server.listen(opts.port, opts.host, () => resolve());
-  });
+  const server = await listenFront(opts, handle);
   const address = server.address();
   return {
     port: typeof address === 'object' && address !== null ? address.port : opts.port,
@@ -118,10 +115,15 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
     setLaunch: (info) => void (launch = info),
     attachEngine(port) {
       upstream = { host: '127.0.0.1', port, agent };
-      poll = pollHealth(upstream, opts.settings.healthPollMs, (ok, detail) => {
-        const wasReady = readiness.stage() === 'ready';
+      const engine = upstream;
+      let versionAsked = false;
+      poll = pollHealth(engine, opts.settings.healthPollMs, async (ok, detail) => {
+        // the version first, so that /v1/metadata names it by the time readiness says 200
+        if (ok && !versionAsked) {
+          versionAsked = true;
+          engineVersion = await askEngineVersion(engine);
+        }
         readiness.engineHealth(ok, detail);
-        if (ok && !wasReady && engineVersion === null) void askEngineVersion(upstream!).then((v) => (engineVersion = v));
       });
     },
     refuseNew() {
@@ -149,37 +151,3 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
   };
 }
 
-function createServer(opts: FrontOptions, handle: http.RequestListener): http.Server {
-  const common = { keepAliveTimeout: 65_000, noDelay: true };
-  if (opts.tls === null) return http.createServer(common, handle);
-  const { cert, key, ca } = opts.tls;
-  try {
-    // MTLS: a client without a certificate signed by the CA is refused in the handshake, probes included
-    return https.createServer({ ...common, cert, key, ...(ca ? { ca, requestCert: true, rejectUnauthorized: true } : {}) }, handle);
-  } catch (err) {
-    throw new NimletError('bad-config', `the TLS certificate or key is not usable: ${(err as Error).message}`, {
-      hint: 'set NIM_SSL_CERTS_PATH and NIM_SSL_KEY_PATH to a PEM certificate and its private key (and NIM_SSL_CA_CERTS_PATH to PEM CAs for MTLS)',
-      cause: err,
-    });
-  }
-}
-
-/** vLLM and SGLang answer `GET /version` with `{"version": "…"}`; anything else is no version. */
-function askEngineVersion(upstream: Upstream): Promise<string | null> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: upstream.host, port: upstream.port, path: '/version', agent: upstream.agent, timeout: 2000 }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => {
-        try {
-          const v = (JSON.parse(text) as { version?: unknown }).version;
-          resolve(res.statusCode === 200 && typeof v === 'string' ? v : null);
-        } catch {
-          resolve(null);
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(null));
-  });
-}

@@ -26,10 +26,10 @@ describe('the front settings', () => {
   });
 
   it('defaults, and each knob read', () => {
-    expect(readFrontSettings({})).toEqual({ enabled: true, enginePort: 0, drainDelayMs: 5000, drainTimeoutMs: 15_000, killAfterMs: 8000, healthPollMs: 1000, tls: null });
+    expect(readFrontSettings({})).toEqual({ enabled: true, enginePort: 0, drainDelayMs: 5000, drainTimeoutMs: 15_000, killAfterMs: 8000, healthPollMs: 1000, tls: null, cors: null });
     expect(readFrontSettings({
       NIMLET_FRONT: 'off', NIMLET_ENGINE_PORT: '18000', NIMLET_DRAIN_DELAY_MS: '0', NIMLET_DRAIN_TIMEOUT_MS: '1', NIMLET_ENGINE_KILL_AFTER_MS: '2', NIMLET_HEALTH_POLL_MS: '50',
-    })).toEqual({ enabled: false, enginePort: 18000, drainDelayMs: 0, drainTimeoutMs: 1, killAfterMs: 2, healthPollMs: 50, tls: null });
+    })).toEqual({ enabled: false, enginePort: 18000, drainDelayMs: 0, drainTimeoutMs: 1, killAfterMs: 2, healthPollMs: 50, tls: null, cors: null });
   });
 
   it.each([['NIMLET_FRONT', 'maybe'], ['NIMLET_ENGINE_PORT', '70000'], ['NIMLET_DRAIN_DELAY_MS', '-1'], ['NIMLET_HEALTH_POLL_MS', '5']])('%s=%s: 78 naming it', (name, value) => {

@@ -82,6 +82,24 @@ describe('serve with the front: bad ports', () => {
     }
   });
 
+  it('NIM_CORS_ALLOW_ORIGINS: preflights answered by the front, the engine\'s own CORS headers replaced by its policy', async () => {
+    const f = await frontSandbox();
+    const { child, done } = startServe(f, { ...f.env, NIM_CORS_ALLOW_ORIGINS: 'https://app.example', NIMLET_DRAIN_DELAY_MS: '0' });
+    writeFileSync(f.healthFile, '');
+    await until('ready', async () => ((await readyOf(f.base)).status === 200 ? true : undefined));
+    const pre = await request(`${f.base}/v1/chat/completions`, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+    expect(pre.status).toBe(200);
+    expect(pre.headers['access-control-allow-origin']).toBe('https://app.example');
+    const models = await request(`${f.base}/v1/models`, { headers: { origin: 'https://app.example' } });
+    expect(models.headers['access-control-allow-origin']).toBe('https://app.example'); // not the engine's `*`
+    const other = await request(`${f.base}/v1/models`, { headers: { origin: 'https://other.example' } });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    const seen = (readRecord(f.sb.record) as unknown as { event: string; method?: string }[]).filter((e) => e.event === 'request').map((e) => e.method);
+    expect(seen).toEqual(['GET', 'GET']); // the preflight never reached the engine
+    child.kill('SIGTERM');
+    expect((await done).code).toBe(0);
+  });
+
   it('NIM_SERVER_PORT and NIM_HTTP_API_PORT that disagree: 78', async () => {
     const f = await frontSandbox();
     const r = await runNimlet(['serve'], { ...f.env, NIM_HTTP_API_PORT: String(f.port === 65535 ? 1 : f.port + 1) });
