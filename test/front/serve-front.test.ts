@@ -100,6 +100,14 @@ describe('serve with the front: bad ports', () => {
     expect((await done).code).toBe(0);
   });
 
+  it('an engine command that is not there: 127 as without the front, and the port closed', async () => {
+    const f = await frontSandbox();
+    const r = await runNimlet(['serve'], { ...f.env, NIMLET_VLLM_CMD: `${f.sb.dir}/no-such-engine serve` });
+    expect(r.code).toBe(127);
+    expect(r.stderr).toContain(`nimlet: engine command "${f.sb.dir}/no-such-engine" not found`);
+    expect((await request(`${f.base}/v1/health/live`)).status).toBe(0);
+  });
+
   it('NIM_SERVER_PORT and NIM_HTTP_API_PORT that disagree: 78', async () => {
     const f = await frontSandbox();
     const r = await runNimlet(['serve'], { ...f.env, NIM_HTTP_API_PORT: String(f.port === 65535 ? 1 : f.port + 1) });
