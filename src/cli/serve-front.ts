@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Settings } from '../config/env.js';
 import { NimletError } from '../errors.js';
-import { spawnEngine, type RunnableCommand } from '../engine/run.js';
+import { FORWARDED_SIGNALS, spawnEngine, type RunnableCommand } from '../engine/run.js';
 import { ENGINE_HOST, pickEnginePort } from '../front/engine-port.js';
 import type { LaunchInfo } from '../front/info.js';
 import { createRequestLog } from '../front/request-log.js';
@@ -55,6 +55,10 @@ export async function openFront(settings: Settings, logger: Logger): Promise<Fro
 export async function runBehindFront(front: Front, info: LaunchInfo, command: RunnableCommand, settings: Settings, port: number, logger: Logger): Promise<number> {
   front.setLaunch(info);
   front.readiness.starting('the engine is starting');
+  // a signal while the engine is being started is not lost (nor fatal): the supervisor acts on it once it holds it
+  const held: NodeJS.Signals[] = [];
+  const holders = FORWARDED_SIGNALS.map((sig) => [sig, (): void => void held.push(sig)] as const);
+  holders.forEach(([sig, h]) => process.on(sig, h));
   let child;
   try {
     child = await spawnEngine(command);
@@ -62,7 +66,9 @@ export async function runBehindFront(front: Front, info: LaunchInfo, command: Ru
     front.readiness.stop('the engine could not start');
     await front.close();
     throw err;
+  } finally {
+    holders.forEach(([sig, h]) => process.off(sig, h));
   }
   front.attachEngine(port);
-  return superviseEngine({ front, child, settings: settings.front, signals: process, logger });
+  return superviseEngine({ front, child, settings: settings.front, signals: process, logger, held });
 }

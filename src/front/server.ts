@@ -4,6 +4,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { FrontSettings } from '../config/front.js';
 import { pollHealth, type HealthPoll } from './health-poll.js';
 import { manifestBody, metadataBody, versionBody, type LaunchInfo } from './info.js';
+import { ENGINE_HOST } from './engine-port.js';
 import { askEngineVersion } from './engine-version.js';
 import { listenFront } from './listen.js';
 import { fetchEngineMetrics, formatOwnMetrics } from './metrics.js';
@@ -43,7 +44,6 @@ const json = (res: ServerResponse, status: number, body: unknown, extra: http.Ou
   return Buffer.byteLength(text);
 };
 
-
 export async function startFront(opts: FrontOptions): Promise<Front> {
   const readiness = createReadiness();
   const agent = createUpstreamAgent();
@@ -56,7 +56,7 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
   let total = 0;
   let idleWaiters: (() => void)[] = [];
 
-  const local = async (req: IncomingMessage, res: ServerResponse, path: string): Promise<number | null> => {
+  const local = async (res: ServerResponse, path: string): Promise<number | null> => {
     switch (path) {
       case '/v1/health/live': return json(res, 200, { status: 'live' });
       case '/v1/health/ready': {
@@ -96,7 +96,7 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
       for (const [k, v] of Object.entries(responseCors(cors, req.headers))) res.setHeader(k, v);
     }
     // NIM's paths are NIM's only for reads: any other method there is the engine's to answer
-    const mine = req.method === 'GET' || req.method === 'HEAD' ? local(req, res, path) : Promise.resolve(null);
+    const mine = req.method === 'GET' || req.method === 'HEAD' ? local(res, path) : Promise.resolve(null);
     void mine.then((n) => {
       if (n !== null) return void (bytes = n);
       if (upstream === null) {
@@ -114,7 +114,7 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
     readiness,
     setLaunch: (info) => void (launch = info),
     attachEngine(port) {
-      upstream = { host: '127.0.0.1', port, agent };
+      upstream = { host: ENGINE_HOST, port, agent };
       const engine = upstream;
       let versionAsked = false;
       poll = pollHealth(engine, opts.settings.healthPollMs, async (ok, detail) => {

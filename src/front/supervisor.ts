@@ -15,10 +15,12 @@ export interface SuperviseOptions {
   settings: Pick<FrontSettings, 'drainDelayMs' | 'drainTimeoutMs' | 'killAfterMs'>;
   signals: Pick<NodeJS.Process, 'on' | 'off'>;
   logger: Logger;
+  /** Signals that came while the engine was being started, acted on at once, in order. */
+  held?: readonly NodeJS.Signals[];
 }
 
 /** Resolves with the engine's exit status (or 128+N for the signal that ended it). */
-export function superviseEngine({ front, child, settings, signals, logger }: SuperviseOptions): Promise<number> {
+export function superviseEngine({ front, child, settings, signals, logger, held = [] }: SuperviseOptions): Promise<number> {
   return new Promise((resolve) => {
     let exited = false;
     let draining = false;
@@ -59,6 +61,7 @@ export function superviseEngine({ front, child, settings, signals, logger }: Sup
       signals.on(sig, h);
       return [sig, h] as const;
     });
+    for (const sig of held) handlers.find(([s]) => s === sig)?.[1]();
 
     child.once('exit', (code, signal) => {
       exited = true;
