@@ -1,6 +1,8 @@
 // nimlet doctor [--json]: driver, GPUs, cache writability and free space, credentials present, manifest valid,
 // sources reachable. Exit 0 when nothing failed (warnings allowed), else 69.
+import { describeEngines, findEngines } from '../engines-present.js';
 import { commandSettings } from '../settings.js';
+import { check } from '../../host/doctor/check.js';
 import { credentialsToScrub } from '../../engine/environment.js';
 import { EXIT } from '../../errors.js';
 import { readDoctorTimeoutMs } from '../../host/doctor/network-checks.js';
@@ -13,7 +15,17 @@ export const run: CommandRun = async (ctx, options) => {
   const cacheDir = settings.cacheDir;
   // read before any check runs: a bad value is exit 78, not a report whose endpoint checks used another timeout
   const endpointTimeoutMs = readDoctorTimeoutMs(ctx.env);
-  const checks = await runDoctor({ env: ctx.env, settings, cwd: ctx.cwd, cacheDir, manifestOption: options.manifest, endpointTimeoutMs });
+  const [host, engines] = await Promise.all([
+    runDoctor({ env: ctx.env, settings, cwd: ctx.cwd, cacheDir, manifestOption: options.manifest, endpointTimeoutMs }),
+    findEngines(settings, ctx.env, ctx.cwd),
+  ]);
+  // No engine is a warning, not a failure: doctor also runs on hosts that only fill caches (download-to-cache).
+  const engineCheck = engines.found.length > 0
+    ? check('engines', 'ok', describeEngines(engines))
+    : check('engines', 'warn', describeEngines(engines), 'serve needs one: run nimlet in its engine image (docs/container.md), or set NIMLET_VLLM_CMD / NIMLET_TRTLLM_CMD / NIMLET_SGLANG_CMD');
+  // beside the GPUs: together they say whether serve can start anything here
+  const afterGpus = host.findIndex((c) => c.name === 'gpus') + 1;
+  const checks = [...host.slice(0, afterGpus), engineCheck, ...host.slice(afterGpus)];
   const ok = checks.every((c) => c.status !== 'fail');
   const report = options.json ? JSON.stringify({ ok, checks }, null, 2) : formatChecks(checks).join('\n');
   // a report is pasted into tickets: no token's value, no URL's password, whichever check quoted it
