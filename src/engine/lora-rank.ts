@@ -1,10 +1,12 @@
-// LoRA ranks the engines accept. vLLM's --max-lora-rank is a choice among fixed values (vllm/config/lora.py,
-// MaxLoRARanks; see test/fixtures/engines/vllm.json) and vLLM aborts when an adapter's rank exceeds it, so nimlet
-// picks the smallest allowed value that covers every adapter and the profile's feat_lora_max_rank. Pure.
+// LoRA ranks the engines accept. vLLM's --max-lora-rank must be one of fixed values, and vLLM aborts when an adapter's
+// rank exceeds it, so nimlet picks the smallest allowed value that covers every adapter and the profile's
+// feat_lora_max_rank. Allowed: 0.11 checks (8, 16, …, 512) (vllm/config/lora.py:104 at bb6d430); later releases add 1
+// (MaxLoRARanks). Only values every supported release takes are used: a rank-1 adapter gets 8. See
+// test/fixtures/engines/vllm.json. Pure.
 import { NimletError } from '../errors.js';
 import type { LoraAdapter } from './types.js';
 
-export const VLLM_LORA_RANKS = [1, 8, 16, 32, 64, 128, 256, 320, 512] as const;
+export const VLLM_LORA_RANKS = [8, 16, 32, 64, 128, 256, 320, 512] as const;
 
 /** SGLang needs a rank when it starts without adapters (it sizes its LoRA memory pool up front). */
 export const SGLANG_DEFAULT_LORA_RANK = 64;

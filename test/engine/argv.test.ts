@@ -114,6 +114,7 @@ describe('buildEngineCommand: vLLM LoRA rank', () => {
     ['the tag alone, rounded up to an allowed value', '100', [], '128'],
     ['the largest of tag and adapters', '8', [4, 200], '256'],
     ['an exact allowed value stays', null, [320], '320'],
+    ['rank 1: 8, the smallest value vLLM 0.11 accepts (1 came later)', null, [1], '8'],
     ['adapters without a known rank and no tag: no flag (vLLM\'s default)', null, [null], null],
   ] as const)('%s', (_name, tag, ranks, expected) => {
     const adapters = ranks.map((rank, i) => ({ name: `a${i}`, path: `/l/a${i}`, ...(rank === null ? {} : { rank }) }));
