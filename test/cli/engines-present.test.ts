@@ -2,7 +2,7 @@
 // NIM 1.x example manifest. TensorRT-LLM and SGLang profiles are incompatible with the reason, the best vLLM profile
 // is selected, and serve asks the registry only for that profile's files. Real CLI processes, the project's fake
 // nvidia-smi and engines, a local artifact server on 127.0.0.1.
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadManifest } from '../../src/manifest/load.js';
@@ -110,6 +110,17 @@ describe('engines the image does not have', () => {
     expect(declared.stdout).toContain('\n- Engines: vllm 0.11.2 (declared by NIMLET_ENGINES)\n');
     const detected = await runNimlet(['list-model-profiles'], sb.env);
     expect(detected.stdout).toContain('\n- Engines: vllm (detected)\n');
+  });
+
+  it('detection: a NIMLET_*_CMD counts, and python3 answers for SGLang and the versions', async () => {
+    const sb = makeSandbox(exampleYaml, ['vllm']);
+    // a stand-in python3 first on PATH: what the real one prints for an image with vLLM 0.11.2 and SGLang 0.5.3
+    writeFileSync(path.join(sb.bin, 'python3'), '#!/bin/sh\necho \'{"versions": {"vllm": "0.11.2", "tensorrt_llm": null, "sglang": "0.5.3"}, "sglang": true}\'\n');
+    chmodSync(path.join(sb.bin, 'python3'), 0o755);
+    const both = await runNimlet(['list-model-profiles'], sb.env);
+    expect(both.stdout).toContain('\n- Engines: vllm 0.11.2, sglang 0.5.3 (detected)\n');
+    const withCmd = await runNimlet(['list-model-profiles'], { ...sb.env, NIMLET_TRTLLM_CMD: '/opt/trt/bin/trtllm-serve' });
+    expect(withCmd.stdout).toContain('\n- Engines: tensorrt_llm, vllm 0.11.2, sglang 0.5.3 (detected)\n');
   });
 
   it.each([
