@@ -18,6 +18,11 @@ const ENGINES: Record<Engine, { command: string[]; variable: string; flags: (i: 
   sglang: { command: SGLANG_COMMAND, variable: 'NIMLET_SGLANG_CMD', flags: sglangFlags },
 };
 
+/** The command that starts an engine when no NIMLET_*_CMD replaces it. */
+export function defaultEngineCommand(engine: Engine): readonly string[] {
+  return ENGINES[engine].command;
+}
+
 /** The variable that replaces an engine's command (for hints). */
 export function engineCommandVariable(engine: Engine): string {
   return ENGINES[engine].variable;

@@ -95,11 +95,22 @@ describe('serve runs the engine', () => {
     expect(r.code).toBe(137);
   });
 
-  it('an engine command that cannot be found → 127 naming it', async () => {
+  it('an engine the image declares but whose command cannot be found → 127 naming it', async () => {
     const { env } = sandbox('tensorrt_llm', []);
-    const r = await runNimlet(['serve'], env);
+    const r = await runNimlet(['serve'], { ...env, NIMLET_ENGINES: 'tensorrt_llm' });
     expect(r.code).toBe(127);
     expect(r.stderr).toContain('nimlet: engine command "trtllm-serve" not found on PATH\nhint: install the engine in the image, or set NIMLET_TRTLLM_CMD to the command that starts it\n');
+  });
+
+  it('no engine found at all: 127 before anything is downloaded, naming what the profile needs', async () => {
+    const { sb, env } = sandbox('tensorrt_llm', []);
+    // this host's python3 has no SGLang either, whatever the machine running the tests has installed
+    writeFileSync(path.join(sb.bin, 'python3'), '#!/bin/sh\necho \'{"versions": {}, "sglang": false}\'\n');
+    chmodSync(path.join(sb.bin, 'python3'), 0o755);
+    const r = await runNimlet(['serve'], env);
+    expect(r.code).toBe(127);
+    expect(r.stderr).toBe('nimlet: no inference engine found here: tensorrt_llm-bf16-tp2 needs tensorrt_llm (trtllm-serve), and nothing was downloaded\n'
+      + 'hint: run nimlet in its tensorrt_llm image (docs/container.md), install the engine, or set NIMLET_TRTLLM_CMD (or NIMLET_ENGINES) to declare it\n');
   });
 
   it('an engine command that is not executable → 126', async () => {

@@ -4,7 +4,7 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildEngineCommand, profileHasBuiltEngine } from '../../engine/argv.js';
+import { buildEngineCommand, defaultEngineCommand, engineCommandVariable, profileHasBuiltEngine } from '../../engine/argv.js';
 import { formatDryRun } from '../../engine/dry-run-report.js';
 import { credentialsToScrub } from '../../engine/environment.js';
 import { listLoraAdapters } from '../../engine/lora-adapters.js';
@@ -13,7 +13,7 @@ import { runEngine } from '../../engine/run.js';
 import { TRTLLM_ENGINE_DIR } from '../../engine/trtllm.js';
 import type { EngineCommand } from '../../engine/types.js';
 import type { Settings } from '../../config/env.js';
-import { isNimletError } from '../../errors.js';
+import { isNimletError, NimletError } from '../../errors.js';
 import { createLogger } from '../../log/logger.js';
 import { logStartupSummary } from '../../log/startup-summary.js';
 import { startStopwatch, type Stopwatch } from '../../log/stopwatch.js';
@@ -46,10 +46,23 @@ async function hasBuiltEngine(profile: Profile, model: ModelDirResult): Promise<
   return (await stat(path.join(model.modelDir, TRTLLM_ENGINE_DIR)).catch(() => null))?.isDirectory() === true;
 }
 
+/**
+ * No engine found at all (a laptop, a bare host): the listing judges profiles as if every engine were there, but
+ * serve would download the chosen profile (gigabytes) only to fail to start it. Refused before the download, 127.
+ */
+function refuseWithoutEngine(profile: Profile, engines: EnginesPresent): void {
+  if (engines.found.length > 0 || profile.engine === null) return;
+  const command = defaultEngineCommand(profile.engine).join(' ');
+  throw new NimletError('engine-not-found', `no inference engine found here: ${profile.name} needs ${profile.engine} (${command}), and nothing was downloaded`, {
+    hint: `run nimlet in its ${profile.engine} image (docs/container.md), install the engine, or set ${engineCommandVariable(profile.engine)} (or NIMLET_ENGINES) to declare it`,
+  });
+}
+
 async function prepareLaunch(ctx: CliContext, options: CommonOptions, interrupt: Interrupt, watch: Stopwatch): Promise<Launch> {
   const { settings, manifest, selection, engines } = await selectForServe(ctx, options, watch, interrupt.signal);
   interrupt.throwIfInterrupted();
   const profile = selection.profile;
+  if (options.dryRun !== true) refuseWithoutEngine(profile, engines);
   const model = await watch.time('cache', () =>
     resolveModelDir({
       profile,
