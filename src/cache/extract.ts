@@ -46,30 +46,43 @@ async function auditTree(root: string): Promise<string | null> {
   return null;
 }
 
-/** Unpacks `archive` into `target`, which must not exist yet; on any refusal `target` is removed. */
+/**
+ * Unpacks `archive` into `target`, which must not exist yet; on any refusal `target` is removed.
+ * node-tar runs non-strict with every warning recorded as the refusal (what strict mode would have thrown): a
+ * strict node-tar rejects at the first bad header while the files it already opened are still being written, so
+ * removing `target` then raced those writes (ENOTEMPTY, or files left behind). Non-strict, its promise settles
+ * only once every write is closed. Only an unrecoverable abort (a broken gzip stream) still rejects early: the
+ * removal retries then (rm's maxRetries covers ENOTEMPTY).
+ */
 export async function extractArchive(archive: string, target: string, label: string, limits: ArchiveLimits = DEFAULT_LIMITS): Promise<void> {
   const tar = await import('tar');
   await mkdir(target, { mode: 0o700 });
   const state = newArchiveState();
   let problem: string | null = null;
+  let warning: NodeJS.ErrnoException | null = null;
   try {
     await tar.x({
       file: archive,
       cwd: target,
-      strict: true,
+      strict: false,
+      onwarn: (code, message, data) => {
+        // The shape strict mode throws (tar's warn-method.ts): the Error itself, or "CODE: message".
+        warning ??= data instanceof Error ? data : Object.assign(new Error(`${code}: ${message}`), data);
+      },
       preservePaths: false,
       preserveOwner: false,
       maxDepth: limits.maxDepth,
       filter: (p, entry) => {
-        if (problem !== null) return false;
+        if (problem !== null || warning !== null) return false;
         if (!('type' in entry)) return false;
         const why = checkEntry({ type: entry.type, path: p, size: entry.size, linkpath: entry.linkpath }, state, limits);
         if (why !== null) problem = `${JSON.stringify(p.slice(0, 200))}: ${why}`;
         return why === null;
       },
     });
+    if (warning !== null) throw warning;
   } catch (e) {
-    await rm(target, { recursive: true, force: true });
+    await rm(target, { recursive: true, force: true, maxRetries: 5 });
     if (problem !== null) throw refused(label, problem);
     const err = e as NodeJS.ErrnoException;
     const rel = typeof err.path === 'string' ? path.relative(target, err.path) : '';

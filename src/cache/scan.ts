@@ -42,6 +42,7 @@ export function planOf(states: readonly FileState[]): DownloadPlan {
   return {
     files: states.length,
     bytes: missing.reduce((sum, s) => sum + Math.max(0, (s.file.size ?? 0) - s.partialBytes), 0),
+    unknownSizeFiles: missing.filter((s) => s.file.size === null).length,
     cached: states.length - missing.length,
   };
 }

@@ -3,8 +3,10 @@
 export interface DownloadPlan {
   /** Files in the profile's workspace. */
   files: number;
-  /** Bytes still to fetch (known sizes only; unknown sizes count 0). */
+  /** Bytes still to fetch, of the files whose size is known (from the manifest) before the first byte. */
   bytes: number;
+  /** Files still to fetch whose size is not known yet: `bytes` leaves them out, and output says so. */
+  unknownSizeFiles: number;
   /** Files already present and verified in the cache. */
   cached: number;
 }

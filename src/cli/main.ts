@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { readFlag, type Env } from '../config/env.js';
+import { unquoteEnv } from '../config/env-quotes.js';
 import { credentialsToScrub } from '../engine/environment.js';
 import { EXIT, isNimletError, NimletError } from '../errors.js';
 import { redactText } from '../log/redact.js';
@@ -38,7 +39,8 @@ export function formatError(err: NimletError, style: ErrorStyle, now: () => Date
     return JSON.stringify({ time: now().toISOString(), level: 'error', event: 'failed', ...rest, code: error }) + '\n';
   }
   const lines = [`nimlet: ${err.message}`];
-  for (const d of err.details) lines.push(`  ${d}`);
+  // A detail the message already states (a refused pin's one reason) is printed once, not twice.
+  for (const d of err.details) if (!err.message.includes(d)) lines.push(`  ${d}`);
   if (err.hint) lines.push(`hint: ${err.hint}`);
   return lines.join('\n') + '\n';
 }
@@ -68,7 +70,8 @@ function errorStyle(json: boolean, env: Env): ErrorStyle {
 }
 
 /** Runs nimlet with these arguments; resolves to the exit status. Never calls process.exit. */
-export async function main(argv: string[], ctx: CliContext = defaultContext()): Promise<number> {
+export async function main(argv: string[], given: CliContext = defaultContext()): Promise<number> {
+  const ctx: CliContext = { ...given, env: unquoteEnv(given.env) };
   const result: ProgramResult = { exitCode: EXIT.ok };
   const json = argv.includes('--json');
   const verbose = argv.includes('-v') || argv.includes('--verbose');

@@ -3,14 +3,13 @@
 import type { Settings } from '../config/env.js';
 import type { GpuInventory } from '../gpu/types.js';
 import { probeGpus, probeGpusOrAbsent } from '../gpu/probe.js';
-import { loadManifestCompiled } from '../manifest/compiled.js';
-import { locateManifest } from '../manifest/locate.js';
 import type { Manifest } from '../manifest/types.js';
 import { evaluateProfiles } from '../select/evaluate.js';
 import type { EnginesPresent, Evaluation, SelectRequest } from '../select/types.js';
 import type { CliContext, CommonOptions } from './context.js';
 import { findEngines } from './engines-present.js';
 import { commandSettings } from './settings.js';
+import { loadManifestFor, modelStore, storeRequest } from './store-selection.js';
 
 export interface PreparedSelection {
   settings: Settings;
@@ -52,19 +51,20 @@ export async function prepareSelection(
   signal?: AbortSignal,
 ): Promise<PreparedSelection> {
   const settings = commandSettings(ctx, options);
-  const file = locateManifest(options.manifest, settings, ctx.cwd);
+  const store = await modelStore(settings, ctx.cwd);
   const probe = mode === 'strict' ? probeGpus : probeGpusOrAbsent;
   // All at once: nvidia-smi takes as long as reading a big manifest (and python3, when the engines are detected).
   // The manifest's error is reported first.
   const [manifest, inventory, engines] = await Promise.allSettled([
-    time('manifest', () => loadManifestCompiled(file, settings.cacheDir)),
+    time('manifest', () => loadManifestFor(store, options, settings, ctx.cwd)),
     time('probe', () => probe({ env: ctx.env, timeoutMs: settings.probeTimeoutMs, ...(signal ? { signal } : {}) })),
     findEngines(settings, ctx.env, ctx.cwd),
   ]);
   if (manifest.status === 'rejected') throw manifest.reason;
   if (inventory.status === 'rejected') throw inventory.reason;
   if (engines.status === 'rejected') throw engines.reason;
-  const request = buildRequest(settings, options, engines.value);
+  const asked = buildRequest(settings, options, engines.value);
+  const request = store === null ? asked : storeRequest(store, manifest.value, asked);
   const evaluations = evaluateProfiles(manifest.value.profiles, inventory.value, request);
   return { settings, manifest: manifest.value, inventory: inventory.value, evaluations, request, engines: engines.value };
 }

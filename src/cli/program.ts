@@ -2,6 +2,7 @@
 // when it runs, so `nimlet gpus` never loads the download stack (undici, tar) or systeminformation.
 import { Command, Option } from 'commander';
 import type { CliContext, CommandRun, CommonOptions } from './context.js';
+import { environmentHelp } from './help-env.js';
 
 type Loader = () => Promise<{ run: CommandRun }>;
 
@@ -13,10 +14,11 @@ export interface ProgramResult {
 export function buildProgram(ctx: CliContext, result: ProgramResult, version: string, { jsonErrors = false } = {}): Command {
   const program = new Command('nimlet')
     .description('NIM-style launcher: read the model manifest, probe the GPUs, pick a profile, fetch it, run the engine')
-    .version(version, '--version')
+    .version(version, '-V, --version')
     .showHelpAfterError(jsonErrors ? false : '(run with --help for usage)')
     .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr, outputError: (text, write) => void (jsonErrors || write(text)) })
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('after', environmentHelp());
 
   const action = (load: Loader) =>
     async (...received: unknown[]): Promise<void> => {
@@ -37,7 +39,7 @@ export function buildProgram(ctx: CliContext, result: ProgramResult, version: st
 
   program
     .command('serve', { isDefault: true })
-    .description('container entrypoint: manifest → GPUs → profile → cache → engine')
+    .description('(default: `nimlet` alone runs it) container entrypoint: manifest → GPUs → profile → cache → engine')
     .addOption(manifestOpt()).addOption(cacheOpt()).addOption(profileOpt())
     .addOption(new Option('--dry-run', 'print what would run, start nothing'))
     .addOption(jsonOpt()).addOption(explainOpt()).addOption(verboseOpt())

@@ -200,7 +200,7 @@ export function readSettings(env: Env): Settings {
   const pin = readString(env, 'NIM_MODEL_PROFILE');
   const logRaw = readString(env, 'NIM_LOG_LEVEL');
   const logLevel = logRaw === null ? 'info' : LOG_LEVELS[logRaw.toLowerCase()];
-  if (logLevel === undefined) throw badValue('NIM_LOG_LEVEL', logRaw ?? '', 'one of DEBUG, INFO, WARNING, ERROR');
+  if (logLevel === undefined) throw badValue('NIM_LOG_LEVEL', logRaw ?? '', `one of ${Object.keys(LOG_LEVELS).map((l) => l.toUpperCase()).join(', ')}`);
   const passthroughArgs = readArgv(env, 'NIM_PASSTHROUGH_ARGS', 'engine arguments with balanced quotes') ?? [];
   const probeTimeoutS = readInt(env, 'NIMLET_PROBE_TIMEOUT', 1, 600);
   return {

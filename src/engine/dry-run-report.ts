@@ -20,7 +20,9 @@ export interface DryRunInput {
 export function formatDryRun(input: DryRunInput, json: boolean): string {
   const { profile, selection, model, command, secrets } = input;
   const env = changedVariables(input.parentEnv, command.env);
-  const download = { files: model.download.files, bytes: model.download.bytes, cached: model.download.cached };
+  const { files, bytes, cached, unknownSizeFiles } = model.download;
+  // DESIGN §1's shape, plus unknownSizeFiles: `bytes` counts only sizes known before the first byte
+  const download = { files, bytes, cached, unknownSizeFiles };
   if (json) {
     const out = {
       profile: { id: profile.id, name: profile.name, tags: profile.tags },
@@ -37,7 +39,7 @@ export function formatDryRun(input: DryRunInput, json: boolean): string {
     ...selection.why.map((w) => `  why: ${w}`),
     `GPUs: ${selection.gpus.join(', ')}`,
     `model: ${model.modelDir}${model.source === 'local' ? ' (NIM_MODEL_NAME)' : ''}`,
-    `download: ${download.files} files, ${download.bytes} bytes to fetch, ${download.cached} cached`,
+    `download: ${files} files, ${cached} cached, ${bytes} bytes to fetch${unknownSizeFiles > 0 ? ` + ${unknownSizeFiles} file(s) of unknown size` : ''}`,
     ...Object.entries(env).map(([k, v]) => `env: ${k}=${v}`),
     `command: ${formatCommandLine(command.argv, secrets)}`,
   ];

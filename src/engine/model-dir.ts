@@ -9,7 +9,8 @@ import type { Profile } from '../manifest/types.js';
 export interface ModelDirResult {
   modelDir: string;
   source: 'cache' | 'local';
-  download: { files: number; bytes: number; cached: number; fetchedBytes: number };
+  /** `bytes`: still to fetch, of the files of known size; `unknownSizeFiles`: the others; `fetchedBytes`: this run's. */
+  download: { files: number; bytes: number; cached: number; unknownSizeFiles: number; fetchedBytes: number };
 }
 
 export interface ModelDirInput {
@@ -50,7 +51,7 @@ export async function resolveModelDir(input: ModelDirInput): Promise<ModelDirRes
   refuseEmptyProfile(profile, settings.localModelDir);
   if (settings.localModelDir !== null) {
     const modelDir = await localModelDir(settings.localModelDir, input.cwd);
-    return { modelDir, source: 'local', download: { files: 0, bytes: 0, cached: 0, fetchedBytes: 0 } };
+    return { modelDir, source: 'local', download: { files: 0, bytes: 0, cached: 0, unknownSizeFiles: 0, fetchedBytes: 0 } };
   }
   // loaded here, not at the top: a local model folder never needs the download stack
   const cache = await import('../cache/ensure-profile.js');
@@ -59,8 +60,8 @@ export async function resolveModelDir(input: ModelDirInput): Promise<ModelDirRes
     const plan = await cache.planProfile(profile, input.manifestDir, opts);
     const { cacheLayout, workspacePath } = await import('../cache/layout.js');
     const modelDir = (await cache.findCompleteWorkspace(profile, settings.cacheDir)) ?? workspacePath(cacheLayout(settings.cacheDir), profile.id);
-    return { modelDir, source: 'cache', download: { files: plan.files, bytes: plan.bytes, cached: plan.cached, fetchedBytes: 0 } };
+    return { modelDir, source: 'cache', download: { ...plan, fetchedBytes: 0 } };
   }
   const { modelDir, plan, fetchedBytes } = await cache.ensureProfile(profile, input.manifestDir, opts);
-  return { modelDir, source: 'cache', download: { files: plan.files, bytes: plan.bytes, cached: plan.cached, fetchedBytes } };
+  return { modelDir, source: 'cache', download: { ...plan, fetchedBytes } };
 }

@@ -14,7 +14,7 @@ export interface StartupSummary {
   modelDir: string;
   /** `cache`: the profile's workspace; `local`: NIM_MODEL_NAME's folder, nothing downloaded. */
   modelSource: 'cache' | 'local';
-  download: { files: number; bytes: number; cached: number; fetchedBytes: number };
+  download: { files: number; bytes: number; cached: number; unknownSizeFiles: number; fetchedBytes: number };
   argv: readonly string[];
   timingsMs: Readonly<Record<string, number>>;
 }
@@ -23,7 +23,7 @@ function textLines(s: StartupSummary, secrets: readonly (string | null)[]): stri
   const gpus = s.gpus.map((g) => `${g.index} (${g.uuid})`).join(', ') || 'none';
   const model = s.modelSource === 'local'
     ? `${s.modelDir} (NIM_MODEL_NAME: nothing downloaded)`
-    : `${s.modelDir} (${s.download.files} files, ${formatBytes(s.download.bytes)} to fetch, ${s.download.cached} cached, ${formatBytes(s.download.fetchedBytes)} fetched)`;
+    : `${s.modelDir} (${s.download.files} files: ${s.download.cached} already cached, ${formatBytes(s.download.fetchedBytes)} fetched now)`;
   const timings = Object.entries(s.timingsMs).map(([k, v]) => `${k} ${Math.round(v)} ms`).join(', ');
   return [
     `nimlet: starting ${s.engine} with profile ${s.profile.id} (${s.profile.name})`,

@@ -68,7 +68,7 @@ function finish({ ctx, result }: ReturnType<typeof readDoc>, file: string): Mani
     const n = ctx.errors.length;
     throw new NimletError('manifest-invalid', `${file}: ${n} problem${n === 1 ? '' : 's'}`, {
       details: ctx.errors.sort(byLine).map((p) => formatProblem(file, p)),
-      hint: 'fix every line listed (DESIGN §3 describes the layouts), then run `nimlet manifest validate` again',
+      hint: `fix every line listed (manifests/example.schema2.yaml shows the schema-2 layout with every key), then run \`nimlet manifest validate ${file}\` again`,
     });
   }
   const manifest: Manifest = {

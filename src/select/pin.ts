@@ -55,15 +55,39 @@ function find(profiles: readonly Profile[], text: string, source: string): Profi
   return byId(profiles, text) ?? byName(profiles, text, source) ?? byPrefix(profiles, text, source);
 }
 
+/** A whole NIM profile id: 64 hex digits. No name is "close" to one, so none is suggested. */
+const FULL_ID = /^[0-9a-f]{64}$/i;
+
+/**
+ * A pasted `id (name)` line: both halves must name the same profile. The id decides; a name that names another
+ * profile means the line was edited or comes from another listing, and guessing which half was meant could start
+ * the wrong model, so it is refused (78) naming both. A name that names no profile is no contradiction
+ * (NIM's listings spell some names differently) and the id stands.
+ */
+function resolvePasted(profiles: readonly Profile[], pasted: { id: string; name: string }, pin: string, source: string): Profile | undefined {
+  const byTheId = find(profiles, pasted.id, source);
+  const byTheName = pasted.name ? byName(profiles, pasted.name, source) : undefined;
+  if (byTheId && byTheName && byTheId !== byTheName) {
+    throw new NimletError('unknown-profile', `${source}=${JSON.stringify(pin)} names two different profiles: the id is ${byTheId.id} (${byTheId.name}), the name is ${byTheName.name} (${byTheName.id})`, {
+      hint: `set ${source} to just one of them: ${byTheId.id} or ${byTheName.name}`,
+    });
+  }
+  return byTheId ?? byTheName;
+}
+
 /** The profile a pin names; throws 'unknown-profile' (78) naming the variable and the closest names. */
 export function resolvePin(profiles: readonly Profile[], pin: string, source = 'NIM_MODEL_PROFILE'): Profile {
   const text = pin.trim();
   const pasted = parsePastedLine(text);
-  const found = pasted
-    ? (find(profiles, pasted.id, source) ?? (pasted.name ? byName(profiles, pasted.name, source) : undefined))
-    : find(profiles, text, source);
+  const found = pasted ? resolvePasted(profiles, pasted, pin, source) : find(profiles, text, source);
   if (found) return found;
-  const near = closestNames(pasted?.name || text, profiles.map((p) => p.name));
+  const typed = pasted?.name || text;
+  if (FULL_ID.test(typed)) {
+    throw new NimletError('unknown-profile', `${source}=${JSON.stringify(pin)} is a profile id that no profile of this manifest has`, {
+      hint: `profile ids belong to one model's manifest (was it copied from another model's listing?): set ${source} to an id or a name that \`nimlet list-model-profiles\` prints for this one, or unset it for automatic selection`,
+    });
+  }
+  const near = closestNames(typed, profiles.map((p) => p.name));
   throw new NimletError('unknown-profile', `${source}=${JSON.stringify(pin)} matches no profile of the manifest${near.length ? `; closest: ${near.join(', ')}` : ''}`, {
     hint: `set ${source} to an id or a name that \`nimlet list-model-profiles\` prints, or unset it (or "default") for automatic selection`,
   });

@@ -46,9 +46,10 @@ export function compareRank(a: Rankable, b: Rankable): number {
 export function describeRank({ profile, tp }: Rankable): string {
   const parts = [
     isHardwareSpecific(profile) ? `built for this GPU (${profile.gpuDevice ?? profile.gpu})` : 'generic (any GPU)',
-    `engine ${profile.engine ?? 'none'}`,
-    `precision ${profile.precision ?? 'unknown'}`,
-    `profile ${profile.optimization ?? 'none'}`,
+    profile.engine ? `engine ${profile.engine}` : 'no engine tag',
+    profile.precision ? `precision ${profile.precision}` : 'no precision tag',
+    // "profile none" read like an error: a profile without the tag is simply tuned for neither
+    profile.optimization ? `profile ${profile.optimization}` : 'no latency/throughput tag',
     `tp ${tp}`,
   ];
   return parts.join(', ');

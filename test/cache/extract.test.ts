@@ -76,6 +76,15 @@ describe('extractArchive refuses hostile archives', () => {
   it('a 100-deep path', () => refuse([{ ...file('a/'.repeat(100) + 'f'), pax: true }], /101 levels deep \(limit 64\)/));
   it('an entry larger than its header declares', () =>
     refuse([{ name: 'big.bin', type: '0', data: Buffer.alloc(4096, 0x41), declaredSize: 10 }, file('after.txt')], /TAR_ENTRY_INVALID: checksum failure/));
+  it('a bad entry after many files: refused only once every file tar opened is closed, so the clean-up cannot race it', async () => {
+    // Before the fix, strict node-tar rejected at the bad header while these files' writes were still in flight,
+    // and removing the target raced them (ENOTEMPTY, or files left behind).
+    const many = Array.from({ length: 64 }, (_, i) => ({ name: `f${i}.bin`, type: '0' as const, data: Buffer.alloc(64 * 1024, i) }));
+    for (let round = 0; round < 5; round++) {
+      await rm(path.join(sandbox, 'work'), { recursive: true, force: true });
+      await refuse([...many, { name: 'big.bin', type: '0', data: Buffer.alloc(4096, 0x41), declaredSize: 10 }], /TAR_ENTRY_INVALID: checksum failure/);
+    }
+  });
   it('an entry over the size cap', async () => {
     const archive = path.join(sandbox, 'a.tar');
     await writeFile(archive, tarBytes([file('a.bin', 'x'.repeat(2000))]));

@@ -90,9 +90,10 @@ describe('nimlet doctor', () => {
     expect(c.manifest).toEqual({ name: 'manifest', status: 'ok', detail: `${path.join(tmp, 'model_manifest.yaml')}: 1 profiles (schema-2 layout)` });
     expect(c.NGC_API_KEY).toEqual({ name: 'NGC_API_KEY', status: 'ok', detail: 'absent (no ngc:// source needs it)' });
     expect(c.HF_TOKEN).toMatchObject({ status: 'warn', detail: 'absent, and the manifest has hf:// sources' });
-    expect(c.ngc).toEqual({ name: 'ngc', status: 'ok', detail: `${base}/ngc answered HTTP 404` });
+    // an HF-only manifest: NGC is not reached, so nothing warns about it
+    expect(c.ngc).toEqual({ name: 'ngc', status: 'ok', detail: 'not checked: no ngc:// source in the manifest' });
     expect(c.huggingface).toEqual({ name: 'huggingface', status: 'ok', detail: `${base}/hf answered HTTP 200` });
-    expect(requests.sort()).toEqual(['HEAD /hf auth=none', 'HEAD /ngc auth=none']);
+    expect(requests.sort()).toEqual(['HEAD /hf auth=none']);
   });
 
   it('the engines the image declares, with their versions (DESIGN §8)', async () => {
@@ -134,9 +135,18 @@ describe('nimlet doctor', () => {
     expect(byName(r).cache).toMatchObject({ status: 'fail', detail: `${path.join(tmp, 'a-file/cache')} is not writable (ENOTDIR)` });
   });
 
-  it('a missing manifest fails and names it', async () => {
+  it('an HF-only manifest with NGC unreachable: no NGC warning, exit 0', async () => {
+    const r = await nimlet(['doctor', '--json'], { NIMLET_NGC_ENDPOINT: 'http://127.0.0.1:1/ngc', HF_TOKEN: 'x', NIMLET_ENGINES: 'vllm' });
+    expect(r.code).toBe(0);
+    expect(byName(r).ngc).toEqual({ name: 'ngc', status: 'ok', detail: 'not checked: no ngc:// source in the manifest' });
+    expect(Object.values(byName(r)).filter((c) => c.status !== 'ok')).toEqual([]);
+  });
+
+  it('a missing manifest fails and names it; exit 66 as the README says (as serve would)', async () => {
     const r = await nimlet(['doctor', '--json', '--manifest', 'nope.yaml'], {});
-    expect(r.code).toBe(69);
+    expect(r.code).toBe(66);
+    // without a manifest doctor cannot tell which hub it needs: both are reached
+    expect(byName(r).ngc?.detail).toBe(`${base}/ngc answered HTTP 404`);
     expect(byName(r).manifest).toMatchObject({ status: 'fail', detail: 'manifest nope.yaml (from --manifest): no such file' });
   });
 
@@ -163,7 +173,7 @@ describe('nimlet doctor', () => {
       const r = await nimlet(['doctor', '--json'], { HF_ENDPOINT: mute, HF_TOKEN: 'x', NIMLET_DOCTOR_TIMEOUT_MS: '200' });
       expect(r.code).toBe(0);
       expect(byName(r).huggingface).toMatchObject({ status: 'warn', detail: `${mute} is unreachable (no answer within 0.2 s)` });
-      expect(byName(r).ngc).toEqual({ name: 'ngc', status: 'ok', detail: `${base}/ngc answered HTTP 404` });
+      expect(byName(r).ngc?.detail).toBe('not checked: no ngc:// source in the manifest');
     } finally {
       silent.closeAllConnections();
       await new Promise((resolve) => silent.close(resolve));

@@ -177,7 +177,7 @@ describe('offline', () => {
     expect(st.mode & 0o777).toBe(0o644);
     expect(await readFile(path.join(store, 'config.json'), 'utf8')).toBe(CONFIG);
     expect(await readFile(path.join(store, 'engine/rank0.engine'), 'utf8')).toBe('engine-bytes');
-    expect((await readdir(store)).sort()).toEqual(['config.json', 'engine', 'model.safetensors']);
+    expect((await readdir(store)).sort()).toEqual(['.nimlet', 'config.json', 'engine', 'model.safetensors']);
   });
 
   it('an incomplete cache is an error listing every missing file, with no request', async () => {

@@ -54,7 +54,7 @@ describe('nimlet manifest validate', () => {
       'nimlet: bad.yaml: 2 problems',
       `  bad.yaml:3: ${H('a')}.tags.llm_engine: unknown llm_engine "tgi": expected one of tensorrt_llm, vllm, sglang`,
       `  bad.yaml:4: ${H('a')}.tags.tp: tp must be a positive whole number, got "0"`,
-      'hint: fix every line listed (DESIGN §3 describes the layouts), then run `nimlet manifest validate` again',
+      'hint: fix every line listed (manifests/example.schema2.yaml shows the schema-2 layout with every key), then run `nimlet manifest validate bad.yaml` again',
     ].join('\n'));
   });
 

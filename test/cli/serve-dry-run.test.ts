@@ -1,6 +1,6 @@
 // `serve --dry-run --json` through the built CLI: each engine × (tp/pp, port, served name, max length, LoRA,
 // profile args, passthrough, command override), asserting the exact argv and the environment changes.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeModelFolder, makeSandbox, manifestOf, runNimlet } from './serve-helpers.js';
@@ -97,7 +97,7 @@ describe('serve --dry-run --json', () => {
       argv: c.argv(store, peft),
       env: c.changed,
       modelDir: store,
-      download: { files: 0, bytes: 0, cached: 0 },
+      download: { files: 0, bytes: 0, cached: 0, unknownSizeFiles: 0 },
     });
     expect(r.stdout).not.toContain('NEVERSHOWN');
   });
@@ -112,9 +112,46 @@ describe('serve --dry-run --json', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { modelDir: string; download: unknown; argv: string[] };
     expect(out.modelDir).toBe(path.join(sb.cache, 'profiles', ID));
-    expect(out.download).toEqual({ files: 2, bytes: 1002, cached: 0 });
+    expect(out.download).toEqual({ files: 2, bytes: 1002, cached: 0, unknownSizeFiles: 0 });
     // no model tag and no hf/ngc source: the served name is the model folder's name
     expect(out.argv.slice(2, 9)).toEqual([out.modelDir, '--host', '0.0.0.0', '--port', '8000', '--served-model-name', ID]);
+  });
+
+  it('a file of unknown size is counted apart, never as 0 bytes (JSON and text)', async () => {
+    const files = {
+      'config.json': { uri: 'http://127.0.0.1:9/config.json', size: 2 },
+      'model.safetensors': { uri: 'http://127.0.0.1:9/model.safetensors' },
+    };
+    const sb = makeSandbox(manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files } }]));
+    const json = await runNimlet(['serve', '--dry-run', '--json'], sb.env);
+    expect((JSON.parse(json.stdout) as { download: unknown }).download).toEqual({ files: 2, bytes: 2, cached: 0, unknownSizeFiles: 1 });
+    const text = await runNimlet(['serve', '--dry-run'], sb.env);
+    expect(text.stdout).toContain('download: 2 files, 0 cached, 2 bytes to fetch + 1 file(s) of unknown size\n');
+  });
+
+  // --dry-run fails exactly where the run would, with the same exit code and message, and writes nothing.
+  const firstLine = (t: string) => t.split('\n')[0];
+  it('downloads turned off with nothing cached: 66, as the run', async () => {
+    const sb = makeSandbox(manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files: { 'config.json': { uri: 'http://127.0.0.1:9/config.json', size: 2 } } } }]));
+    const env = { ...sb.env, NIM_DISABLE_MODEL_DOWNLOAD: '1' };
+    const dry = await runNimlet(['serve', '--dry-run'], env);
+    const run = await runNimlet(['serve'], env);
+    expect([dry.code, run.code]).toEqual([66, 66]);
+    expect(firstLine(dry.stderr)).toBe(`nimlet: profile vllm-bf16-tp1 is not complete in the cache and downloads are turned off (1 file(s) missing)`);
+    expect(firstLine(dry.stderr)).toBe(firstLine(run.stderr));
+  });
+
+  it('NIM_CACHE_PATH a file: 73, as the run, and the dry run writes nothing', async () => {
+    const sb = makeSandbox(manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files: FILES } }]));
+    const file = path.join(sb.dir, 'a-file');
+    writeFileSync(file, '');
+    const before = readdirSync(sb.dir).sort();
+    const dry = await runNimlet(['serve', '--dry-run'], { ...sb.env, NIM_CACHE_PATH: file });
+    expect(readdirSync(sb.dir).sort()).toEqual(before);
+    const run = await runNimlet(['serve'], { ...sb.env, NIM_CACHE_PATH: file });
+    expect([dry.code, run.code]).toEqual([73, 73]);
+    expect(firstLine(dry.stderr)).toBe(`nimlet: cache folder ${file} is not writable (ENOTDIR)`);
+    expect(firstLine(dry.stderr)).toBe(firstLine(run.stderr));
   });
 
   it('text form on stdout, secrets redacted', async () => {

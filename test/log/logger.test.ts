@@ -33,7 +33,7 @@ const summary: StartupSummary = {
   cacheDir: '/c',
   modelDir: '/c/profiles/abc',
   modelSource: 'cache',
-  download: { files: 3, bytes: 2048, cached: 1, fetchedBytes: 2048 },
+  download: { files: 3, bytes: 2048, cached: 1, unknownSizeFiles: 0, fetchedBytes: 2048 },
   argv: ['vllm', 'serve', '/c/profiles/abc', '--api-key', 'k1', '--x', 'nvapi-SECRET'],
   timingsMs: { manifest: 1.2, probe: 20, select: 0.4, cache: 100, total: 130 },
 };
@@ -47,7 +47,7 @@ describe('logStartupSummary', () => {
       '  why: pinned by NIM_MODEL_PROFILE',
       '  GPUs: 0 (GPU-a), 1 (GPU-b)',
       '  cache: /c',
-      '  model: /c/profiles/abc (3 files, 2.0 KiB to fetch, 1 cached, 2.0 KiB fetched)',
+      '  model: /c/profiles/abc (3 files: 1 already cached, 2.0 KiB fetched now)',
       "  command: vllm serve /c/profiles/abc --api-key '***' --x '***'",
       '  timings: manifest 1 ms, probe 20 ms, select 0 ms, cache 100 ms, total 130 ms',
       '',

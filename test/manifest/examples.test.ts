@@ -24,13 +24,13 @@ describe('manifests/llama-3.1-8b-instruct.nim1.yaml', () => {
 });
 
 describe('manifests/example.schema2.yaml', () => {
-  it('uses hf://, https:// and relative sources; relative files exist with the stated sha256 and size', async () => {
+  it('uses hf:// and relative sources only (HF_ENDPOINT serves every remote file, LICENSE included); relative files exist with the stated sha256 and size', async () => {
     const m = await loadManifest(path.join(manifests, 'example.schema2.yaml'));
     expect(m.layout).toBe('schema-2');
     expect(m.warnings).toEqual([]);
     const files = m.profiles.flatMap((p) => p.files);
     const kinds = new Set(files.map((f) => (/^[a-z]+:\/\//.test(f.uri) ? f.uri.split(':')[0] : 'relative')));
-    expect(kinds).toEqual(new Set(['hf', 'https', 'relative']));
+    expect(kinds).toEqual(new Set(['hf', 'relative']));
     const local = files.filter((f) => !/^[a-z]+:\/\//.test(f.uri));
     expect(local.length).toBeGreaterThan(0);
     for (const f of local) {

@@ -57,6 +57,6 @@ describe('describeRank', () => {
   it('names every key', () => {
     expect(describeRank(r({ llm_engine: 'tensorrt_llm', gpu: 'H100', gpu_device: '2330:10de', precision: 'fp8', profile: 'latency', tp: '2' })))
       .toBe('built for this GPU (2330:10de), engine tensorrt_llm, precision fp8, profile latency, tp 2');
-    expect(describeRank(r({ llm_engine: 'vllm', precision: 'bf16', tp: '1' }))).toBe('generic (any GPU), engine vllm, precision bf16, profile none, tp 1');
+    expect(describeRank(r({ llm_engine: 'vllm', precision: 'bf16', tp: '1' }))).toBe('generic (any GPU), engine vllm, precision bf16, no latency/throughput tag, tp 1');
   });
 });

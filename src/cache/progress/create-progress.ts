@@ -12,7 +12,8 @@ export interface Progress {
   fileDone(name: string): void;
   /** A line of its own (a wait on another process's lock), kept clear of the spinner. */
   note(line: string): void;
-  finish(): void;
+  /** `fetched`: the bytes that came over the network in this run (the rest of what add() counted was on disk). */
+  finish(fetched?: number): void;
   fail(): void;
 }
 
@@ -20,7 +21,10 @@ export interface ProgressOptions {
   stderr: (s: string) => void;
   isTTY: boolean;
   jsonl: boolean;
+  /** Bytes to reach, of the files whose size is known before the first byte. */
   totalBytes: number;
+  /** Files whose size nothing told: the total leaves them out, so no percentage or ETA is shown. */
+  unknownSizeFiles?: number;
   label: string;
   /** NO_COLOR: a spinner without colour (ora colours it whatever the environment says). */
   noColor?: boolean;
@@ -48,17 +52,22 @@ export function createProgress(opts: ProgressOptions): Progress {
   let ended = false;
   const figures = (): ProgressFigures => {
     const rate = meter.sample(now(), done);
-    return { label: opts.label, done, total: opts.totalBytes, rate, filesDone };
+    return { label: opts.label, done, total: opts.totalBytes, unknownSizeFiles: opts.unknownSizeFiles ?? 0, rate, filesDone };
   };
   const json = (level: 'info' | 'error', event: string, extra: Record<string, unknown>): void =>
     opts.stderr(JSON.stringify({ level, time: new Date(now()).toISOString(), event, label: opts.label, ...extra }) + '\n');
   const jsonFigures = (f: ProgressFigures) => ({
-    bytes: f.done, total: f.total, rate_bps: Math.round(f.rate), eta_s: roundOrNull(etaSeconds(f)), files_done: f.filesDone,
+    bytes: f.done, total: f.total, unknown_size_files: f.unknownSizeFiles, rate_bps: Math.round(f.rate), eta_s: roundOrNull(etaSeconds(f)), files_done: f.filesDone,
   });
+  // Fetched now and already on disk (a resumed partial, a local copy) kept apart: "downloaded" is only the former.
+  let fetchedNow: number | null = null;
   const summary = (): string => {
     const secs = (now() - began) / 1000;
-    const avg = secs > 0 ? done / secs : 0;
-    return `${opts.label}: ${formatBytes(done)} in ${formatDuration(secs)} (${formatBytes(avg)}/s)`;
+    const fetched = fetchedNow ?? done;
+    const avg = secs > 0 ? fetched / secs : 0;
+    const before = done - fetched;
+    return `${opts.label}: ${formatBytes(fetched)} in ${formatDuration(secs)} (${formatBytes(avg)}/s)` +
+      (before > 0 ? `; ${formatBytes(before)} more were already here (resumed)` : '');
   };
 
   let spinner: Spinner | null = null;
@@ -124,7 +133,10 @@ export function createProgress(opts: ProgressOptions): Progress {
         spinner.render();
       } else opts.stderr(`${line}\n`);
     },
-    finish: () => end(true),
+    finish: (fetched) => {
+      if (fetched !== undefined) fetchedNow = fetched;
+      end(true);
+    },
     fail: () => end(false),
   };
 }

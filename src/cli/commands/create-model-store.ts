@@ -21,7 +21,7 @@ export const run: CommandRun = async (ctx, options) => {
     const prepared = await ensureProfile(profile, manifest.dir, { cacheDir, settings, signal, stderr: ctx.stderr, isTTY: ctx.stderrIsTTY });
     const marker = await readMarker(prepared.modelDir);
     if (marker === null) throw new NimletError('io', `the workspace of profile ${profile.name} lost its completion marker while exporting`);
-    return { prepared, ...(await exportWorkspace(prepared.modelDir, marker, dest, signal)) };
+    return { prepared, ...(await exportWorkspace(profile, prepared.modelDir, marker, dest, signal)) };
   });
   if (options.json) {
     ctx.stdout(JSON.stringify({ id: profile.id, name: profile.name, modelStore: dest, files: done.files, bytes: done.bytes, fetchedBytes: done.prepared.fetchedBytes }) + '\n');

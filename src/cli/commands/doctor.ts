@@ -1,5 +1,6 @@
 // nimlet doctor [--json]: driver, GPUs, cache writability and free space, credentials present, manifest valid,
-// sources reachable. Exit 0 when nothing failed (warnings allowed), else 69.
+// sources reachable, engines found. Exit 0 when nothing failed (warnings allowed); a missing or invalid manifest
+// exits as serve would (66, 65); any other failure 69.
 import { describeEngines, findEngines } from '../engines-present.js';
 import { commandSettings } from '../settings.js';
 import { check } from '../../host/doctor/check.js';
@@ -24,11 +25,12 @@ export const run: CommandRun = async (ctx, options) => {
     ? check('engines', 'ok', describeEngines(engines))
     : check('engines', 'warn', describeEngines(engines), 'serve needs one: run nimlet in its engine image (docs/container.md), or set NIMLET_VLLM_CMD / NIMLET_TRTLLM_CMD / NIMLET_SGLANG_CMD');
   // beside the GPUs: together they say whether serve can start anything here
-  const afterGpus = host.findIndex((c) => c.name === 'gpus') + 1;
-  const checks = [...host.slice(0, afterGpus), engineCheck, ...host.slice(afterGpus)];
-  const ok = checks.every((c) => c.status !== 'fail');
+  const afterGpus = host.checks.findIndex((c) => c.name === 'gpus') + 1;
+  const checks = [...host.checks.slice(0, afterGpus), engineCheck, ...host.checks.slice(afterGpus)];
+  const { failureExitCode } = host;
+  const ok = failureExitCode === null;
   const report = options.json ? JSON.stringify({ ok, checks }, null, 2) : formatChecks(checks).join('\n');
   // a report is pasted into tickets: no token's value, no URL's password, whichever check quoted it
   ctx.stdout(redactText(report, credentialsToScrub(ctx.env)) + '\n');
-  return ok ? EXIT.ok : EXIT.unavailable;
+  return failureExitCode ?? EXIT.ok;
 };

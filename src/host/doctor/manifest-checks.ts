@@ -6,7 +6,14 @@ import { locateManifest } from '../../manifest/locate.js';
 import type { Manifest } from '../../manifest/types.js';
 import { check, type Check } from './check.js';
 
-export async function checkManifest(option: string | undefined, settings: Settings, cwd: string): Promise<{ checks: Check[]; manifest: Manifest | null }> {
+export interface ManifestVerdict {
+  checks: Check[];
+  manifest: Manifest | null;
+  /** The manifest's own exit code when it failed (66 not found, 65 invalid): doctor exits with it, as serve would. */
+  exitCode: number | null;
+}
+
+export async function checkManifest(option: string | undefined, settings: Settings, cwd: string): Promise<ManifestVerdict> {
   try {
     const file = locateManifest(option, settings, cwd);
     const manifest = await loadManifest(file);
@@ -14,12 +21,17 @@ export async function checkManifest(option: string | undefined, settings: Settin
     const c = manifest.warnings.length > 0
       ? check('manifest', 'warn', `${detail}, ${manifest.warnings.length} warnings: ${manifest.warnings[0]}`, `run \`nimlet manifest validate ${file}\` for every warning`)
       : check('manifest', 'ok', detail);
-    return { checks: [c], manifest };
+    return { checks: [c], manifest, exitCode: null };
   } catch (e) {
     if (!isNimletError(e)) throw e;
     const detail = [e.message, ...e.details.slice(0, 3)].join('; ');
-    return { checks: [check('manifest', 'fail', detail, e.hint)], manifest: null };
+    return { checks: [check('manifest', 'fail', detail, e.hint)], manifest: null, exitCode: e.exitCode };
   }
+}
+
+/** Whether the manifest fetches anything from `scheme` (`ngc://`, `hf://`); without a manifest, assume it may. */
+export function manifestUses(manifest: Manifest | null, scheme: string): boolean {
+  return manifest === null || manifest.profiles.some((p) => p.files.some((f) => f.uri.startsWith(scheme)));
 }
 
 /** NGC_API_KEY and HF_TOKEN: present or absent (never their values), and whether the manifest needs them. */

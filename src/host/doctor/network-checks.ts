@@ -32,13 +32,20 @@ async function reach(name: string, url: string, timeoutMs: number): Promise<Chec
   }
 }
 
-export async function checkEndpoints(settings: Settings, timeoutMs: number): Promise<Check[]> {
+/**
+ * `uses(scheme)`: whether the manifest fetches from that hub (doctor's manifest check knows). An endpoint no source
+ * needs is not reached: an HF-only manifest gets no warning about NGC being unreachable, which would not matter.
+ */
+export async function checkEndpoints(settings: Settings, timeoutMs: number, uses: (scheme: string) => boolean): Promise<Check[]> {
   if (settings.offline) {
     return [check('endpoints', 'ok', 'not checked: offline mode (HF_HUB_OFFLINE, NIMLET_OFFLINE or NIM_DISABLE_MODEL_DOWNLOAD)')];
   }
+  const unused = (name: string, scheme: string) => check(name, 'ok', `not checked: no ${scheme} source in the manifest`);
   return Promise.all([
     // NIM_REPOSITORY_OVERRIDE replaces NGC for ngc:// sources when it is an HTTP mirror.
-    reach('ngc', settings.repositoryOverride !== null && /^https?:\/\//.test(settings.repositoryOverride) ? settings.repositoryOverride : settings.ngcEndpoint, timeoutMs),
-    reach('huggingface', settings.hfEndpoint, timeoutMs),
+    uses('ngc://')
+      ? reach('ngc', settings.repositoryOverride !== null && /^https?:\/\//.test(settings.repositoryOverride) ? settings.repositoryOverride : settings.ngcEndpoint, timeoutMs)
+      : unused('ngc', 'ngc://'),
+    uses('hf://') ? reach('huggingface', settings.hfEndpoint, timeoutMs) : unused('huggingface', 'hf://'),
   ]);
 }

@@ -1,10 +1,11 @@
 // Runs every doctor check (the independent ones side by side) and prints the verdicts.
 import type { Env, Settings } from '../../config/env.js';
+import { EXIT } from '../../errors.js';
 import { checkCache } from './cache-checks.js';
 import type { Check } from './check.js';
 import { checkGpus } from './gpu-checks.js';
 import { checkHost } from './host-checks.js';
-import { checkCredentials, checkManifest } from './manifest-checks.js';
+import { checkCredentials, checkManifest, manifestUses } from './manifest-checks.js';
 import { checkEndpoints } from './network-checks.js';
 
 export interface DoctorInput {
@@ -17,15 +18,25 @@ export interface DoctorInput {
   endpointTimeoutMs: number;
 }
 
-export async function runDoctor(input: DoctorInput): Promise<Check[]> {
+export interface DoctorReport {
+  checks: Check[];
+  /** null when nothing failed; the manifest's own code (66, 65) when it failed, as `serve` would exit; else 69 */
+  failureExitCode: number | null;
+}
+
+export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
+  const manifestLoad = checkManifest(input.manifestOption, input.settings, input.cwd);
   const [gpus, host, cache, manifest, endpoints] = await Promise.all([
     checkGpus(input.env, input.settings.probeTimeoutMs),
     checkHost(),
     checkCache(input.cacheDir),
-    checkManifest(input.manifestOption, input.settings, input.cwd),
-    checkEndpoints(input.settings, input.endpointTimeoutMs),
+    manifestLoad,
+    // the manifest loads in milliseconds; its sources decide which hubs are worth reaching
+    manifestLoad.then((m) => checkEndpoints(input.settings, input.endpointTimeoutMs, (scheme) => manifestUses(m.manifest, scheme))),
   ]);
-  return [...gpus, ...host, ...cache, ...manifest.checks, ...checkCredentials(input.settings, manifest.manifest), ...endpoints];
+  const checks = [...gpus, ...host, ...cache, ...manifest.checks, ...checkCredentials(input.settings, manifest.manifest), ...endpoints];
+  const failed = checks.some((c) => c.status === 'fail');
+  return { checks, failureExitCode: manifest.exitCode ?? (failed ? EXIT.unavailable : null) };
 }
 
 export function formatChecks(checks: readonly Check[]): string[] {

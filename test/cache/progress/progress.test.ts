@@ -15,6 +15,26 @@ describe('format', () => {
   });
 });
 
+describe('honest figures (issue 13 item 2)', () => {
+  it('files of unknown size: the line says so, with no share or ETA that would be wrong', () => {
+    expect(progressLine({ label: 'trt', done: 100 * MiB, total: 168, unknownSizeFiles: 16, rate: 10 * MiB, filesDone: 1 }))
+      .toBe('trt: 100.0 MiB / 168 B + 16 files of unknown size, 10.0 MiB/s, ETA --, 1 file done');
+    expect(progressLine({ label: 'trt', done: 5 * MiB, total: 0, unknownSizeFiles: 1, rate: MiB, filesDone: 0 }))
+      .toBe('trt: 5.0 MiB (1 file of unknown size), 1.0 MiB/s, ETA --');
+  });
+
+  it('a resumed download: "downloaded" is what came now, the resumed part is told apart', () => {
+    vi.useFakeTimers({ now: 0 });
+    const out: string[] = [];
+    const p = createProgress({ stderr: (s) => out.push(s), isTTY: false, jsonl: false, totalBytes: 200 * MiB, label: 'm', now: Date.now });
+    p.add(180 * MiB); // the partial found on disk
+    p.add(20 * MiB); // fetched over the network
+    vi.advanceTimersByTime(10_000);
+    p.finish(20 * MiB);
+    expect(out.at(-1)).toBe('downloaded m: 20.0 MiB in 10s (2.0 MiB/s); 180.0 MiB more were already here (resumed)\n');
+  });
+});
+
 describe('createProgress', () => {
   it('on a pipe: one plain line per interval, then a summary; nothing after finish', () => {
     vi.useFakeTimers({ now: 0 });

@@ -1,0 +1,46 @@
+// The environment variables `nimlet --help` lists (the README's two tables, in one line each): a NIM user
+// configures nimlet by environment first, so the help must say what it reads. test/cli/help.test.ts holds this
+// list to the README's tables.
+const NIM: ReadonlyArray<readonly [string, string]> = [
+  ['NIM_MODEL_PROFILE', 'pin a profile: id, id prefix (>= 8), name, the listed `id (name)` line; default/auto'],
+  ['NIM_CACHE_PATH', 'the cache folder'],
+  ['NGC_API_KEY, HF_TOKEN', 'credentials for ngc:// and hf:// sources'],
+  ['NIM_SERVED_MODEL_NAME', 'the model name the engine serves under'],
+  ['NIM_SERVER_PORT', 'the port to serve on (8000)'],
+  ['NIM_MAX_MODEL_LEN', 'maximum context length'],
+  ['NIM_TENSOR_PARALLEL_SIZE', 'tp for profiles without a tp tag'],
+  ['NIM_PEFT_SOURCE', 'LoRA adapters folder (only LoRA profiles are eligible)'],
+  ['NIM_MANIFEST_ALLOW_UNSAFE', '1: run a pinned profile even when incompatible'],
+  ['NIM_MODEL_NAME', 'a local model folder (create-model-store): no download'],
+  ['NIM_DISABLE_MODEL_DOWNLOAD, HF_HUB_OFFLINE', '1: never download'],
+  ['NIM_REPOSITORY_OVERRIDE', 'a mirror for ngc:// sources'],
+  ['NIM_LOG_LEVEL', 'DEBUG, TRACE, INFO, WARNING, WARN, ERROR, CRITICAL'],
+  ['NIM_JSONL_LOGGING', '1: JSON lines on stderr'],
+  ['NIM_PASSTHROUGH_ARGS', 'extra engine arguments'],
+  ['HF_ENDPOINT', 'Hugging Face endpoint'],
+  ['HTTPS_PROXY, HTTP_PROXY, NO_PROXY', 'proxies for downloads'],
+  ['CUDA_VISIBLE_DEVICES, NVIDIA_VISIBLE_DEVICES', 'the GPUs that count'],
+  ['NO_COLOR', 'no colour'],
+];
+
+const OWN: ReadonlyArray<readonly [string, string]> = [
+  ['NIMLET_MANIFEST', 'the model manifest'],
+  ['NIMLET_NGC_ENDPOINT', 'NGC API endpoint'],
+  ['NIMLET_VLLM_CMD, NIMLET_TRTLLM_CMD, NIMLET_SGLANG_CMD', "the command that starts each engine"],
+  ['NIMLET_ENGINES', 'the engines this image has (vllm,tensorrt_llm,sglang[@version]); unset: detected'],
+  ['NIMLET_OFFLINE', '1: never download'],
+  ['NIMLET_PROBE_TIMEOUT', 'seconds before a hung nvidia-smi is killed (10)'],
+  ['NIMLET_RETRY_ATTEMPTS, NIMLET_RETRY_BASE_MS, NIMLET_RETRY_MAX_MS, NIMLET_RETRY_AFTER_MAX_MS', 'download retries'],
+  ['NIMLET_HTTP_TIMEOUT_MS', 'a silent download connection is dropped and resumed after this'],
+  ['NIMLET_DOCTOR_TIMEOUT_MS', "how long doctor waits for each endpoint (ms)"],
+];
+
+function block(title: string, rows: ReadonlyArray<readonly [string, string]>): string[] {
+  return [title, ...rows.flatMap(([names, meaning]) => [`  ${names}`, `      ${meaning}`])];
+}
+
+/** The text after the commands in `nimlet --help`. */
+export function environmentHelp(): string {
+  return ['', ...block('Environment (NIM-compatible):', NIM), '', ...block("Environment (nimlet's own):", OWN),
+    '', 'A bad value exits 78 naming the variable. See the README for each in full.'].join('\n');
+}
