@@ -73,15 +73,21 @@ export function createEvaluator(inventory: GpuInventory, request: SelectRequest)
     const engine = checkEngine(profile, request.engines);
     const driver = checkDriver(profile, inventory.driverVersion);
     const base = { profile, tp: demand.tp, pp: demand.pp, gpus: [] as number[], deviceUuids: [] as string[], cudaDevices: [] as string[] };
-    const mig = placement.kind === 'fit' ? vllmMigBlocker(profile, placement.units, inventory) : null;
-    const blockers = [...engine, ...driver, ...(mig === null ? [] : [mig])];
+    const blockers = [...engine, ...driver];
     if (placement.kind === 'fit' && blockers.length === 0) {
       const { units } = placement;
-      return { ...base, status: 'runnable', reasons: placement.reasons, gpus: units.map((u) => u.gpuIndex), deviceUuids: units.map((u) => u.uuid), cudaDevices: cudaDevices(profile, units) };
+      // DESIGN §8: the listing and serve say that this vLLM cannot be pinned to one MIG device of several; the
+      // profile still fits the hardware and ranks as it does (the fix is how the container is started)
+      const mig = vllmMigBlocker(profile, units, inventory);
+      return {
+        ...base, status: 'runnable', reasons: mig === null ? placement.reasons : [...placement.reasons, mig],
+        gpus: units.map((u) => u.gpuIndex), deviceUuids: units.map((u) => u.uuid), cudaDevices: cudaDevices(profile, units),
+        ...(mig === null ? {} : { launchBlocker: mig }),
+      };
     }
     if (placement.kind === 'low-memory' && blockers.length === 0) return { ...base, status: 'low-memory', reasons: placement.reasons };
     // Reasons in the order a person fixes them: what the profile is, which GPUs and their capability, the driver.
-    const hardware = placement.kind === 'fit' ? (mig === null ? [] : [mig]) : placement.reasons;
+    const hardware = placement.kind === 'fit' ? [] : placement.reasons;
     return { ...base, status: 'incompatible', reasons: [...engine, ...hardware, ...driver] };
   };
 }

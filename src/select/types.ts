@@ -46,6 +46,11 @@ export interface Evaluation {
   /** The tensor-parallel size the engine runs with (tp tag, else NIM_TENSOR_PARALLEL_SIZE, else 1). */
   tp: number;
   pp: number;
+  /**
+   * Why the engine could not be started on these GPUs although the profile fits them (vLLM on one MIG device of
+   * several, DESIGN §8): the ranking and the listing keep the profile, `serve` refuses it with this (69).
+   */
+  launchBlocker?: string;
 }
 
 /** What `select` prints and `serve` runs. */
