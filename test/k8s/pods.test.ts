@@ -59,7 +59,9 @@ async function startReplica(cluster: TestCluster, deployment: K8sObject, name: s
     await Promise.race([probes.ready, exited]);
     while (probes.liveness.length < 2) await new Promise((r) => setTimeout(r, 200));
   } catch (e) {
-    throw new Error(`${(e as Error).message}\n${(await logs(pod.containers.get(c.name) as string)).slice(-3000)}`);
+    const tail = (await logs(pod.containers.get(c.name) as string)).slice(-3000);
+    await removePod(pod);
+    throw new Error(`${(e as Error).message}\n${tail}`);
   } finally {
     probes.stop();
   }
