@@ -1,6 +1,6 @@
 // Verified blobs, fetched once across processes: the lock holder downloads into the file's partial (resuming
 // what a killed holder left) and renames the verified result into blobs/sha256/<hex>.
-import { chmod, lstat, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { NimletError } from '../errors.js';
 import type { Settings } from '../config/env.js';
 import type { ParsedSource } from '../manifest/source-uri.js';
@@ -8,20 +8,25 @@ import type { WorkspaceFile } from '../manifest/types.js';
 import { doOnce, waitingLine } from './exclusive.js';
 import { blobPath, fileKey, lockPath, partialPath, refPath, tmpName, type CacheLayout } from './layout.js';
 import type { LockTimings } from './lock.js';
+import { readSmall } from './safe-read.js';
 
 const HEX = /^[0-9a-f]{64}$/;
 
-/** A regular file, not followed through a link: a folder or a symlink in blobs/ is no blob nimlet made. */
-const isRegularFile = (p: string): Promise<boolean> => lstat(p).then((s) => s.isFile(), () => false);
+/**
+ * A blob is used only as a regular file of its recorded size, never through a link: a folder, a symlink, a FIFO
+ * or a device in blobs/ is no blob nimlet made (DESIGN §15).
+ */
+const isBlob = (p: string, size: number | null): Promise<boolean> =>
+  lstat(p).then((s) => s.isFile() && (size === null || s.size === size), () => false);
 
 /** The sha256 of the cached blob for this file, or null when it is not in the cache. No network. */
 export async function cachedBlob(layout: CacheLayout, file: WorkspaceFile, source: ParsedSource): Promise<string | null> {
   let hex = file.sha256;
   if (hex === null) {
-    hex = (await readFile(refPath(layout, source), 'utf8').catch(() => '')).trim();
+    hex = (await readSmall(refPath(layout, source))).trim();
     if (!HEX.test(hex)) return null;
   }
-  return (await isRegularFile(blobPath(layout, hex))) ? hex : null;
+  return (await isBlob(blobPath(layout, hex), file.size)) ? hex : null;
 }
 
 /**
@@ -45,10 +50,10 @@ export async function renameOnto(layout: CacheLayout, from: string, target: stri
   await rename(from, target);
 }
 
-/** Writes a small file atomically: a temporary beside it, then rename. */
+/** Writes a small file atomically: a fresh temporary opened exclusively (no planted link is written through), then rename. */
 export async function writeAtomic(layout: CacheLayout, target: string, content: string): Promise<void> {
   const tmp = tmpName(layout, 'write');
-  await writeFile(tmp, content, { flush: true });
+  await writeFile(tmp, content, { flush: true, flag: 'wx', mode: 0o644 });
   await renameOnto(layout, tmp, target);
 }
 
@@ -63,10 +68,15 @@ export interface BlobRequest {
   /** A line for the user while another process holds this file's lock. */
   onWaiting?: (line: string) => void;
   timings?: LockTimings;
+  /** Refuse bytes that neither the manifest (sha256) nor the source (sha256 ETag, git blob id) vouches for. */
+  requireChecksums?: boolean;
 }
 
-/** Ensures the file's blob exists; resolves to its sha256 and the bytes this process fetched. */
-export async function ensureBlob(req: BlobRequest): Promise<{ sha256: string; fetched: number }> {
+/**
+ * Ensures the file's blob exists; resolves to its sha256, the bytes this process fetched, and whether what it
+ * fetched was checked against nothing (no sha256 in the manifest, none offered by the source).
+ */
+export async function ensureBlob(req: BlobRequest): Promise<{ sha256: string; fetched: number; unverified: boolean }> {
   const { layout, file, source } = req;
   const key = fileKey(file, source);
   const partial = partialPath(layout, key);
@@ -78,7 +88,7 @@ export async function ensureBlob(req: BlobRequest): Promise<{ sha256: string; fe
     onWait: (holder) => req.onWaiting?.(waitingLine(req.label, holder, req.timings)),
     done: async () => {
       const hex = await cachedBlob(layout, file, source);
-      return hex === null ? null : { sha256: hex, fetched: 0 };
+      return hex === null ? null : { sha256: hex, fetched: 0, unverified: false };
     },
     work: async (lost, confirm) => {
       const { fetchFile } = await import('./fetch/fetch-file.js');
@@ -87,9 +97,11 @@ export async function ensureBlob(req: BlobRequest): Promise<{ sha256: string; fe
       let fetched = 0;
       // fetchFile reports a resumed partial's bytes first (and takes them back if it must restart): progress
       // wants them, the count of bytes fetched over the network does not.
-      let resumed = await stat(partial).then((s) => s.size, () => 0);
+      const { claimPartial, openPartial, publishPartial } = await import('./fetch/partial-file.js');
+      // A link, FIFO or device planted at the predictable name goes (the link, not its target) before any open.
+      let resumed = await claimPartial(partial);
       // A partial an older nimlet made read-only just before being killed: writable again, or it blocks for good.
-      if (resumed > 0) await chmod(partial, 0o644).catch(() => undefined);
+      if (resumed > 0) await openPartial(partial, 'read').then((fh) => fh.chmod(0o644).finally(() => fh.close())).catch(() => undefined);
       try {
         result = await fetchFile({
           source, partialPath: partial, expectedSha256: file.sha256, expectedSize: file.size,
@@ -113,14 +125,17 @@ export async function ensureBlob(req: BlobRequest): Promise<{ sha256: string; fe
         await unlink(partial).catch(() => undefined);
         throw new NimletError('checksum-mismatch', `${req.label}: sha256 ${result.sha256} does not match the manifest's ${file.sha256}`);
       }
+      if (result.verifiedBy === null && req.requireChecksums === true) {
+        await unlink(partial).catch(() => undefined);
+        throw new NimletError('manifest-invalid', `${req.label}: no sha256 in the manifest and none offered by ${source.kind === 'file' ? 'the file' : 'the source'}: refused (--require-checksums)`, {
+          hint: 'add the file\'s sha256 to the manifest, or run without --require-checksums to accept it unverified',
+        });
+      }
       await confirm();
       await mkdir(layout.blobs, { recursive: true });
-      // Read-only: workspaces hard-link these, and an engine writing into its model folder must not edit the blob.
-      // After the rename: a partial made read-only and then killed before its rename would wedge a non-root run.
-      await renameOnto(layout, partial, blobPath(layout, result.sha256));
-      await chmod(blobPath(layout, result.sha256), 0o444);
+      await publishPartial(partial, blobPath(layout, result.sha256), result.bytes, (from, to) => renameOnto(layout, from, to));
       if (file.sha256 === null) await writeAtomic(layout, refPath(layout, source), result.sha256 + '\n');
-      return { sha256: result.sha256, fetched };
+      return { sha256: result.sha256, fetched, unverified: result.verifiedBy === null };
     },
   });
 }

@@ -15,7 +15,7 @@ export function cacheSettings(ctx: CliContext, options: CommonOptions): { settin
 export async function loadCommandManifest(ctx: CliContext, options: CommonOptions, settings: Settings): Promise<Manifest> {
   const { locateManifest } = await import('../manifest/locate.js');
   const { loadManifestCompiled } = await import('../manifest/compiled.js');
-  return loadManifestCompiled(locateManifest(options.manifest, settings, ctx.cwd), settings.cacheDir);
+  return loadManifestCompiled(locateManifest(options.manifest, settings, ctx.cwd), settings.privateDir);
 }
 
 const DOWNLOAD_WORDING = {

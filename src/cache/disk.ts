@@ -23,8 +23,11 @@ export async function checkFreeSpace(dir: string, needed: number): Promise<void>
 
 /** This user may not write there. */
 const DENIED = new Set(['EACCES', 'EPERM', 'EROFS']);
-/** Creating the cache's folders: denied, or a file where a folder should be. */
-const NOT_WRITABLE = new Set([...DENIED, 'ENOTDIR', 'EEXIST']);
+/**
+ * Creating the cache's folders: denied, a file where a folder should be, or ENOENT once every parent exists (a
+ * pseudo file system such as /proc, where mkdir says ENOENT for ever).
+ */
+const NOT_WRITABLE = new Set([...DENIED, 'ENOTDIR', 'EEXIST', 'ENOENT']);
 
 const isFolder = (p: string): Promise<boolean> => stat(p).then((st) => st.isDirectory(), () => false);
 
@@ -55,7 +58,7 @@ export async function makeFolders(dir: string): Promise<void> {
 /** Creates the cache's folders and proves it can write there (root ignores modes; a read-only mount does not). */
 export async function ensureWritable(layout: CacheLayout): Promise<void> {
   try {
-    for (const d of [layout.blobs, layout.refs, layout.partials, layout.locks, layout.profiles, layout.tmp]) await makeFolders(d);
+    for (const d of [layout.blobs, layout.refs, layout.partials, layout.locks, layout.profiles, layout.tmp, layout.leases, layout.records]) await makeFolders(d);
     const probe = tmpName(layout, 'probe');
     await writeFile(probe, '');
     await rm(probe);

@@ -4,10 +4,11 @@
 import { NimletError } from '../errors.js';
 import type { Settings } from '../config/env.js';
 import type { Profile } from '../manifest/types.js';
-import { cacheLayout, type CacheLayout } from './layout.js';
+import { cacheLayout, fileKey, sourceKey, workspaceKey, type CacheLayout } from './layout.js';
+import type { Lease, Needs } from './lease.js';
 import { findCompleteWorkspace } from './marker.js';
 import { runPool } from './pool.js';
-import type { FileState } from './scan.js';
+import { parseFileSource, type FileState } from './scan.js';
 import type { DownloadPlan, PreparedModel } from './types.js';
 
 export { findCompleteWorkspace } from './marker.js';
@@ -21,6 +22,8 @@ export interface CacheOptions {
   isTTY: boolean;
   /** Files fetched at once (default 4). */
   parallelism?: number;
+  /** Refuse a file nothing vouches for (no sha256 in the manifest, none from the source): exit 65. */
+  requireChecksums?: boolean;
 }
 
 const labelOf = (profile: Profile, path: string) => `${path} (profile ${profile.name})`;
@@ -52,7 +55,8 @@ async function missingBytes(missing: FileState[], opts: CacheOptions): Promise<{
   const { statSource } = await import('./fetch/fetch-file.js');
   const sizes = await runPool(missing, 8, opts.signal, async (s, signal) => {
     let size = s.file.size;
-    if (size === null && !opts.settings.offline) size = (await statSource(s.source, opts.settings, signal).catch(() => ({ size: null }))).size;
+    // a hint: one HEAD, bounded by the stall timeout; when it fails the size is unknown and the GET goes on
+    if (size === null && !opts.settings.offline) size = (await statSource(s.source, opts.settings, signal, undefined, 1).catch(() => ({ size: null }))).size;
     return size;
   });
   const total = sizes.reduce<number>((a, b) => a + (b ?? 0), 0);
@@ -68,28 +72,67 @@ function offlineIncomplete(profile: Profile, missing: FileState[]): NimletError 
 }
 
 /** A line for the user outside the progress display: plain, or a JSON line under NIM_JSONL_LOGGING. */
-function note(opts: CacheOptions, line: string): void {
-  opts.stderr(opts.settings.jsonLogging ? JSON.stringify({ level: 'info', time: new Date().toISOString(), event: 'lock_wait', message: line }) + '\n' : `${line}\n`);
+function note(opts: CacheOptions, line: string, level: 'info' | 'warning' = 'info'): void {
+  const event = level === 'info' ? 'lock_wait' : 'unverified';
+  opts.stderr(opts.settings.jsonLogging ? JSON.stringify({ level, time: new Date().toISOString(), event, message: line }) + '\n' : `${line}\n`);
+}
+
+/** What of the cache this profile needs: prune keeps it while a lease or a record names it. */
+function needsOf(profile: Profile, manifestDir: string): Needs {
+  const files = profile.files.map((f) => ({ f, source: parseFileSource(f, manifestDir, profile) }));
+  return {
+    workspaces: [workspaceKey(profile)],
+    blobs: files.flatMap(({ f }) => (f.sha256 ? [f.sha256] : [])),
+    keys: files.map(({ f, source }) => fileKey(f, source)),
+    refs: files.flatMap(({ f, source }) => (f.sha256 ? [] : [sourceKey(source)])),
+  };
+}
+
+/** A lease, best effort: a cache this process cannot write (a read-only mount serving a complete workspace) has none. */
+async function lease(layout: CacheLayout, needs: Needs): Promise<Lease> {
+  const { takeLease } = await import('./lease.js');
+  const { makeFolders } = await import('./disk.js');
+  try {
+    await makeFolders(layout.leases);
+    return await takeLease(layout, needs);
+  } catch {
+    return { addBlob: async () => undefined, release: async () => undefined };
+  }
 }
 
 export async function ensureProfile(profile: Profile, manifestDir: string, opts: CacheOptions): Promise<PreparedModel> {
   const n = profile.files.length;
-  const ready = await findCompleteWorkspace(profile, opts.cacheDir);
-  if (ready) return { modelDir: ready, plan: { files: n, bytes: 0, cached: n, unknownSizeFiles: 0 }, fetchedBytes: 0 };
-  // The rest only runs when something is missing: loaded here so the warm path above stays a few stats.
-  const disk = await import('./disk.js');
   const layout = cacheLayout(opts.cacheDir);
-  await disk.ensureWritable(layout);
+  const needs = needsOf(profile, manifestDir);
+  // taken before the cache is looked at: a prune that starts now already sees it
+  const held = await lease(layout, needs);
+  const { recordUse } = await import('./record.js');
+  const record = { profile: `${profile.id} (${profile.name})`, manifestDir };
   try {
-    return await fill(profile, manifestDir, opts, layout, disk);
+    const ready = await findCompleteWorkspace(profile, opts.cacheDir);
+    if (ready) {
+      await recordUse(layout, record, needs);
+      return { modelDir: ready, plan: { files: n, bytes: 0, cached: n, unknownSizeFiles: 0 }, fetchedBytes: 0, release: held.release };
+    }
+    const disk = await import('./disk.js');
+    await disk.ensureWritable(layout);
+    try {
+      const done = await fill(profile, manifestDir, opts, layout, disk, held);
+      // blobs known only once fetched (files without a sha256) are named by the lease: the record names them too
+      await recordUse(layout, record, { ...needs, blobs: [...new Set([...needs.blobs, ...done.blobs])] });
+      return { modelDir: done.modelDir, plan: done.plan, fetchedBytes: done.fetchedBytes, release: held.release };
+    } catch (e) {
+      throw (await disk.cacheFsError(e, layout)) ?? e;
+    }
   } catch (e) {
-    throw (await disk.cacheFsError(e, layout)) ?? e;
+    await held.release();
+    throw e;
   }
 }
 
 async function fill(
-  profile: Profile, manifestDir: string, opts: CacheOptions, layout: CacheLayout, { checkFreeSpace, freeBytes }: typeof import('./disk.js'),
-): Promise<PreparedModel> {
+  profile: Profile, manifestDir: string, opts: CacheOptions, layout: CacheLayout, { checkFreeSpace, freeBytes }: typeof import('./disk.js'), held: Lease,
+): Promise<Omit<PreparedModel, 'release'> & { blobs: string[] }> {
   const [{ ensureBlob }, { DEFAULT_LIMITS }, { needsNetwork, planOf, scanProfile }, { publishWorkspace }] =
     await Promise.all([import('./blob-store.js'), import('./archive-rules.js'), import('./scan.js'), import('./workspace.js')]);
   const states = await scanProfile(layout, profile, manifestDir);
@@ -113,7 +156,9 @@ async function fill(
         const r = await ensureBlob({
           layout, file: s.file, source: s.source, label: labelOf(profile, s.file.path),
           settings: opts.settings, signal, onBytes: (b) => progress.add(b), onWaiting: (line) => progress.note(line),
+          ...(opts.requireChecksums ? { requireChecksums: true } : {}),
         });
+        await held.addBlob(r.sha256);
         progress.fileDone(s.file.path);
         return r;
       });
@@ -121,6 +166,11 @@ async function fill(
       // copied from a NIM cache on this disk is not fetched
       fetchedBytes = got.reduce((sum, r, i) => sum + (adopted.has(missing[i]!) ? 0 : r.fetched), 0);
       progress.finish(fetchedBytes);
+      // DESIGN §7 promises every byte verified: where nothing could be, say so (an HTML 200 may be "the file")
+      const unverified = missing.filter((_, i) => got[i]!.unverified).map((s) => s.file.path);
+      if (unverified.length) {
+        note(opts, `warning: profile ${profile.name}: ${unverified.length} file(s) published unverified — no sha256 in the manifest and none from the source: ${unverified.join(', ')} (--require-checksums refuses them)`, 'warning');
+      }
     } catch (e) {
       progress.fail();
       throw e;
@@ -131,5 +181,5 @@ async function fill(
     layout, profile, signal: opts.signal, archiveLimits, onWaiting: (line) => note(opts, line),
     entries: states.map((s) => ({ file: s.file, sha256: s.sha256! })),
   });
-  return { modelDir, plan, fetchedBytes };
+  return { modelDir, plan, fetchedBytes, blobs: states.map((s) => s.sha256!) };
 }

@@ -76,6 +76,8 @@ export async function extractArchive(archive: string, target: string, label: str
         if (problem !== null || warning !== null) return false;
         if (!('type' in entry)) return false;
         const why = checkEntry({ type: entry.type, path: p, size: entry.size, linkpath: entry.linkpath }, state, limits);
+        // setuid, setgid and sticky bits never come along: unpacked as root they would make privileged files in the cache
+        if (typeof entry.mode === 'number') entry.mode &= 0o777;
         if (why !== null) problem = `${JSON.stringify(p.slice(0, 200))}: ${why}`;
         return why === null;
       },

@@ -1,14 +1,10 @@
 // sha256 of a file on disk, streamed (multi-GB blobs never sit in memory).
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
+import { sha256Regular } from './safe-read.js';
 
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
+/** sha256 of a regular file, never through a link or from a FIFO or device (safe-read.ts). */
+export const sha256File = sha256Regular;
 
 export interface TreeEntry {
   path: string;

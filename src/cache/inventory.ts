@@ -1,5 +1,5 @@
 // What the cache holds, read from the folder alone (no manifest, no network): for `cache ls`, verify and prune.
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheLayout, type CacheLayout } from './layout.js';
 import { readMarker, type Marker } from './marker.js';
@@ -30,7 +30,7 @@ export async function readInventory(cacheDir: string): Promise<Inventory> {
       return { dir, name, marker: await readMarker(dir) };
     }),
   );
-  const sized = async (dir: string, name: string) => (await stat(path.join(dir, name)).catch(() => null))?.size ?? 0;
+  const sized = async (dir: string, name: string) => (await lstat(path.join(dir, name)).catch(() => null))?.size ?? 0;
   const blobs = await Promise.all((await list(layout.blobs)).map(async (hex) => ({ hex, bytes: await sized(layout.blobs, hex) })));
   const partials = await Promise.all((await list(layout.partials)).map(async (key) => ({ key, bytes: await sized(layout.partials, key) })));
   return { layout, workspaces, blobs, partials };

@@ -7,19 +7,24 @@
 //     refs/uri/<key>              for files the manifest gives no sha256: the hex of the blob fetched from that source
 //     partials/<key>              resumable partial downloads; written only by the holder of locks/<key>.lock
 //     locks/<key>.lock/           per-file lock: an atomic mkdir; owner.json inside; its mtime is the heartbeat
-//     locks/profile-<dir>.lock/   the lock that serialises publishing one profile's workspace
-//     profiles/<dir>/             a published workspace: the files at their workspace paths, hard links to blobs
+//     locks/profile-<ws>.lock/    the lock that serialises publishing one profile's workspace
+//     profiles/<ws>/              a published workspace: the files at their workspace paths, hard links to blobs
 //                                 (copies where linking fails), archives unpacked as real trees
-//     profiles/<dir>/.nimlet-complete   the completion marker (JSON), written last; without it a folder is not whole
+//     profiles/<ws>/.nimlet-complete    the completion marker (JSON), in place before the folder is published
+//     leases/<ws>-<pid>-<rnd>.json what a running nimlet serves or fills (lease.ts): prune keeps it; mtime = heartbeat
+//     records/<ws>.json           a profile some manifest used (record.ts): prune keeps what it names
 //     tmp/                        per-process temporaries on the same file system: workspaces built aside, archives
 //                                 being unpacked, stale locks and old workspaces being deleted
 //
+// <ws> is the workspace key (workspaceKey below): the profile's own normalised entry, so two manifests reusing an id
+// with other files never share a folder (DESIGN §15). A folder an earlier nimlet named by the profile id is adopted
+// once when its marker proves the same files (marker.ts), else rebuilt from the blobs: nothing is fetched again.
 // <key> is the file's sha256 when the manifest states it, else `u-` + the sha256 of its parsed source, so two
 // processes fetching the same file always meet on the same lock and the same partial.
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { ParsedSource } from '../manifest/source-uri.js';
-import type { WorkspaceFile } from '../manifest/types.js';
+import type { Profile, WorkspaceFile } from '../manifest/types.js';
 
 export { COMPLETE_MARKER } from '../manifest/workspace-paths.js';
 
@@ -31,6 +36,8 @@ export interface CacheLayout {
   locks: string;
   profiles: string;
   tmp: string;
+  leases: string;
+  records: string;
 }
 
 export function cacheLayout(root: string): CacheLayout {
@@ -42,12 +49,25 @@ export function cacheLayout(root: string): CacheLayout {
     locks: path.join(root, 'locks'),
     profiles: path.join(root, 'profiles'),
     tmp: path.join(root, 'tmp'),
+    leases: path.join(root, 'leases'),
+    records: path.join(root, 'records'),
   };
 }
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
-/** The folder name of a profile's workspace: its id when that is a safe file name (always, for 64-hex ids). */
+/**
+ * The workspace key: sha256 of the profile's canonical tags and files (path, uri, sha256, size, extract), keys
+ * sorted. Not the manifest file's bytes: an image upgrade that leaves a profile unchanged re-downloads nothing.
+ */
+export function workspaceKey(profile: Pick<Profile, 'tags' | 'files'>): string {
+  const tags = Object.keys(profile.tags).sort().map((k) => [k, profile.tags[k]]);
+  const files = [...profile.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((f) => [f.path, f.uri, f.sha256, f.size, f.extract]);
+  return createHash('sha256').update(JSON.stringify({ tags, files })).digest('hex');
+}
+
+/** The folder name an earlier nimlet gave a profile's workspace: its id when a safe file name; read for migration. */
 export function profileDirName(id: string): string {
   return SAFE_ID.test(id) ? id : `x-${createHash('sha256').update(id).digest('hex')}`;
 }
@@ -66,7 +86,7 @@ export const blobPath = (l: CacheLayout, hex: string): string => path.join(l.blo
 export const refPath = (l: CacheLayout, source: ParsedSource): string => path.join(l.refs, sourceKey(source));
 export const partialPath = (l: CacheLayout, key: string): string => path.join(l.partials, key);
 export const lockPath = (l: CacheLayout, key: string): string => path.join(l.locks, `${key}.lock`);
-export const workspacePath = (l: CacheLayout, id: string): string => path.join(l.profiles, profileDirName(id));
+export const workspacePath = (l: CacheLayout, profile: Pick<Profile, 'tags' | 'files'>): string => path.join(l.profiles, workspaceKey(profile));
 
 /** A fresh name under tmp/ for this process: `<purpose>-<pid>-<random>`; prune reads the pid back. */
 export function tmpName(l: CacheLayout, purpose: string): string {

@@ -5,7 +5,8 @@
 // than staleMs by our clock, or an mtime that has not moved for staleMs while we watched it, by our own monotonic
 // clock — the only judge that holds when the owner's clock is ahead of ours (an mtime in the future never ages).
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readlink, rename, rm, utimes, writeFile, stat } from 'node:fs/promises';
+import { mkdir, readlink, rename, rm, utimes, writeFile, stat } from 'node:fs/promises';
+import { readSmall } from './safe-read.js';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -37,7 +38,7 @@ export async function thisHost(): Promise<string> {
 
 export async function readOwner(dir: string): Promise<Owner | null> {
   try {
-    const o = JSON.parse(await readFile(path.join(dir, 'owner.json'), 'utf8')) as Partial<Owner>;
+    const o = JSON.parse(await readSmall(path.join(dir, 'owner.json'))) as Partial<Owner>;
     if (typeof o.token === 'string' && typeof o.host === 'string' && typeof o.pid === 'number') return o as Owner;
   } catch {
     // missing (owner crashed between mkdir and write) or half-written: judged by the heartbeat alone
@@ -137,7 +138,7 @@ export async function tryLock(dir: string, tmpDir: string, timings: LockTimings 
     return tryLock(dir, tmpDir, timings);
   }
   const owner: Owner = { token: randomBytes(12).toString('hex'), host: await thisHost(), pid: process.pid, since: new Date().toISOString() };
-  await writeFile(path.join(dir, 'owner.json'), JSON.stringify(owner));
+  await writeFile(path.join(dir, 'owner.json'), JSON.stringify(owner), { flag: 'wx' });
   const lost = new AbortController();
   const stillHeld = async () => (await readOwner(dir))?.token === owner.token;
   const beat = setInterval(() => {

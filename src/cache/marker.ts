@@ -1,9 +1,10 @@
 // The completion marker of a published workspace: written last, so a folder without it (a crash between the
 // rename and the marker) is never taken for whole. It records what was published, for `cache verify`.
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Profile } from '../manifest/types.js';
-import { cacheLayout, COMPLETE_MARKER, workspacePath } from './layout.js';
+import { cacheLayout, COMPLETE_MARKER, profileDirName, workspaceKey, workspacePath } from './layout.js';
+import { readSmall } from './safe-read.js';
 
 export interface TreeEntry { path: string; size: number; sha256: string | null; link?: string }
 
@@ -11,6 +12,8 @@ export interface Marker {
   version: 1;
   id: string;
   name: string;
+  /** The workspace key (layout.ts) it was built for; absent in a marker an earlier nimlet wrote. */
+  key?: string;
   files: Array<{
     path: string;
     /** sha256 of the blob (the archive, for an extracted folder). */
@@ -37,12 +40,14 @@ const isFile = (f: unknown): boolean =>
 /** The marker's JSON, if it has the shape of version 1; null otherwise. */
 export function parseMarker(json: unknown): Marker | null {
   if (!isObj(json) || json.version !== 1 || !isStr(json.id) || !isStr(json.name) || !isStr(json.completedAt)) return null;
+  if (json.key !== undefined && !isStr(json.key)) return null;
   return Array.isArray(json.files) && json.files.every(isFile) ? (json as unknown as Marker) : null;
 }
 
 export async function readMarker(workspace: string): Promise<Marker | null> {
   try {
-    return parseMarker(JSON.parse(await readFile(path.join(workspace, COMPLETE_MARKER), 'utf8')));
+    // a marker lists every unpacked file: generous, but bounded (a planted huge file or FIFO must not stall a start)
+    return parseMarker(JSON.parse(await readSmall(path.join(workspace, COMPLETE_MARKER), 64 << 20)));
   } catch {
     return null;
   }
@@ -51,6 +56,7 @@ export async function readMarker(workspace: string): Promise<Marker | null> {
 /** Does the marker describe this profile's current files (a manifest that changed a file's sha256 does not match)? */
 export function markerMatches(marker: Marker, profile: Profile): boolean {
   if (marker.id !== profile.id || marker.files.length !== profile.files.length) return false;
+  if (marker.key !== undefined && marker.key !== workspaceKey(profile)) return false;
   const byPath = new Map(marker.files.map((f) => [f.path, f]));
   return profile.files.every((f) => {
     const m = byPath.get(f.path);
@@ -58,12 +64,30 @@ export function markerMatches(marker: Marker, profile: Profile): boolean {
   });
 }
 
-/** The published, complete workspace of `profile` under `cacheDir`, or null. No network, no lock. */
-export async function findCompleteWorkspace(profile: Profile, cacheDir: string): Promise<string | null> {
-  const dir = workspacePath(cacheLayout(cacheDir), profile.id);
+async function complete(dir: string, profile: Profile): Promise<boolean> {
   const marker = await readMarker(dir);
-  if (marker === null || !markerMatches(marker, profile)) return null;
+  if (marker === null || !markerMatches(marker, profile)) return false;
   // Someone may have deleted files by hand: a workspace missing a file is not complete.
   const present = await Promise.all(marker.files.map((f) => lstat(path.join(dir, f.path)).then(() => true, () => false)));
-  return present.every(Boolean) ? dir : null;
+  return present.every(Boolean);
+}
+
+/**
+ * A workspace an earlier nimlet published under the profile's id, moved once to its key: only when every file has
+ * a sha256 (the marker then proves the same bytes; files known by source alone could be another manifest's).
+ */
+async function adoptOld(profile: Profile, cacheDir: string, target: string): Promise<boolean> {
+  if (profile.files.some((f) => f.sha256 === null)) return false;
+  const old = path.join(cacheLayout(cacheDir).profiles, profileDirName(profile.id));
+  if (!(await complete(old, profile))) return false;
+  // one rename: of many processes one moves it, the others find it at the target
+  await rename(old, target).catch(() => undefined);
+  return complete(target, profile);
+}
+
+/** The published, complete workspace of `profile` under `cacheDir`, or null. No network, no lock. */
+export async function findCompleteWorkspace(profile: Profile, cacheDir: string): Promise<string | null> {
+  const dir = workspacePath(cacheLayout(cacheDir), profile);
+  if (await complete(dir, profile)) return dir;
+  return (await adoptOld(profile, cacheDir, dir)) ? dir : null;
 }

@@ -17,4 +17,9 @@ export interface PreparedModel {
   plan: DownloadPlan;
   /** Bytes actually fetched over the network in this run. */
   fetchedBytes: number;
+  /**
+   * Ends the lease that keeps `cache prune` off this workspace (lease.ts). Not called, it is held until the
+   * process exits (serve: as long as the engine runs).
+   */
+  release: () => Promise<void>;
 }

@@ -21,6 +21,7 @@ export interface CommonOptions {
   verbose?: boolean;
   dryRun?: boolean;
   repair?: boolean;
+  requireChecksums?: boolean;
   profile?: string;
   profiles?: string[];
   all?: boolean;

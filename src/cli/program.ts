@@ -69,6 +69,7 @@ export function buildProgram(ctx: CliContext, result: ProgramResult, version: st
     .addOption(manifestOpt()).addOption(cacheOpt())
     .addOption(new Option('--profiles <id-or-name...>', 'profiles to fetch'))
     .addOption(new Option('--all', 'every profile of the manifest'))
+    .addOption(new Option('--require-checksums', 'refuse files neither the manifest (sha256) nor the source vouches for (exit 65)'))
     .addOption(jsonOpt()).addOption(verboseOpt())
     .action(action(() => import('./commands/download-to-cache.js')));
 

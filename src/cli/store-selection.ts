@@ -36,7 +36,7 @@ export async function loadManifestFor(store: ModelStore | null, options: CommonO
     if (store === null || named) throw e;
     return storeManifest(store.record, store.dir);
   }
-  const manifest = await loadManifestCompiled(file, settings.cacheDir);
+  const manifest = await loadManifestCompiled(file, settings.privateDir);
   // a manifest of another model (an image's baked-in one) does not override what the store holds
   if (store !== null && !manifest.profiles.some((p) => p.id === store.record.id)) return storeManifest(store.record, store.dir);
   return manifest;

@@ -18,6 +18,11 @@ export interface Settings {
   /** NIM_MODEL_PROFILE; null for automatic (unset, empty, `default`, `auto`). */
   profilePin: string | null;
   cacheDir: string;
+  /**
+   * A folder only this user may write (XDG_CACHE_HOME/nimlet-private): the compiled manifest copies live here, never
+   * on the shared cache volume, because a copy another pod could edit would change what runs (DESIGN §15).
+   */
+  privateDir: string;
   manifestFile: string | null;
   ngcApiKey: string | null;
   hfToken: string | null;
@@ -87,6 +92,8 @@ function readUrl(env: Env, name: string, fallback: string): string {
     throw badValue(name, raw, 'an http:// or https:// URL');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw badValue(name, raw, 'an http:// or https:// URL');
+  // paths are appended to it: a ?query or #fragment would swallow them (and send every file's request to one URL)
+  if (url.search !== '' || url.hash !== '' || raw.includes('?') || raw.includes('#')) throw badValue(name, raw, 'an http:// or https:// URL without ?query or #fragment');
   return raw.replace(/\/+$/, '');
 }
 
@@ -165,9 +172,10 @@ const LOG_LEVELS: Record<string, LogLevel> = {
 
 /** The default cache: /opt/nim/.cache in the image (NIM_CACHE_PATH is set there), XDG elsewhere. */
 export function defaultCacheDir(env: Env): string {
-  const xdg = readString(env, 'XDG_CACHE_HOME') ?? path.join(env.HOME ?? os.homedir(), '.cache');
-  return path.join(xdg, 'nimlet');
+  return path.join(xdgCache(env), 'nimlet');
 }
+
+const xdgCache = (env: Env): string => readString(env, 'XDG_CACHE_HOME') ?? path.join(env.HOME ?? os.homedir(), '.cache');
 
 /**
  * HTTP(S)_PROXY (either case) must be an http:// or https:// URL, which is what the downloads' proxy agent
@@ -203,6 +211,7 @@ export function readSettings(env: Env): Settings {
   return {
     profilePin: pin === null || ['default', 'auto'].includes(pin.toLowerCase()) ? null : pin,
     cacheDir: path.resolve(readString(env, 'NIM_CACHE_PATH') ?? defaultCacheDir(env)),
+    privateDir: path.resolve(xdgCache(env), 'nimlet-private'),
     manifestFile: readString(env, 'NIMLET_MANIFEST'),
     ngcApiKey: readString(env, 'NGC_API_KEY'),
     hfToken: readString(env, 'HF_TOKEN'),

@@ -47,7 +47,7 @@ export async function resolveModelDir(input: ModelDirInput): Promise<ModelDirRes
   if (input.dryRun) {
     const plan = await cache.planProfile(profile, input.manifestDir, opts);
     const { cacheLayout, workspacePath } = await import('../cache/layout.js');
-    const modelDir = (await cache.findCompleteWorkspace(profile, settings.cacheDir)) ?? workspacePath(cacheLayout(settings.cacheDir), profile.id);
+    const modelDir = (await cache.findCompleteWorkspace(profile, settings.cacheDir)) ?? workspacePath(cacheLayout(settings.cacheDir), profile);
     return { modelDir, source: 'cache', download: { ...plan, fetchedBytes: 0 } };
   }
   const { modelDir, plan, fetchedBytes } = await cache.ensureProfile(profile, input.manifestDir, opts);

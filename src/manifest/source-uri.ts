@@ -15,8 +15,11 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** A file path inside a repository: relative, no `..`, no empty segments. */
 function isSafeRelative(p: string): boolean {
   if (p === '' || p.startsWith('/') || p.includes('\\') || p.includes('\0')) return false;
-  return p.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
+  return p.split('/').every((s) => s !== '' && s !== '.' && s !== '..' && Buffer.byteLength(s) <= MAX_SEGMENT_BYTES);
 }
+
+/** The longest file name Linux file systems take (NAME_MAX): a longer segment can never be written. */
+export const MAX_SEGMENT_BYTES = 255;
 
 function splitRepoRef(body: string, scheme: string): { parts: string[]; ref: string; file: string } | string {
   const q = body.indexOf('?');
@@ -24,12 +27,13 @@ function splitRepoRef(body: string, scheme: string): { parts: string[]; ref: str
   const params = new URLSearchParams(q >= 0 ? body.slice(q + 1) : '');
   const file = params.get('file');
   if (file === null || file === '') return `${scheme}:// source needs ?file=<path>`;
-  if (!isSafeRelative(file)) return `file=${JSON.stringify(file)} must be a relative path without '..'`;
+  if (!isSafeRelative(file)) return `file=${JSON.stringify(file)} must be a relative path without '..', each name at most 255 bytes`;
   const colon = repoPart.lastIndexOf(':');
   if (colon < 0) return `${scheme}:// source needs a version after ':' (${scheme}://org/model:version?file=path)`;
   const ref = repoPart.slice(colon + 1);
   const parts = repoPart.slice(0, colon).split('/');
-  if (ref === '' || /[\s/]/.test(ref)) return `version ${JSON.stringify(ref)} is not valid`;
+  // `.`/`..` (or any %-escape of a separator) would climb out of /resolve/<revision>/ or /versions/<version>/ with the token
+  if (ref === '' || /[\s/\\%?#]/.test(ref) || ref === '.' || ref === '..') return `version ${JSON.stringify(ref)} is not valid`;
   if (parts.some((p) => !NAME.test(p))) return `repository ${JSON.stringify(repoPart.slice(0, colon))} is not valid`;
   return { parts, ref, file };
 }

@@ -11,6 +11,8 @@ export function workspacePath(p: string): string | null {
   if (p.includes('\\') || p.includes('\0') || p.startsWith('/')) return null;
   const segments = p.split('/');
   if (segments.includes('..')) return null;
+  // NAME_MAX: a longer file name validates here but can never be created (it failed later with exit 70)
+  if (segments.some((s) => Buffer.byteLength(s) > 255)) return null;
   // Already normal, as nearly every path is (and every path in a compiled copy must be): no `//`, `.` or trailing /.
   if (segments.every((s) => s !== '' && s !== '.')) return p;
   const normal = path.posix.normalize(p).replace(/\/+$/, '');

@@ -107,6 +107,19 @@ describe('extractArchive refuses hostile archives', () => {
 });
 
 describe('extractArchive unpacks a sound archive', () => {
+  // issue 11 fault 8: a setuid/setgid/sticky bit from an archive would make a root-owned executable in the cache
+  it('drops setuid, setgid and sticky bits from files and folders', async () => {
+    const archive = path.join(sandbox, 'a.tar');
+    await writeFile(archive, tarBytes([
+      { name: 'bin', type: '5', mode: 0o3777 },
+      { ...file('bin/tool', '#!/bin/sh\n'), mode: 0o6755 },
+    ]));
+    const target = path.join(sandbox, 'out');
+    await extractArchive(archive, target, 'tools.tar');
+    expect((await lstat(path.join(target, 'bin/tool'))).mode & 0o7777).toBe(0o755);
+    expect((await lstat(path.join(target, 'bin'))).mode & 0o7000).toBe(0);
+  });
+
   it('files, folders, an inside symlink and a hard link, from tar.gz', async () => {
     const archive = path.join(sandbox, 'a.tar.gz');
     await writeFile(

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bytesBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
-import { BIN, cliEnv, idOf, nimlet, NOBODY, skipUnlessNobodyCanRun, VLLM_TAGS, writeManifest } from '../cache/helpers/cli.js';
+import { BIN, cliEnv, idOf, nimlet, NOBODY, skipUnlessNobodyCanRun, VLLM_TAGS, writeManifest, wsName, wsOf } from '../cache/helpers/cli.js';
 import { tarBytes } from '../cache/helpers/tar-writer.js';
 
 const CONFIG = '{"architectures":["LlamaForCausalLM"]}';
@@ -42,7 +42,7 @@ afterEach(async () => {
 });
 
 const env = (extra: Record<string, string> = {}) => cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest, ...extra });
-const workspace = () => path.join(cache, 'profiles', idOf('vllm-bf16-tp1'));
+const workspace = () => wsOf(cache, 'vllm-bf16-tp1');
 const gets = () => srv.requests().filter((r) => r.method === 'GET').map((r) => r.path).sort();
 const asNobody = (args: string[]) =>
   execa(process.execPath, [BIN, ...args], { env: env(), extendEnv: false, reject: false, all: true, uid: NOBODY, gid: NOBODY });
@@ -120,7 +120,7 @@ describe.skipIf(process.getuid?.() !== 0)('a cache partly owned by another uid: 
     expect(r.exitCode, r.all).toBe(73);
     expect(r.stderr).toContain(`nimlet: cannot write in the cache: EACCES on ${path.join(cache, 'profiles')}\n`);
     expect(r.stderr).not.toMatch(/bug in nimlet/);
-    expect((await readdir(path.join(cache, 'profiles'))).sort()).toEqual([idOf('vllm-bf16-tp1'), 'otherprofile'].sort());
+    expect((await readdir(path.join(cache, 'profiles'))).sort()).toEqual([wsName('vllm-bf16-tp1'), 'otherprofile'].sort());
   });
 });
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generatedBody, sha256Of, startArtifactServer, type ArtifactServer, type Faults } from '../fixtures/servers/artifact-server.js';
-import { cliEnv, idOf, nimlet, VLLM_TAGS, writeManifest } from '../cache/helpers/cli.js';
+import { cliEnv, idOf, nimlet, VLLM_TAGS, writeManifest, wsOf } from '../cache/helpers/cli.js';
 
 const MiB = 1024 * 1024;
 let dir: string;
@@ -57,13 +57,13 @@ describe('one cache, many processes', () => {
     const runs = await Promise.all(Array.from({ length: 8 }, () => nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1', '--json'], env())));
     for (const r of runs) expect(r.exitCode, r.all).toBe(0);
     const dirs = new Set(runs.map((r) => JSON.parse(r.stdout).profiles[0].modelDir));
-    expect([...dirs]).toEqual([path.join(cache, 'profiles', idOf('vllm-bf16-tp1'))]);
+    expect([...dirs]).toEqual([wsOf(cache, 'vllm-bf16-tp1')]);
     const gets = srv.requests().filter((r) => r.method === 'GET').map((r) => r.path).sort();
     expect(gets).toEqual(['/m/shard-0.bin', '/m/shard-1.bin', '/m/shard-2.bin', '/m/shard-3.bin']);
     expect(srv.stats().bytesSent).toBeLessThanOrEqual(1.05 * total);
     // the bytes each process reported fetching add up to the profile once
     expect(runs.reduce((s, r) => s + JSON.parse(r.stdout).profiles[0].fetchedBytes, 0)).toBe(total);
-    const ws = path.join(cache, 'profiles', idOf('vllm-bf16-tp1'));
+    const ws = wsOf(cache, 'vllm-bf16-tp1');
     for (let i = 0; i < 4; i++) {
       const body = await readFile(path.join(ws, `shard-${i}.bin`));
       expect(body.length).toBe([6, 6, 4, 1][i]! * MiB);
@@ -104,7 +104,7 @@ describe('interrupted downloads', () => {
     expect(srv.requests().map((r) => [r.headers.range, r.bytesSent])).toEqual([[`bytes=${kept}-`, size - kept]]);
     // fetchedBytes counts the network bytes of this run, not the resumed part
     expect(JSON.parse(second.stdout).profiles[0].fetchedBytes).toBe(srv.stats().bytesSent);
-    expect((await stat(path.join(cache, 'profiles', idOf('vllm-bf16-tp1'), 'shard-0.bin'))).size).toBe(size);
+    expect((await stat(path.join(wsOf(cache, 'vllm-bf16-tp1'), 'shard-0.bin'))).size).toBe(size);
     // the dead holder's lock was taken over at once (same host, dead pid) and removed
     expect(await readdir(path.join(cache, 'locks'))).toEqual([]);
   }, 240_000);

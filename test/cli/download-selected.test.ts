@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bytesBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
-import { cliEnv, idOf, nimlet, ROOT, writeManifest } from '../cache/helpers/cli.js';
+import { cliEnv, idOf, nimlet, ROOT, writeManifest, wsName, wsOf } from '../cache/helpers/cli.js';
 
 const FAKE_NVSMI = path.join(ROOT, 'test/fixtures/nvidia-smi/nvidia-smi');
 const MACHINES = path.join(ROOT, 'test/fixtures/nvidia-smi/machines');
@@ -64,11 +64,11 @@ describe('download-to-cache without --profiles or --all', () => {
     const r = await download('h100-sxm-x8');
     expect(r.stderr).not.toContain('nimlet:');
     expect(r.exitCode).toBe(0);
-    const ws = path.join(dir, 'cache', 'profiles', idOf(H100));
+    const ws = wsOf(path.join(dir, 'cache'), H100);
     expect(JSON.parse(r.stdout)).toEqual({
       profiles: [{ id: idOf(H100), name: H100, modelDir: ws, files: 2, bytes: CONFIG.length + ENGINE.length, fetchedBytes: CONFIG.length + ENGINE.length }],
     });
-    expect(await readdir(path.join(dir, 'cache', 'profiles'))).toEqual([idOf(H100)]);
+    expect(await readdir(path.join(dir, 'cache', 'profiles'))).toEqual([wsName(H100)]);
     expect((await readdir(ws)).sort()).toEqual(['.nimlet-complete', 'config.json', 'rank0.engine']);
     expect(await readFile(path.join(ws, 'rank0.engine'), 'utf8')).toBe(ENGINE);
     expect(gets()).toEqual(['GET /m/config.json', 'GET /m/rank0.engine']);
@@ -89,8 +89,8 @@ describe('download-to-cache without --profiles or --all', () => {
     expect(r.stderr).not.toContain('nimlet:');
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ profiles: [{ id: idOf(GENERIC), name: GENERIC, files: 2, fetchedBytes: CONFIG.length + WEIGHTS.length }] });
-    expect(await readdir(path.join(dir, 'cache', 'profiles'))).toEqual([idOf(GENERIC)]);
-    expect(await readFile(path.join(dir, 'cache', 'profiles', idOf(GENERIC), 'model.safetensors'), 'utf8')).toBe(WEIGHTS);
+    expect(await readdir(path.join(dir, 'cache', 'profiles'))).toEqual([wsName(GENERIC)]);
+    expect(await readFile(path.join(wsOf(path.join(dir, 'cache'), GENERIC), 'model.safetensors'), 'utf8')).toBe(WEIGHTS);
     expect(gets()).toEqual(['GET /m/config.json', 'GET /m/model.safetensors']);
   });
 

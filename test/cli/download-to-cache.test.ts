@@ -1,6 +1,6 @@
 // download-to-cache, create-model-store and cache ls/verify/prune through the built CLI, against the fake
 // artifact server on 127.0.0.1 (build first: npx tsc -p tsconfig.build.json).
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bytesBody, generatedBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
 import { execa } from 'execa';
-import { BIN, cliEnv, idOf, nimlet, NOBODY, skipUnlessNobodyCanRun, VLLM_TAGS, writeManifest, type TestProfile } from '../cache/helpers/cli.js';
+import { BIN, cliEnv, idOf, nimlet, NOBODY, skipUnlessNobodyCanRun, type TestProfile, VLLM_TAGS, writeManifest, wsName, wsOf } from '../cache/helpers/cli.js';
 import { tarBytes } from '../cache/helpers/tar-writer.js';
 
 let dir: string;
@@ -92,7 +92,7 @@ describe('download-to-cache', () => {
     });
     expect(r.all).not.toContain('EACCES');
     expect(r.exitCode).toBe(0);
-    expect(await readFile(path.join(cache, 'profiles', idOf('vllm-bf16-tp2'), 'config.json'), 'utf8')).toBe(CONFIG);
+    expect(await readFile(path.join(wsOf(cache, 'vllm-bf16-tp2'), 'config.json'), 'utf8')).toBe(CONFIG);
     expect((await stat(path.join(cache, 'blobs/sha256', await sha256Of(bytesBody(CONFIG))))).mode & 0o777).toBe(0o444);
   });
 
@@ -100,7 +100,7 @@ describe('download-to-cache', () => {
     const r = await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1', '--json'], env());
     expect(r.stderr).not.toContain('nimlet:');
     expect(r.exitCode).toBe(0);
-    const ws = path.join(cache, 'profiles', idOf('vllm-bf16-tp1'));
+    const ws = wsOf(cache, 'vllm-bf16-tp1');
     expect(JSON.parse(r.stdout)).toEqual({
       profiles: [{ id: idOf('vllm-bf16-tp1'), name: 'vllm-bf16-tp1', modelDir: ws, files: 3, bytes: CONFIG.length + 3 * 1024 * 1024 + 17 + 12 + 2, fetchedBytes: CONFIG.length + 3 * 1024 * 1024 + 17 + ENGINE_TAR.length }],
     });
@@ -212,8 +212,9 @@ describe('cache ls, verify, prune', () => {
     expect(r.exitCode).toBe(0);
     const out = JSON.parse(r.stdout);
     const rows = out.profiles.map((p: { id: string; name: string | null; complete: boolean }) => [p.id, p.name, p.complete]);
-    expect(rows).toEqual(
-      [['half-made', null, false], [idOf('vllm-bf16-tp1'), 'vllm-bf16-tp1', true], [idOf('vllm-bf16-tp2'), 'vllm-bf16-tp2', true]].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1)),
+    const byId = (a: unknown[], b: unknown[]) => (String(a[0]) < String(b[0]) ? -1 : 1);
+    expect(rows.sort(byId)).toEqual(
+      [['half-made', null, false], [idOf('vllm-bf16-tp1'), 'vllm-bf16-tp1', true], [idOf('vllm-bf16-tp2'), 'vllm-bf16-tp2', true]].sort(byId),
     );
     expect(out.blobs).toEqual({ count: 4, bytes: CONFIG.length + 3 * 1024 * 1024 + 17 + ENGINE_TAR.length + 9 });
   });
@@ -238,31 +239,39 @@ describe('cache ls, verify, prune', () => {
     const repair = await nimlet(['cache', 'verify', '--repair'], env());
     expect(repair.exitCode, repair.all).toBe(0);
     expect(repair.stdout).toContain('removed 1 damaged profile folder(s) and 1 blob(s)');
-    expect(existsSync(path.join(cache, 'profiles', idOf('vllm-bf16-tp1')))).toBe(false);
+    expect(existsSync(wsOf(cache, 'vllm-bf16-tp1'))).toBe(false);
     expect((await nimlet(['cache', 'verify'], env())).exitCode).toBe(0);
     srv.reset();
     expect((await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], env())).exitCode).toBe(0);
     expect(gets()).toEqual(['/m/config.json']);
-    expect(await readFile(path.join(cache, 'profiles', idOf('vllm-bf16-tp1'), 'config.json'), 'utf8')).toBe(CONFIG);
+    expect(await readFile(path.join(wsOf(cache, 'vllm-bf16-tp1'), 'config.json'), 'utf8')).toBe(CONFIG);
     expect((await nimlet(['cache', 'verify'], env())).exitCode).toBe(0);
   });
 
-  it('prune removes what the manifest no longer needs, keeps what it does', async () => {
+  it('prune removes what the manifest no longer needs once no record keeps it, and keeps what it does', async () => {
     expect((await nimlet(['download-to-cache', '--all'], env())).exitCode).toBe(0);
     const all = await profiles();
     const onlyTp1 = path.join(dir, 'tp1.yaml');
     await writeManifest(onlyTp1, [all[0]!]);
+    // tp2 was used through this cache (recorded): kept, and said why
+    const kept = JSON.parse((await nimlet(['cache', 'prune', '--dry-run', '--manifest', onlyTp1, '--json'], env())).stdout);
+    expect(kept.removed).toEqual([]);
+    expect(kept.kept).toContainEqual({ kind: 'workspace', path: wsOf(cache, 'vllm-bf16-tp2'), why: expect.stringContaining('(a record)') });
+    // a month unused: the record expires
+    const old = new Date(Date.now() - 31 * 24 * 60 * 60 * 1000);
+    for (const r of await readdir(path.join(cache, 'records'))) await utimes(path.join(cache, 'records', r), old, old);
     const dry = await nimlet(['cache', 'prune', '--dry-run', '--manifest', onlyTp1, '--json'], env());
     expect(dry.exitCode).toBe(0);
     const planned = JSON.parse(dry.stdout).removed.map((i: { kind: string; path: string }) => `${i.kind} ${path.relative(cache, i.path)}`).sort();
-    expect(planned).toHaveLength(3);
+    expect(planned.filter((p: string) => !p.startsWith('record '))).toHaveLength(3);
+    expect(planned.filter((p: string) => p.startsWith('record '))).toHaveLength(2);
     expect(planned).toContain(`blob blobs/sha256/${await sha256Of(bytesBody('{"tok":1}'))}`);
-    expect(planned).toContain(`workspace profiles/${idOf('vllm-bf16-tp2')}`);
+    expect(planned).toContain(`workspace profiles/${wsName('vllm-bf16-tp2')}`);
     expect(planned.filter((p: string) => /^ref refs\/uri\/[0-9a-f]{64}$/.test(p))).toHaveLength(1);
     expect((await readdir(path.join(cache, 'profiles'))).length).toBe(2);
     const real = await nimlet(['cache', 'prune', '--manifest', onlyTp1], env());
     expect(real.exitCode).toBe(0);
-    expect(await readdir(path.join(cache, 'profiles'))).toEqual([idOf('vllm-bf16-tp1')]);
+    expect(await readdir(path.join(cache, 'profiles'))).toEqual([wsName('vllm-bf16-tp1')]);
     srv.reset();
     expect((await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], env())).exitCode).toBe(0);
     expect(srv.requests()).toEqual([]);

@@ -1,7 +1,8 @@
-// The compiled copy of the manifest in the cache (<cache>/manifests/*.json) through the built CLI: a broken or
-// hostile copy (the cache may be a volume other pods write) is parsed again and replaced, never an exit 70 on
-// every start, and never a way around the manifest's checks (build first: npx tsc -p tsconfig.build.json).
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+// The compiled copy of the manifest through the built CLI (build first: npx tsc -p tsconfig.build.json). It lives in
+// a private per-user folder (XDG_CACHE_HOME/nimlet-private/manifests), never on the shared cache (DESIGN §15): a
+// copy planted where an older nimlet kept it (<cache>/manifests/) is never read; a private folder others can write
+// is not used; a broken copy is parsed again and replaced, never an exit 70 on every start.
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,16 +11,19 @@ import { MANIFEST, runCli } from '../select/cli-harness.js';
 
 let dir: string;
 let cache: string;
+let xdg: string;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-compiled-'));
   cache = path.join(dir, 'cache');
+  xdg = path.join(dir, 'xdg');
 });
 afterEach(async () => rm(dir, { recursive: true, force: true }));
 
+const copies = () => path.join(xdg, 'nimlet-private', 'manifests');
 async function theCopy(): Promise<string> {
-  const names = await readdir(path.join(cache, 'manifests'));
+  const names = await readdir(copies());
   expect(names).toHaveLength(1);
-  return path.join(cache, 'manifests', names[0]!);
+  return path.join(copies(), names[0]!);
 }
 
 /** Every file under `root`, relative to it. */
@@ -29,7 +33,7 @@ async function filesUnder(root: string): Promise<string[]> {
 }
 
 describe('select with a broken copy of the manifest', () => {
-  const select = () => runCli(['select', '--json', '--manifest', MANIFEST], { machine: 'h100-x8', env: { NIM_CACHE_PATH: cache } });
+  const select = () => runCli(['select', '--json', '--manifest', MANIFEST], { machine: 'h100-x8', env: { NIM_CACHE_PATH: cache, XDG_CACHE_HOME: xdg } });
 
   it.each([['{}'], ['null'], ['{"profiles":[{}]}']])('%s: the same selection, and the copy replaced', async (broken) => {
     const before = select();
@@ -42,9 +46,28 @@ describe('select with a broken copy of the manifest', () => {
     expect(after.stdout).toBe(before.stdout);
     expect(await readFile(copy, 'utf8')).toBe(good);
   });
+
+  it('select and list-model-profiles write nothing into the cache; the copy is private (0700 folder, 0600 file)', async () => {
+    expect(select().code).toBe(0);
+    expect(runCli(['list-model-profiles', '--manifest', MANIFEST], { machine: 'h100-x8', env: { NIM_CACHE_PATH: cache, XDG_CACHE_HOME: xdg } }).code).toBe(0);
+    await expect(stat(cache)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await stat(copies())).mode & 0o777).toBe(0o700);
+    expect((await stat(await theCopy())).mode & 0o777).toBe(0o600);
+  });
+
+  it('a private folder others can write is not used: an edited copy there changes nothing', async () => {
+    const before = select();
+    const copy = await theCopy();
+    const parsed = JSON.parse(await readFile(copy, 'utf8'));
+    parsed.profiles = parsed.profiles.slice(0, 1);
+    await writeFile(copy, JSON.stringify(parsed));
+    await chmod(copies(), 0o777);
+    const after = select();
+    expect([after.code, after.stdout]).toEqual([0, before.stdout]);
+  });
 });
 
-describe('download-to-cache with a copy whose path climbs out of the cache', () => {
+describe('download-to-cache with a hostile copy on the shared cache (issue 11 fault 1)', () => {
   it('fetches into the workspace as the manifest says and writes nothing outside the cache', async () => {
     const manifest = path.join(dir, 'model', 'model_manifest.yaml');
     await mkdir(path.join(dir, 'model', 'data'), { recursive: true });
@@ -58,18 +81,26 @@ describe('download-to-cache with a copy whose path climbs out of the cache', () 
       '        config.json: {uri: data/config.json}',
       '',
     ].join('\n'));
-    const env = cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest });
+    const env = cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest, XDG_CACHE_HOME: xdg });
     // `cache prune --dry-run` reads the manifest, so writes its copy, and fetches nothing.
     expect((await nimlet(['cache', 'prune', '--dry-run'], env)).exitCode).toBe(0);
     const copy = await theCopy();
     const parsed = JSON.parse(await readFile(copy, 'utf8'));
-    // From the workspace being built (cache/tmp/ws-…) up to the folder that holds the cache.
+    // From the workspace being built (cache/tmp/ws-…) up to the folder that holds the cache, and a foreign source.
     parsed.profiles[0].files[0].path = '../../../PWNED.txt';
-    await writeFile(copy, JSON.stringify(parsed));
+    parsed.profiles[0].files[0].uri = 'file:///etc/hostname';
+    // planted where an older nimlet read it back, on the shared volume, under the name it would have had
+    await mkdir(path.join(cache, 'manifests'), { recursive: true });
+    await writeFile(path.join(cache, 'manifests', path.basename(copy)), JSON.stringify(parsed));
+    await rm(xdg, { recursive: true });
 
     const r = await nimlet(['download-to-cache', '--all'], env);
     expect(r.exitCode, r.all).toBe(0);
-    const outside = (await filesUnder(dir)).filter((f) => !f.startsWith(`cache${path.sep}`));
+    const outside = (await filesUnder(dir)).filter((f) => !f.startsWith(`cache${path.sep}`) && !f.startsWith(`xdg${path.sep}`));
+    // and prune removes the folder an earlier nimlet kept its copies in
+    const pruned = await nimlet(['cache', 'prune', '--json'], env);
+    expect(JSON.parse(pruned.stdout).removed).toContainEqual({ kind: 'legacy', path: path.join(cache, 'manifests'), bytes: 0 });
+    await expect(stat(path.join(cache, 'manifests'))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(outside).toEqual(['model/data/config.json', 'model/model_manifest.yaml']);
     const profiles = path.join(cache, 'profiles');
     const [workspace] = await readdir(profiles);

@@ -39,6 +39,13 @@ async function manifestFor(file: string, size: number, seed: number, faults: Fau
   return { yaml: manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files } }]), sha };
 }
 
+/** The published workspaces (those with a completion marker) under the cache's profiles/. */
+function completeWorkspaces(cache: string): string[] {
+  const profiles = path.join(cache, 'profiles');
+  if (!existsSync(profiles)) return [];
+  return readdirSync(profiles).map((n) => path.join(profiles, n)).filter((d) => existsSync(path.join(d, '.nimlet-complete')));
+}
+
 function sizeOf(file: string): number {
   return existsSync(file) ? statSync(file).size : 0;
 }
@@ -70,8 +77,7 @@ describe('serve downloads, and stops cleanly on SIGTERM', () => {
     expect(first.code).toBe(143);
     expect(first.stderr).toContain('interrupted by SIGTERM');
     expect(readRecord(sb.record)).toEqual([]); // the engine never started
-    const workspace = path.join(sb.cache, 'profiles', ID);
-    expect(existsSync(path.join(workspace, '.nimlet-complete'))).toBe(false);
+    expect(completeWorkspaces(sb.cache)).toEqual([]);
     const kept = sizeOf(partial);
     expect(kept).toBeGreaterThan(STALL - WRITE_BATCH);
     expect(kept).toBeLessThanOrEqual(STALL);
@@ -94,6 +100,7 @@ describe('serve downloads, and stops cleanly on SIGTERM', () => {
     expect(requested('config.json')).toEqual(configDone ? [] : [[configKept > 0 ? `bytes=${configKept}-` : undefined, 2 - configKept]]);
     expect(srv.stats()).toMatchObject({ requests: configDone ? 1 : 2, bytesSent: SIZE - kept + (configDone ? 0 : 2 - configKept) });
     const [start] = readRecord(sb.record);
+    const [workspace = 'none published'] = completeWorkspaces(sb.cache);
     expect(start?.args?.[1]).toBe(workspace);
     expect(readFileSync(path.join(workspace, 'model-a.safetensors')).length).toBe(SIZE);
     expect(existsSync(partial)).toBe(false);
@@ -113,7 +120,7 @@ describe('serve downloads, and stops cleanly on SIGTERM', () => {
     const r = await done;
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('nimlet: interrupted by SIGINT: stopped before the engine started\n');
-    expect(existsSync(path.join(sb.cache, 'profiles', ID, '.nimlet-complete'))).toBe(false);
+    expect(completeWorkspaces(sb.cache)).toEqual([]);
     expect(readRecord(sb.record)).toEqual([]);
   });
 

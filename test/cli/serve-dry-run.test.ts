@@ -3,6 +3,7 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { workspaceKey } from '../../src/cache/layout.js';
 import { H100_UUIDS, makeModelFolder, makeSandbox, manifestOf, runNimlet } from './serve-helpers.js';
 
 const ID = 'c0ffee'.padEnd(64, '0');
@@ -109,7 +110,8 @@ describe('serve --dry-run --json', () => {
     const r = await runNimlet(['serve', '--dry-run', '--json'], sb.env);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { modelDir: string; download: unknown; argv: string[] };
-    expect(out.modelDir).toBe(path.join(sb.cache, 'profiles', ID));
+    const key = workspaceKey({ tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, files: Object.entries(files).map(([p, f]) => ({ path: p, ...f, sha256: null, extract: false })) });
+    expect(out.modelDir).toBe(path.join(sb.cache, 'profiles', key));
     expect(out.download).toEqual({ files: 2, bytes: 1002, cached: 0, unknownSizeFiles: 0 });
     // no model tag and no hf/ngc source: the served name is the model folder's name
     expect(out.argv.slice(2, 9)).toEqual([out.modelDir, '--host', '0.0.0.0', '--port', '8000', '--served-model-name', ID]);
@@ -143,9 +145,12 @@ describe('serve --dry-run --json', () => {
     const sb = makeSandbox(manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files: FILES } }]));
     const file = path.join(sb.dir, 'a-file');
     writeFileSync(file, '');
-    const before = readdirSync(sb.dir).sort();
+    // HOME is the sandbox: its .cache/nimlet-private holds the per-user compiled manifest copy (DESIGN §15), which
+    // any command may write; nothing else may appear
+    const entries = () => readdirSync(sb.dir).filter((e) => e !== '.cache').sort();
+    const before = entries();
     const dry = await runNimlet(['serve', '--dry-run'], { ...sb.env, NIM_CACHE_PATH: file });
-    expect(readdirSync(sb.dir).sort()).toEqual(before);
+    expect(entries()).toEqual(before);
     const run = await runNimlet(['serve'], { ...sb.env, NIM_CACHE_PATH: file });
     expect([dry.code, run.code]).toEqual([73, 73]);
     expect(firstLine(dry.stderr)).toBe(`nimlet: cache folder ${file} is not writable (ENOTDIR)`);

@@ -75,7 +75,7 @@ describe('malformed manifests', () => {
       `profiles:\n  - id: ${A}\n    tags: {llm_engine: vllm}\n    workspace: {files: {/abs: {uri: x}}}\n  - id: ${A.toUpperCase()}\n    tags: {llm_engine: vllm}\n`,
       [
         'm.yaml:1: (root): schema_version is missing: a schema-2 manifest starts with schema_version: 2.0.0',
-        'm.yaml:4: profiles[0].workspace.files["/abs"]: "/abs" is not a relative path inside the workspace (no leading /, no ..)',
+        'm.yaml:4: profiles[0].workspace.files["/abs"]: "/abs" is not a relative path inside the workspace (no leading /, no .., each name at most 255 bytes)',
         `m.yaml:5: profiles[1].id: duplicate profile id ${A} (first at line 2)`,
       ],
     ],

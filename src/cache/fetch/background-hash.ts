@@ -15,7 +15,7 @@ const buf = Buffer.allocUnsafe(1 << 20);
 function catchUp(job, to) {
   if (job.error) return;
   try {
-    if (job.fd === null && to > job.pos) job.fd = fs.openSync(job.path, 'r');
+    if (job.fd === null && to > job.pos) job.fd = fs.openSync(job.path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
     while (job.pos < to) {
       const n = fs.readSync(job.fd, buf, 0, Math.min(buf.length, to - job.pos), job.pos);
       if (n === 0) throw Object.assign(new Error(job.path + ' is shorter than ' + to + ' bytes'), { code: 'ESHORT' });

@@ -79,6 +79,13 @@ export function writeError(err: NodeJS.ErrnoException, path: string, label: stri
       cause: scrubbedCause(err, s),
     });
   }
+  if (err.code === 'ELOOP') {
+    // partial-file.ts refuses a link, FIFO or device at the partial's name: something planted it there
+    return new NimletError('io', `cannot write ${label} to ${path}: not a regular file (a link, FIFO or device not made by nimlet)`, {
+      hint: `remove ${path} and run again; nimlet cache verify lists anything else planted in the cache`,
+      cause: scrubbedCause(err, s),
+    });
+  }
   return new NimletError('io', `cannot write ${label} to ${path}: ${err.code ?? err.message}`, {
     hint: 'check that the cache folder is writable and healthy',
     cause: scrubbedCause(err, s),

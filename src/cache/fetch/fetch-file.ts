@@ -34,6 +34,8 @@ export interface FetchRequest {
 export interface FetchResult {
   bytes: number;
   sha256: string;
+  /** What the bytes were checked against: the manifest's sha256, the source's (sha256 ETag, git blob id), or nothing. */
+  verifiedBy: 'manifest' | 'source' | null;
   /** HTTP exchanges made (a redirect chain counts once); 0 for file sources. */
   requests: number;
 }
@@ -87,21 +89,37 @@ export async function fetchFile(req: FetchRequest): Promise<FetchResult> {
           });
     const want = expected ?? got.vouched;
     const sizeOk = !got.tooMany && (req.expectedSize === null || got.bytes === req.expectedSize);
-    if (sizeOk && (want === null || want === got.sha256)) {
+    const blobId = want === null && sizeOk && got.gitBlob ? await gitBlobId(req.partialPath, got.bytes) : null;
+    if (sizeOk && (want === null || want === got.sha256) && blobId === (got.gitBlob ?? null)) {
       // ENOSPC, EDQUOT or EIO often only show at the flush on network file systems.
       await syncFile(req.partialPath).catch((err: NodeJS.ErrnoException) => {
         throw writeError(err, req.partialPath, req.label, req.settings);
       });
-      return { bytes: got.bytes, sha256: got.sha256, requests };
+      const verifiedBy = expected !== null ? 'manifest' : want !== null || blobId !== null ? 'source' : null;
+      return { bytes: got.bytes, sha256: got.sha256, verifiedBy, requests };
     }
     // Wrong bytes never stay where a resume or the cache could pick them up.
     await removePartial(req.partialPath);
     onBytes(-got.bytes);
     // A local file reads the same twice; a network source earns one fresh download.
     if (round >= 2 || resolved.kind === 'file') {
-      throw checksumError(req.label, want ?? '(size only)', got.sha256, got.bytes, req.expectedSize);
+      throw checksumError(req.label, want ?? (got.gitBlob ? `git blob ${got.gitBlob}` : '(size only)'), blobId ?? got.sha256, got.bytes, req.expectedSize);
     }
   }
+}
+
+/** The git blob id of the file: sha1 of `blob <size>\0` and its bytes (what git and the Hugging Face hub name it by). */
+async function gitBlobId(file: string, size: number): Promise<string> {
+  const { createHash } = await import('node:crypto');
+  const { openPartial } = await import('./partial-file.js');
+  const hash = createHash('sha1').update(`blob ${size}\0`);
+  const fh = await openPartial(file, 'read');
+  try {
+    for await (const chunk of fh.createReadStream({ highWaterMark: 1 << 20, autoClose: false })) hash.update(chunk as Buffer);
+  } finally {
+    await fh.close();
+  }
+  return hash.digest('hex');
 }
 
 export { statSource, type SourceStat } from './stat-source.js';

@@ -1,9 +1,10 @@
 // Streams bytes into the partial file and the sha256 at once. The hash is fed only after a write has reached
 // the file, so after any failure the hash state and the file's length agree and a resume can carry on.
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import type { Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { releaseChunk } from './read-buffers.js';
+import { openPartial } from './partial-file.js';
 
 /** Told about bytes once they are in the file (FileHash hashes them on a worker thread). */
 export interface HashSink {
@@ -56,7 +57,7 @@ const SYNC_EVERY = 64 * 1024 * 1024;
 export async function writeHashed(body: Readable, opts: WriteOptions): Promise<number> {
   let fh: FileHandle;
   try {
-    fh = await open(opts.path, opts.from > 0 ? 'r+' : 'w');
+    fh = await openPartial(opts.path, opts.from > 0 ? 'update' : 'write');
   } catch (err) {
     throw new WriteFailed(err as NodeJS.ErrnoException);
   }

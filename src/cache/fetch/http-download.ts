@@ -1,6 +1,6 @@
 // One pass of an HTTP download into the partial file: resumes what is there with Range, retries with backoff
 // (resuming again), and returns the bytes' sha256. Verification against the expected sum is the caller's.
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Env, Settings } from '../../config/env.js';
 import { NimletError } from '../../errors.js';
@@ -10,7 +10,7 @@ import {
 } from './fetch-errors.js';
 import { TooManyBytes, WriteFailed, writeHashed } from './hashing-writer.js';
 import { discardBody } from './transport.js';
-import { BadRedirect, httpGet, vouchedSha256, type HttpResponse } from './http-get.js';
+import { BadRedirect, httpGet, vouchedGitBlob, vouchedSha256, type HttpResponse } from './http-get.js';
 import { hashFileInBackground, type FileHash } from './background-hash.js';
 import { truncatePartial } from './partial-file.js';
 import type { Credential } from './resolve.js';
@@ -38,7 +38,14 @@ export interface HttpDownload {
   countRequest: () => void;
 }
 
-export interface Downloaded { bytes: number; sha256: string; vouched: string | null; tooMany: boolean }
+export interface Downloaded {
+  bytes: number;
+  sha256: string;
+  vouched: string | null;
+  /** The git blob id the source gave (Hugging Face, files kept in git): checked when nothing else vouches. */
+  gitBlob?: string | null;
+  tooMany: boolean;
+}
 
 /** An attempt that made this much progress resets the failure count: a slow but moving link is no failure. */
 const PROGRESS_RESETS_FAILURES = 1024 * 1024;
@@ -48,7 +55,7 @@ const BULK_BYTES = 1024 * 1024;
 /** Bytes already in the partial (0 when there is none). */
 async function partialLength(path: string): Promise<number> {
   try {
-    const st = await stat(path);
+    const st = await lstat(path);
     return st.isFile() ? st.size : 0;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
@@ -105,6 +112,7 @@ async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
     have = 0;
   };
   let vouched: string | null = null;
+  let gitBlob: string | null = null;
   let failures = 0;
   /** The most bytes the partial has held: only going past it counts as progress (a restart to 0 does not). */
   let furthest = have;
@@ -136,6 +144,7 @@ async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
       continue;
     }
     vouched ??= vouchedSha256(res.chain, d.trustEtag);
+    gitBlob ??= vouchedGitBlob(res.chain, d.trustEtag);
     const status = res.status;
     const discard = () => discardBody(res.body);
     if (status === 200 || status === 206) {
@@ -160,12 +169,12 @@ async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
         failed = err;
       }
       have += added;
-      if (failed === null) return { bytes: have, sha256: await digest(), vouched, tooMany: false };
+      if (failed === null) return { bytes: have, sha256: await digest(), vouched, gitBlob, tooMany: false };
       if (d.signal.aborted) throw interrupted();
       if (failed instanceof WriteFailed) throw writeError(failed.original, d.partialPath, d.label, d.settings);
       if (failed instanceof TooManyBytes) {
         await discard();
-        return { bytes: have, sha256: await digest(), vouched, tooMany: true };
+        return { bytes: have, sha256: await digest(), vouched, gitBlob, tooMany: true };
       }
       if (have >= furthest + PROGRESS_RESETS_FAILURES) failures = 0;
       furthest = Math.max(furthest, have);
@@ -175,7 +184,7 @@ async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
     await discard();
     if (status === 416) {
       const plan = plan416(res.headers['content-range'], have);
-      if (plan === 'complete') return { bytes: have, sha256: await digest(), vouched, tooMany: false };
+      if (plan === 'complete') return { bytes: have, sha256: await digest(), vouched, gitBlob, tooMany: false };
       await restart();
       await fail(`HTTP 416 for bytes from ${have}`, undefined, null);
       continue;

@@ -97,3 +97,18 @@ export function vouchedSha256(chain: ReadonlyArray<Record<string, string>>, trus
   }
   return null;
 }
+
+/**
+ * A git blob id (40-hex sha1 of `blob <size>\0<bytes>`) the Hugging Face hub gives as the ETag of a file kept in git
+ * rather than LFS (small files: config.json, tokenizer.json): something to verify when the manifest states no sha256.
+ */
+export function vouchedGitBlob(chain: ReadonlyArray<Record<string, string>>, trustEtag: boolean): string | null {
+  if (!trustEtag) return null;
+  for (const h of chain) {
+    for (const v of [h['x-linked-etag'], h.etag]) {
+      const m = v === undefined ? null : /^(?:W\/)?"?([0-9a-fA-F]{40})"?$/.exec(v.trim());
+      if (m?.[1]) return m[1].toLowerCase();
+    }
+  }
+  return null;
+}

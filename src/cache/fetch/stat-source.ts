@@ -27,8 +27,13 @@ function readSize(res: HttpResponse): number | null {
   }
 }
 
+/**
+ * `attempts` caps the tries below NIMLET_RETRY_ATTEMPTS: a HEAD asked only for a size hint (the GET follows and has
+ * its own retries) takes one, so a failing source costs at most one stall timeout before the download, not a
+ * second whole retry budget.
+ */
 export async function statSource(
-  source: ParsedSource, settings: Settings, signal: AbortSignal, env: Env = process.env,
+  source: ParsedSource, settings: Settings, signal: AbortSignal, env: Env = process.env, attempts?: number,
 ): Promise<SourceStat> {
   const resolved = resolveSource(source, settings);
   const label = source.kind === 'file' ? source.path : source.kind === 'http' ? source.url : source.file;
@@ -44,7 +49,8 @@ export async function statSource(
       hint: 'unset HF_HUB_OFFLINE, NIMLET_OFFLINE and NIM_DISABLE_MODEL_DOWNLOAD, or give sizes in the manifest',
     });
   }
-  const tuning = readRetryTuning(env);
+  const configured = readRetryTuning(env);
+  const tuning = { ...configured, attempts: Math.min(configured.attempts, attempts ?? configured.attempts) };
   const token = credentialValue(resolved.credential, settings);
   for (let failures = 1; ; failures++) {
     let problem: string;

@@ -31,8 +31,11 @@ export const run: CommandRun = async (ctx, options, args) => {
   const results = await withInterrupts(ctx, async (signal) => {
     const out = [];
     for (const profile of profiles) {
-      const r = await ensureProfile(profile, manifest.dir, { cacheDir, settings, signal, stderr: ctx.stderr, isTTY: ctx.stderrIsTTY });
+      const r = await ensureProfile(profile, manifest.dir, {
+        cacheDir, settings, signal, stderr: ctx.stderr, isTTY: ctx.stderrIsTTY, ...(options.requireChecksums ? { requireChecksums: true } : {}),
+      });
       const marker = await readMarker(r.modelDir);
+      await r.release();
       const row = { id: profile.id, name: profile.name, modelDir: r.modelDir, files: r.plan.files, bytes: marker ? markerBytes(marker) : 0, fetchedBytes: r.fetchedBytes };
       if (!options.json) {
         const fetched = row.fetchedBytes ? `fetched ${formatBytesExact(row.fetchedBytes)}` : 'nothing fetched (already cached)';

@@ -61,7 +61,7 @@ export function readSchema2Profiles(ctx: ReadContext, list: readonly unknown[], 
       const where = [...here, 'workspace', 'files', p];
       const rel = workspacePath(p);
       if (rel === null) {
-        addError(ctx, where, `${JSON.stringify(p)} is not a relative path inside the workspace (no leading /, no ..)`);
+        addError(ctx, where, `${JSON.stringify(p)} is not a relative path inside the workspace (no leading /, no .., each name at most 255 bytes)`);
         continue;
       }
       // `config.json` and `./config.json` are one file: the second download would overwrite the first.

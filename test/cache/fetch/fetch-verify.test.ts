@@ -1,4 +1,5 @@
 // Verification: bytes that do not match are never left in place; one fresh download, then exit 74.
+import { createHash } from 'node:crypto';
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -37,7 +38,7 @@ describe('verification', () => {
     fixture.srv.add(ngcPath('w.bin'), body, { corruptTimes: 1 });
     const partial = path.join(tmp.dir, 'part');
     const r = await fetchFile(request(ngcSource('w.bin'), partial, settingsFor(fixture.srv.url), { expectedSha256: await sha256Of(body) }));
-    expect(r).toEqual({ bytes: 100_000, sha256: await sha256Of(body), requests: 2 });
+    expect(r).toMatchObject({ bytes: 100_000, sha256: await sha256Of(body), requests: 2 });
   });
 
   it('without a manifest sha256, the X-Linked-Etag decides: a wrong one is exit 74', async () => {
@@ -50,13 +51,16 @@ describe('verification', () => {
     expect(await gone(partial)).toBe(true);
   });
 
-  it("a Hugging Face ETag that is a sha256 is trusted; one that is not (a git sha1) is ignored", async () => {
+  it('a Hugging Face ETag that is a sha256 is trusted; one that is a git blob id (sha1) is checked as one (issue 11)', async () => {
     const tmp = await fixture.tempDir();
+    const blobId = createHash('sha1').update('blob 1\0x').digest('hex');
     fixture.srv.add(hfPath('good.bin'), bytesBody('x'), { etag: 'b'.repeat(64) });
     fixture.srv.add(hfPath('sha1.bin'), bytesBody('x'), { etag: 'c'.repeat(40) });
+    fixture.srv.add(hfPath('blob.bin'), bytesBody('x'), { etag: blobId });
     expect((await failure(fetchFile(request(hfSource('good.bin'), path.join(tmp.dir, 'a'), settingsFor(fixture.srv.url))))).exitCode).toBe(74);
-    const r = await fetchFile(request(hfSource('sha1.bin'), path.join(tmp.dir, 'b'), settingsFor(fixture.srv.url)));
-    expect(r.bytes).toBe(1);
+    expect((await failure(fetchFile(request(hfSource('sha1.bin'), path.join(tmp.dir, 'b'), settingsFor(fixture.srv.url))))).exitCode).toBe(74);
+    const r = await fetchFile(request(hfSource('blob.bin'), path.join(tmp.dir, 'c'), settingsFor(fixture.srv.url)));
+    expect([r.bytes, r.verifiedBy]).toEqual([1, 'source']);
   });
 
   it('more bytes than the manifest size: stopped, refetched once, then exit 74', async () => {
@@ -77,11 +81,13 @@ describe('verification', () => {
     expect(e.message).toContain('5 bytes instead of 6');
   });
 
-  it.skipIf(!existsSync('/dev/full'))('ENOSPC while writing: disk-full, exit 74', async () => {
+  // A device where the partial belongs (planted on a shared volume) is never written into: an io error, 74.
+  // (A full disk's ENOSPC is test/cli/download-disk.test.ts, on a real full file system.)
+  it.skipIf(!existsSync('/dev/full'))('a device as the partial: not written, io, exit 74', async () => {
     fixture.srv.add(ngcPath('w.bin'), generatedBody(200_000, 9));
     const e = await failure(fetchFile(request(ngcSource('w.bin'), '/dev/full', settingsFor(fixture.srv.url))));
-    expect([e.code, e.exitCode]).toEqual(['disk-full', 74]);
-    expect(e.hint).toContain('NIM_CACHE_PATH');
+    expect([e.code, e.exitCode]).toEqual(['io', 74]);
+    expect(e.message).toContain('not a regular file');
   });
 });
 
@@ -93,7 +99,7 @@ describe('file sources', () => {
     const partial = path.join(tmp.dir, 'part');
     const sum = await sha256Of(bytesBody('local bytes'));
     const r = await fetchFile(request({ kind: 'file', path: src }, partial, settingsFor(fixture.srv.url, { NIMLET_OFFLINE: '1' }), { expectedSha256: sum }));
-    expect(r).toEqual({ bytes: 11, sha256: sum, requests: 0 });
+    expect(r).toMatchObject({ bytes: 11, sha256: sum, requests: 0 });
     expect(await readFile(partial, 'utf8')).toBe('local bytes');
   });
 

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cliEnv, idOf, nimlet, VLLM_TAGS, writeManifest } from '../helpers/cli.js';
+import { cliEnv, idOf, nimlet, VLLM_TAGS, writeManifest, wsOf } from '../helpers/cli.js';
 
 const MiB = 1024 * 1024;
 const PROFILE = 'vllm-bf16-tp1'; // the name nimlet derives from VLLM_TAGS
@@ -145,7 +145,7 @@ describe.skipIf(!OPENSSL)('bulk downloads over https (NODE_EXTRA_CA_CERTS)', () 
     const r = await nimlet(['download-to-cache', '--profiles', PROFILE, '--json'], env({ NODE_EXTRA_CA_CERTS: certPem }));
     expect(r.stderr).not.toContain('nimlet:');
     expect(r.exitCode).toBe(0);
-    const ws = path.join(cache, 'profiles', idOf(PROFILE));
+    const ws = wsOf(cache, PROFILE);
     for (const n of names) expect(sha(await readFile(path.join(ws, n)))).toBe(sha(FILES[n]!.body));
     // The files without a size are asked for it first (HEAD, Node's client); the bytes come with GET (the bulk client).
     const api = records.filter((q) => q.server === 'api');
@@ -164,7 +164,7 @@ describe.skipIf(!OPENSSL)('bulk downloads over https (NODE_EXTRA_CA_CERTS)', () 
     expect(r.stderr).not.toContain('nimlet:');
     expect(r.exitCode).toBe(0);
     const body = FILES['drop.bin']!.body;
-    expect(sha(await readFile(path.join(cache, 'profiles', idOf(PROFILE), 'drop.bin')))).toBe(sha(body));
+    expect(sha(await readFile(path.join(wsOf(cache, PROFILE), 'drop.bin')))).toBe(sha(body));
     const store = records.filter((q) => q.server === 'storage');
     expect(store.map((q) => q.status)).toEqual([200, 206]);
     expect(store[0]!.headers.range).toBeUndefined();

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { workspaceKey } from '../../../src/cache/layout.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
 export const BIN = path.join(ROOT, 'bin', 'nimlet');
@@ -23,9 +24,26 @@ export interface TestProfile {
 
 export const idOf = (name: string) => createHash('sha256').update(name).digest('hex');
 
+/** The profiles writeManifest wrote last, by name: what their workspace key (the folder under profiles/) is made of. */
+const written = new Map<string, TestProfile>();
+
+/** The workspace folder name of a profile writeManifest wrote: its key (src/cache/layout.ts), as nimlet computes it. */
+export function wsName(name: string): string {
+  const p = written.get(name);
+  if (p === undefined) throw new Error(`no profile ${name} written by writeManifest`);
+  return workspaceKey({
+    tags: p.tags,
+    files: Object.entries(p.files).map(([dst, f]) => ({ path: dst, uri: f.uri, sha256: f.sha256 ?? null, size: f.size ?? null, extract: f.extract ?? false })),
+  });
+}
+
+/** The workspace folder of a profile writeManifest wrote, under `cache`. */
+export const wsOf = (cache: string, name: string): string => path.join(cache, 'profiles', wsName(name));
+
 export async function writeManifest(file: string, profiles: TestProfile[]): Promise<void> {
   const lines = ['schema_version: 2.0.0', 'profiles:'];
   for (const p of profiles) {
+    written.set(p.name, p);
     lines.push(`  - id: "${idOf(p.name)}"`, '    tags:');
     for (const [k, v] of Object.entries(p.tags)) lines.push(`      ${k}: "${v}"`);
     lines.push('    workspace:', '      files:');

@@ -11,6 +11,8 @@ export interface RawEntry {
   declaredSize?: number;
   /** A pax header carrying the path (for names over 100 bytes). */
   pax?: boolean;
+  /** The mode bits in the header (default 0644). */
+  mode?: number;
 }
 
 function field(buf: Buffer, offset: number, length: number, value: string): void {
@@ -19,10 +21,10 @@ function field(buf: Buffer, offset: number, length: number, value: string): void
 
 const octal = (n: number, width: number) => n.toString(8).padStart(width - 1, '0') + '\0';
 
-function header(name: string, type: string, size: number, linkname = ''): Buffer {
+function header(name: string, type: string, size: number, linkname = '', mode = 0o644): Buffer {
   const h = Buffer.alloc(512);
   field(h, 0, 100, name);
-  field(h, 100, 8, octal(0o644, 8));
+  field(h, 100, 8, octal(mode, 8));
   field(h, 108, 8, octal(0, 8));
   field(h, 116, 8, octal(0, 8));
   field(h, 124, 12, octal(size, 12));
@@ -55,7 +57,7 @@ export function tarBytes(entries: RawEntry[]): Buffer {
       const rec = paxRecord('path', e.name);
       parts.push(header('PaxHeader', 'x', rec.length), pad(rec));
     }
-    parts.push(header(e.pax ? 'long' : e.name, e.type, e.declaredSize ?? data.length, e.linkname));
+    parts.push(header(e.pax ? 'long' : e.name, e.type, e.declaredSize ?? data.length, e.linkname, e.mode));
     if (data.length) parts.push(pad(data));
   }
   parts.push(Buffer.alloc(1024));
