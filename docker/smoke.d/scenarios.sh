@@ -96,3 +96,31 @@ docker history --no-trunc --format '{{.Size}}\t{{.CreatedBy}}' "$image" | head -
   | sed -E 's/\t(.{0,110}).*/\t\1/; s/^/  /'
 printf 'nimlet adds %s bytes (%s MB) to the engine base image (limit 60 MB)\n' "$added" "$(awk "BEGIN{printf \"%.1f\", $added/1e6}")"
 if [ "$added" -le 60000000 ]; then pass "nimlet's layers add <= 60 MB"; else fail "nimlet's layers add <= 60 MB" "$added bytes"; fi
+
+log "the front, probed as a kubelet probes it (issue 14)"
+# kube-probe: an HTTP GET, success is 200-399; prints "STATUS BODY" (0 when refused)
+kube_probe() { node -e 'require("http").get(process.argv[1],{headers:{"user-agent":"kube-probe/1.30"}},r=>{let b="";r.on("data",c=>b+=c);r.on("end",()=>console.log(r.statusCode+" "+b))}).on("error",()=>console.log("0 "))' "$1"; }
+front_port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+front_c="nimlet-smoke-front-$run_id"
+containers+=("$front_c")
+# the stand-in OpenAI engine from the tests as the image's vllm: /health 503 until /tmp/healthy exists
+docker run -d --name "$front_c" "${net[@]}" "${gpu[@]}" -e NIM_SERVER_PORT="$front_port" -e NIMLET_ENGINE_PORT=0 \
+  -e NIMLET_DRAIN_DELAY_MS=1000 -e FAKE_ENGINE_HEALTH_FILE=/tmp/healthy -e FAKE_ENGINE_EXIT_CODE=9 \
+  -e NIMLET_VLLM_CMD="node /opt/front-engine" -v "$root/test/fixtures/engines/fake-openai-engine:/opt/front-engine:ro" \
+  -v "$volume:/opt/nim/.cache" "$image" >/dev/null
+front_url=http://127.0.0.1:$front_port
+live=''; for _ in $(seq 1 100); do live=$(kube_probe "$front_url/v1/health/live"); [ "${live%% *}" = 200 ] && break; sleep 0.2; done
+expect "front: liveness 200" '200 {"status":"live"}' "$live"
+ready=''; for _ in $(seq 1 150); do ready=$(kube_probe "$front_url/v1/health/ready"); [[ $ready == *'"stage":"starting"'*'/health answered 503'* ]] && break; sleep 0.2; done
+contains "front: readiness 503 while the engine's /health is 503" '503 {"status":"not ready","stage":"starting"' "$ready"
+docker exec "$front_c" touch /tmp/healthy
+for _ in $(seq 1 100); do ready=$(kube_probe "$front_url/v1/health/ready"); [ "${ready%% *}" = 200 ] && break; sleep 0.2; done
+expect "front: readiness 200 once the engine's /health is" '200 {"status":"ready"}' "$ready"
+contains "front: /v1/models passes through" '"object":"list"' "$(kube_probe "$front_url/v1/models")"
+expect "front: /v1/metadata names the profile" "$h100_id" "$(kube_probe "$front_url/v1/metadata" | cut -d' ' -f2- | json_field profile.id)"
+metrics=$(kube_probe "$front_url/v1/metrics")
+contains "front: /v1/metrics has the engine's series" 'vllm:num_requests_running' "$metrics"
+contains "front: /v1/metrics has nimlet's own" 'nimlet_time_to_ready_seconds' "$metrics"
+docker stop -t 30 "$front_c" >/dev/null
+expect "front: docker stop drains, then the engine's exit code (9) is the container's" 9 "$(docker inspect -f '{{.State.ExitCode}}' "$front_c")"
+contains "front: the drain is logged" 'SIGTERM: not ready' "$(docker logs "$front_c" 2>&1)"

@@ -24,6 +24,8 @@ export interface CacheOptions {
   parallelism?: number;
   /** Refuse a file nothing vouches for (no sha256 in the manifest, none from the source): exit 65. */
   requireChecksums?: boolean;
+  /** Bytes fetched so far of the total to fetch, as they arrive (the front's readiness shows them). */
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
 const labelOf = (profile: Profile, path: string) => `${path} (profile ${profile.name})`;
@@ -151,11 +153,16 @@ async function fill(
       stderr: opts.stderr, isTTY: opts.isTTY, jsonl: opts.settings.jsonLogging, totalBytes: sizes.total, unknownSizeFiles: sizes.unknown,
       label: profile.name, noColor: opts.settings.noColor,
     });
+    let done = 0;
+    opts.onProgress?.(0, sizes.total);
     try {
       const got = await runPool(missing, opts.parallelism ?? 4, opts.signal, async (s, signal) => {
         const r = await ensureBlob({
           layout, file: s.file, source: s.source, label: labelOf(profile, s.file.path),
-          settings: opts.settings, signal, onBytes: (b) => progress.add(b), onWaiting: (line) => progress.note(line),
+          settings: opts.settings, signal, onBytes: (b) => {
+            progress.add(b);
+            opts.onProgress?.((done += b), sizes.total);
+          }, onWaiting: (line) => progress.note(line),
           ...(opts.requireChecksums ? { requireChecksums: true } : {}),
         });
         await held.addBlob(r.sha256);

@@ -6,7 +6,7 @@ const NIM: ReadonlyArray<readonly [string, string]> = [
   ['NIM_CACHE_PATH', 'the cache folder'],
   ['NGC_API_KEY, HF_TOKEN', 'credentials for ngc:// and hf:// sources'],
   ['NIM_SERVED_MODEL_NAME', 'the model name the engine serves under'],
-  ['NIM_SERVER_PORT', 'the port to serve on (8000)'],
+  ['NIM_SERVER_PORT, NIM_HTTP_API_PORT', 'the port to serve on (8000); both set: the same port'],
   ['NIM_MAX_MODEL_LEN', 'maximum context length'],
   ['NIM_TENSOR_PARALLEL_SIZE', 'tp for profiles without a tp tag'],
   ['NIM_PEFT_SOURCE', 'LoRA adapters folder (only LoRA profiles are eligible)'],
@@ -21,6 +21,8 @@ const NIM: ReadonlyArray<readonly [string, string]> = [
   ['HTTPS_PROXY, HTTP_PROXY, NO_PROXY', 'proxies for downloads'],
   ['CUDA_VISIBLE_DEVICES, NVIDIA_VISIBLE_DEVICES', 'the GPUs that count'],
   ['NO_COLOR', 'no colour'],
+  ['NIM_SSL_MODE, NIM_SSL_CERTS_PATH, NIM_SSL_KEY_PATH, NIM_SSL_CA_CERTS_PATH', 'DISABLED, TLS or MTLS, and its PEM files'],
+  ['NIM_CORS_ALLOW_ORIGINS, NIM_CORS_ALLOW_METHODS, NIM_CORS_ALLOW_HEADERS, NIM_CORS_EXPOSE_HEADERS, NIM_CORS_MAX_AGE', 'CORS (on when origins are set)'],
 ];
 
 const OWN: ReadonlyArray<readonly [string, string]> = [
@@ -32,6 +34,10 @@ const OWN: ReadonlyArray<readonly [string, string]> = [
   ['NIMLET_RETRY_ATTEMPTS, NIMLET_RETRY_BASE_MS, NIMLET_RETRY_MAX_MS, NIMLET_RETRY_AFTER_MAX_MS', 'download retries'],
   ['NIMLET_HTTP_TIMEOUT_MS', 'a silent download connection is dropped and resumed after this'],
   ['NIMLET_DOCTOR_TIMEOUT_MS', "how long doctor waits for each endpoint (ms)"],
+  ['NIMLET_FRONT', 'off: no HTTP front, the engine owns the port (on by default)'],
+  ['NIMLET_ENGINE_PORT', "the engine's loopback port behind the front (0: a free one)"],
+  ['NIMLET_DRAIN_DELAY_MS, NIMLET_DRAIN_TIMEOUT_MS, NIMLET_ENGINE_KILL_AFTER_MS', 'shutdown: serve on (5000), wait for in-flight (15000), then SIGKILL after (8000)'],
+  ['NIMLET_HEALTH_POLL_MS', "how often the engine's /health is asked (1000)"],
 ];
 
 function block(title: string, rows: ReadonlyArray<readonly [string, string]>): string[] {

@@ -1,5 +1,4 @@
 // The CLI's top level: the only place that prints errors and turns them into exit codes.
-import { readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { readFlag, type Env } from '../config/env.js';
 import { unquoteEnv } from '../config/env-quotes.js';
@@ -8,15 +7,8 @@ import { EXIT, isNimletError, NimletError } from '../errors.js';
 import { redactText } from '../log/redact.js';
 import type { CliContext } from './context.js';
 import { buildProgram, type ProgramResult } from './program.js';
+import { packageVersion } from './version.js';
 
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
 
 export function defaultContext(): CliContext {
   return {

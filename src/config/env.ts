@@ -3,6 +3,7 @@
 import path from 'node:path';
 import os from 'node:os';
 import { NimletError } from '../errors.js';
+import { readFrontSettings, readServerPort, type FrontSettings } from './front.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -45,6 +46,7 @@ export interface Settings {
   engineCommands: { vllm: string[] | null; tensorrt_llm: string[] | null; sglang: string[] | null };
   noColor: boolean;
   probeTimeoutMs: number;
+  front: FrontSettings;
 }
 
 function badValue(name: string, value: string, expected: string): NimletError {
@@ -216,7 +218,7 @@ export function readSettings(env: Env): Settings {
     ngcApiKey: readString(env, 'NGC_API_KEY'),
     hfToken: readString(env, 'HF_TOKEN'),
     servedModelName: readString(env, 'NIM_SERVED_MODEL_NAME'),
-    serverPort: readInt(env, 'NIM_SERVER_PORT', 1, 65535) ?? 8000,
+    serverPort: readServerPort(env),
     maxModelLen: readInt(env, 'NIM_MAX_MODEL_LEN', 1, 100_000_000),
     tensorParallelSize: readInt(env, 'NIM_TENSOR_PARALLEL_SIZE', 1, 1024),
     peftSource: readString(env, 'NIM_PEFT_SOURCE'),
@@ -236,5 +238,6 @@ export function readSettings(env: Env): Settings {
     },
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
     probeTimeoutMs: (probeTimeoutS ?? 10) * 1000,
+    front: readFrontSettings(env),
   };
 }

@@ -47,7 +47,8 @@ export function buildEngineCommand(input: EngineCommandInput): EngineCommand {
   const spec = ENGINES[profile.engine];
   const flags = spec.flags({
     modelDir: input.modelDir,
-    port: settings.serverPort,
+    host: input.listen?.host ?? '0.0.0.0',
+    port: input.listen?.port ?? settings.serverPort,
     servedModelName: settings.servedModelName ?? defaultServedModelName(profile, input.modelDir),
     servedNameExplicit: settings.servedModelName !== null,
     tp: selection.tp,

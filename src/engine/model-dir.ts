@@ -22,6 +22,8 @@ export interface ModelDirInput {
   signal: AbortSignal;
   stderr: (s: string) => void;
   isTTY: boolean;
+  /** Download progress in bytes (serve's front shows it on its readiness path). */
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
 async function localModelDir(raw: string, cwd: string): Promise<string> {
@@ -43,7 +45,10 @@ export async function resolveModelDir(input: ModelDirInput): Promise<ModelDirRes
   }
   // loaded here, not at the top: a local model folder never needs the download stack
   const cache = await import('../cache/ensure-profile.js');
-  const opts = { cacheDir: settings.cacheDir, settings, signal: input.signal, stderr: input.stderr, isTTY: input.isTTY };
+  const opts = {
+    cacheDir: settings.cacheDir, settings, signal: input.signal, stderr: input.stderr, isTTY: input.isTTY,
+    ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+  };
   if (input.dryRun) {
     const plan = await cache.planProfile(profile, input.manifestDir, opts);
     const { cacheLayout, workspacePath } = await import('../cache/layout.js');

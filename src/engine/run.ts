@@ -124,3 +124,23 @@ export async function runEngine(cmd: RunnableCommand, deps: RunDeps = defaultRun
   }
   return spawnAndWait(file, cmd, deps);
 }
+
+/**
+ * Starts the engine as a child that the front supervises (DESIGN §11): its own process group, nimlet's stdio;
+ * resolves once it runs, rejects with the same errors as runEngine when it cannot start.
+ */
+export async function spawnEngine(cmd: RunnableCommand, deps: RunDeps = defaultRunDeps()): Promise<ChildProcess> {
+  const [argv0, ...args] = cmd.argv;
+  if (argv0 === undefined) throw new NimletError('internal', 'the engine command is empty');
+  const file = await resolveCommand(argv0, cmd.env.PATH, deps.cwd, cmd.commandVariable);
+  return new Promise((resolve, reject) => {
+    let child: ChildProcess;
+    try {
+      child = deps.spawn(file, args, { stdio: 'inherit', env: cmd.env, argv0, detached: true });
+    } catch (err) {
+      return reject(mapStartError(err, cmd));
+    }
+    child.once('spawn', () => resolve(child));
+    child.once('error', (err) => reject(mapStartError(err, cmd)));
+  });
+}

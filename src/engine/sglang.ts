@@ -11,7 +11,7 @@ export const SGLANG_COMMAND = ['python3', '-m', 'sglang.launch_server'];
 export function sglangFlags(input: FlagInput): EngineFlags {
   const args = [
     '--model-path', input.modelDir,
-    '--host', '0.0.0.0',
+    '--host', input.host,
     '--port', String(input.port),
     '--tp-size', String(input.tp),
   ];

@@ -14,7 +14,7 @@ export const TRTLLM_COMMAND = ['trtllm-serve'];
 export function trtllmFlags(input: FlagInput): EngineFlags {
   const args = [
     input.modelDir,
-    '--host', '0.0.0.0',
+    '--host', input.host,
     '--port', String(input.port),
     '--tp_size', String(input.tp),
     '--pp_size', String(input.pp),

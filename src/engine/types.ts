@@ -21,6 +21,8 @@ export interface EngineCommandInput {
   loraAdapters?: readonly LoraAdapter[];
   /** Where generated engine config files go (TensorRT-LLM's LoRA options file). */
   scratchDir?: string;
+  /** Where the engine listens: behind the front 127.0.0.1 and a port of nimlet's; default 0.0.0.0:NIM_SERVER_PORT. */
+  listen?: { host: string; port: number };
 }
 
 /** A file the engine needs that nimlet writes just before it starts (never in a dry run). */
@@ -47,6 +49,7 @@ export interface EngineFlags {
 /** What every engine's flag builder receives, already resolved. */
 export interface FlagInput {
   modelDir: string;
+  host: string;
   port: number;
   servedModelName: string;
   /** NIM_SERVED_MODEL_NAME was set (engines whose older releases lack the flag only get it then). */

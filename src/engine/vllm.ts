@@ -11,7 +11,7 @@ export const VLLM_COMMAND = ['vllm', 'serve'];
 export function vllmFlags(input: FlagInput): EngineFlags {
   const args = [
     input.modelDir,
-    '--host', '0.0.0.0',
+    '--host', input.host,
     '--port', String(input.port),
     '--served-model-name', input.servedModelName,
     '--tensor-parallel-size', String(input.tp),

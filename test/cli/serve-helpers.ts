@@ -47,6 +47,8 @@ export function makeSandbox(manifestYaml: string, engines = ['vllm', 'trtllm-ser
       // The fake nvidia-smi is a node process per query (an old driver's machine takes two): on a loaded
       // machine that can outlast the default 10 s. Tests of a hung probe set their own.
       NIMLET_PROBE_TIMEOUT: '60',
+      // the exec path these tests were written for (DESIGN §8); test/front starts the front on purpose
+      NIMLET_FRONT: 'off',
     },
   };
 }

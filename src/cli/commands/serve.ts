@@ -10,9 +10,12 @@ import { credentialsToScrub } from '../../engine/environment.js';
 import { listLoraAdapters } from '../../engine/lora-adapters.js';
 import { resolveModelDir, type ModelDirResult } from '../../engine/model-dir.js';
 import { runEngine } from '../../engine/run.js';
+import { defaultServedModelName } from '../../engine/served-name.js';
 import type { EngineCommand } from '../../engine/types.js';
 import type { Settings } from '../../config/env.js';
 import { isNimletError } from '../../errors.js';
+import type { LaunchInfo } from '../../front/info.js';
+import type { Front } from '../../front/server.js';
 import { createLogger } from '../../log/logger.js';
 import { logStartupSummary } from '../../log/startup-summary.js';
 import { startStopwatch, type Stopwatch } from '../../log/stopwatch.js';
@@ -22,6 +25,8 @@ import type { Selection } from '../../select/types.js';
 import type { CliContext, CommandRun, CommonOptions } from '../context.js';
 import { installInterrupt, type Interrupt } from '../interrupt.js';
 import { prepareSelection } from '../prepare-selection.js';
+import { engineListen, openFront, runBehindFront } from '../serve-front.js';
+import { commandSettings } from '../settings.js';
 
 interface Launch {
   profile: Profile;
@@ -38,7 +43,13 @@ async function selectForServe(ctx: CliContext, options: CommonOptions, watch: St
   return { settings: prepared.settings, manifest: prepared.manifest, selection };
 }
 
-async function prepareLaunch(ctx: CliContext, options: CommonOptions, interrupt: Interrupt, watch: Stopwatch): Promise<Launch> {
+/** What the front adds to a launch: the engine's loopback address, and a watcher of the download. */
+interface FrontHooks {
+  listen: { host: string; port: number } | undefined;
+  onProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+async function prepareLaunch(ctx: CliContext, options: CommonOptions, interrupt: Interrupt, watch: Stopwatch, hooks: FrontHooks): Promise<Launch> {
   const { settings, manifest, selection } = await selectForServe(ctx, options, watch, interrupt.signal);
   interrupt.throwIfInterrupted();
   const profile = selection.profile;
@@ -52,6 +63,7 @@ async function prepareLaunch(ctx: CliContext, options: CommonOptions, interrupt:
       signal: interrupt.signal,
       stderr: ctx.stderr,
       isTTY: ctx.stderrIsTTY,
+      ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
     }),
   );
   interrupt.throwIfInterrupted();
@@ -64,6 +76,7 @@ async function prepareLaunch(ctx: CliContext, options: CommonOptions, interrupt:
     parentEnv: ctx.env,
     loraAdapters,
     scratchDir: path.join(os.tmpdir(), `nimlet-${process.pid}`),
+    ...(hooks.listen ? { listen: hooks.listen } : {}),
   });
   interrupt.throwIfInterrupted(); // a stop asked for while the adapters were listed: no engine start
   return { profile, selection, model, command, settings };
@@ -80,9 +93,18 @@ export const run: CommandRun = async (ctx, options) => {
   const watch = startStopwatch();
   const interrupt = installInterrupt(ctx.signal);
   let launch: Launch;
+  let front: Front | null = null;
+  let listen: FrontHooks['listen'];
   try {
-    launch = await prepareLaunch(ctx, options, interrupt, watch);
+    // read before the probe: the front (DESIGN §11) answers from nimlet's first second, downloads included
+    const early = commandSettings(ctx, options);
+    const logger = createLogger({ write: ctx.stderr, jsonl: early.jsonLogging, level: early.logLevel, secrets: credentialsToScrub(ctx.env) });
+    if (early.front.enabled && !options.dryRun) front = await openFront(early, logger);
+    listen = await engineListen(early);
+    const downloading = front?.readiness.downloading;
+    launch = await prepareLaunch(ctx, options, interrupt, watch, { listen, ...(downloading ? { onProgress: downloading } : {}) });
   } catch (err) {
+    await front?.close();
     // a download aborted by our own signal handler ends as 143/130, whatever the cache layer threw
     throw (isNimletError(err) && err.code === 'interrupted') || interrupt.signal.aborted ? (interrupt.error() ?? err) : err;
   } finally {
@@ -107,6 +129,24 @@ export const run: CommandRun = async (ctx, options) => {
     argv: command.argv,
     timingsMs: watch.read(),
   }, settings.jsonLogging, secrets);
-  await writeGeneratedFiles(command);
-  return runEngine(command);
+  try {
+    await writeGeneratedFiles(command);
+  } catch (err) {
+    await front?.close();
+    throw err;
+  }
+  if (front === null || listen === undefined) return runEngine(command);
+  return runBehindFront(front, launchInfo(launch), command, settings, listen.port, logger);
 };
+
+/** What the front's metadata and manifest paths tell about this launch. */
+function launchInfo({ profile, selection, model, command, settings }: Launch): LaunchInfo {
+  const uri = profile.files[0]?.uri;
+  return {
+    servedName: settings.servedModelName ?? defaultServedModelName(profile, model.modelDir),
+    modelUrl: model.source === 'local' || uri === undefined ? model.modelDir : uri,
+    profile,
+    engine: command.engine,
+    gpus: selection.gpus.map((index, i) => ({ index, uuid: selection.deviceUuids[i] ?? '' })),
+  };
+}

@@ -1,0 +1,28 @@
+// One minimal SSE pass-through for bench/front-proxies.mjs: `node:http` (nimlet's own src/front/proxy.ts, built)
+// or `undici` (undici.request with the body piped out), so the two libraries are compared doing the same job.
+// Usage: node bench/front-proxy-child.mjs node:http|undici PORT UPSTREAM_PORT
+import http from 'node:http';
+import { Agent, request } from 'undici';
+import { createUpstreamAgent, proxyRequest } from '../dist/front/proxy.js';
+
+const [kind, port, upstreamPort] = process.argv.slice(2);
+const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host', 'te', 'trailer', 'upgrade']);
+const strip = (h) => Object.fromEntries(Object.entries(h).filter(([k]) => !HOP.has(k)));
+
+let handler;
+if (kind === 'node:http') {
+  const upstream = { host: '127.0.0.1', port: Number(upstreamPort), agent: createUpstreamAgent() };
+  handler = (req, res) => proxyRequest(req, res, upstream, null);
+} else {
+  const dispatcher = new Agent({ keepAliveTimeout: 60_000 });
+  handler = (req, res) => {
+    const ac = new AbortController();
+    res.on('close', () => res.writableFinished || ac.abort());
+    request(`http://127.0.0.1:${upstreamPort}${req.url}`, { method: req.method, headers: strip(req.headers), body: req, dispatcher, signal: ac.signal }).then((r) => {
+      res.writeHead(r.statusCode, strip(r.headers));
+      res.flushHeaders();
+      r.body.pipe(res);
+    }, () => res.headersSent ? res.destroy() : res.writeHead(502).end());
+  };
+}
+http.createServer({ noDelay: true, keepAliveTimeout: 65_000 }, handler).listen(Number(port), '127.0.0.1', () => process.send?.('listening'));

@@ -1,0 +1,36 @@
+// The front's listening socket: plain HTTP, or TLS/MTLS for NIM_SSL_MODE; a port that cannot be had is 78.
+import http from 'node:http';
+import https from 'node:https';
+import { NimletError } from '../errors.js';
+import type { FrontOptions } from './server.js';
+
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): NimletError {
+  const why = err.code === 'EADDRINUSE' ? 'is in use' : err.code === 'EACCES' ? 'needs privileges nimlet does not have' : `cannot be used (${err.message})`;
+  return new NimletError('bad-config', `port ${port} on ${host} ${why}: nimlet cannot serve there`, {
+    hint: 'set NIM_SERVER_PORT to a free port (1024 or above without root), or stop what listens there', cause: err,
+  });
+}
+
+function createServer(opts: Pick<FrontOptions, 'tls'>, handle: http.RequestListener): http.Server {
+  const common = { keepAliveTimeout: 65_000, noDelay: true };
+  if (opts.tls === null) return http.createServer(common, handle);
+  const { cert, key, ca } = opts.tls;
+  try {
+    // MTLS: a client without a certificate signed by the CA is refused in the handshake, probes included
+    return https.createServer({ ...common, cert, key, ...(ca ? { ca, requestCert: true, rejectUnauthorized: true } : {}) }, handle);
+  } catch (err) {
+    throw new NimletError('bad-config', `the TLS certificate or key is not usable: ${(err as Error).message}`, {
+      hint: 'set NIM_SSL_CERTS_PATH and NIM_SSL_KEY_PATH to a PEM certificate and its private key (and NIM_SSL_CA_CERTS_PATH to PEM CAs for MTLS)',
+      cause: err,
+    });
+  }
+}
+
+export async function listenFront(opts: Pick<FrontOptions, 'tls' | 'host' | 'port'>, handle: http.RequestListener): Promise<http.Server> {
+  const server = createServer(opts, handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, opts.host, opts.port)));
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  return server;
+}

@@ -1,0 +1,153 @@
+// The front's HTTP server (DESIGN §11): NIM's own paths answered here, everything else piped to the engine.
+// It listens before the GPU probe and the download, so liveness and readiness answer from the first second.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { FrontSettings } from '../config/front.js';
+import { pollHealth, type HealthPoll } from './health-poll.js';
+import { manifestBody, metadataBody, versionBody, type LaunchInfo } from './info.js';
+import { ENGINE_HOST } from './engine-port.js';
+import { askEngineVersion } from './engine-version.js';
+import { listenFront } from './listen.js';
+import { fetchEngineMetrics, formatOwnMetrics } from './metrics.js';
+import { preflight, responseCors } from './cors.js';
+import { createUpstreamAgent, proxyRequest, type Upstream } from './proxy.js';
+import { createReadiness, type Readiness } from './readiness.js';
+import type { RequestLog } from './request-log.js';
+
+export interface FrontOptions {
+  host: string;
+  port: number;
+  settings: Pick<FrontSettings, 'healthPollMs' | 'cors'>;
+  nimletVersion: string;
+  /** Called once per finished request; null: no request log. */
+  logRequest: RequestLog | null;
+  /** PEM contents for NIM_SSL_MODE=TLS/MTLS (a CA: client certificates required); null: plain HTTP. */
+  tls: { cert: Buffer; key: Buffer; ca: Buffer | null } | null;
+}
+
+export interface Front {
+  port: number;
+  readiness: Readiness;
+  setLaunch(info: LaunchInfo): void;
+  /** The engine listens (or soon will) on 127.0.0.1:port: proxy there and poll its /health. */
+  attachEngine(port: number): void;
+  /** Stops accepting: new connections are refused, new requests on open ones get 503. */
+  refuseNew(): void;
+  inFlight(): number;
+  /** Resolves true once no request is in flight, false if `timeoutMs` passes first. */
+  whenIdle(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const json = (res: ServerResponse, status: number, body: unknown, extra: http.OutgoingHttpHeaders = {}): number => {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extra }).end(text);
+  return Buffer.byteLength(text);
+};
+
+export async function startFront(opts: FrontOptions): Promise<Front> {
+  const readiness = createReadiness();
+  const agent = createUpstreamAgent();
+  let upstream: Upstream | null = null;
+  let launch: LaunchInfo | null = null;
+  let engineVersion: string | null = null;
+  let poll: HealthPoll | null = null;
+  let refusing = false;
+  let inFlight = 0;
+  let total = 0;
+  let idleWaiters: (() => void)[] = [];
+
+  const local = async (res: ServerResponse, path: string): Promise<number | null> => {
+    switch (path) {
+      case '/v1/health/live': return json(res, 200, { status: 'live' });
+      case '/v1/health/ready': {
+        const a = readiness.answer();
+        return json(res, a.status, a.body);
+      }
+      case '/v1/metadata': return json(res, 200, metadataBody(launch, opts.nimletVersion, engineVersion));
+      case '/v1/version': return json(res, 200, versionBody(opts.nimletVersion));
+      case '/v1/manifest': return launch === null ? json(res, 503, { error: 'no profile is selected yet' }) : json(res, 200, manifestBody(launch));
+      case '/v1/metrics': {
+        const text = (await fetchEngineMetrics(upstream)) + formatOwnMetrics({
+          downloadedBytes: readiness.downloadedBytes(), timeToReadySeconds: readiness.timeToReadySeconds(), inFlight, requestsTotal: total,
+        });
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
+        return Buffer.byteLength(text);
+      }
+      default: return null;
+    }
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const started = performance.now();
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    let bytes = 0;
+    inFlight++;
+    total++;
+    res.on('close', () => {
+      inFlight--;
+      opts.logRequest?.({ method: req.method ?? '', path, status: res.statusCode, durationMs: performance.now() - started, bytes, completed: res.writableFinished });
+      if (inFlight === 0) idleWaiters.splice(0).forEach((w) => w());
+    });
+    if (refusing) return void (bytes = json(res, 503, { error: 'nimlet is shutting down' }, { connection: 'close' }));
+    const cors = opts.settings.cors;
+    if (cors !== null) {
+      const pf = preflight(cors, req.method, req.headers);
+      if (pf !== null) return void res.writeHead(pf.status, { ...pf.headers, 'content-length': pf.body.length }).end(pf.body);
+      for (const [k, v] of Object.entries(responseCors(cors, req.headers))) res.setHeader(k, v);
+    }
+    // NIM's paths are NIM's only for reads: any other method there is the engine's to answer
+    const mine = req.method === 'GET' || req.method === 'HEAD' ? local(res, path) : Promise.resolve(null);
+    void mine.then((n) => {
+      if (n !== null) return void (bytes = n);
+      if (upstream === null) {
+        bytes = json(res, 503, { error: { message: `the model is not being served yet (${readiness.stage()})`, type: 'service_unavailable' } }, { 'retry-after': '10' });
+        return;
+      }
+      proxyRequest(req, res, upstream, opts.logRequest === null ? null : (b) => (bytes += b), cors !== null);
+    }, (err: unknown) => res.destroy(err as Error));
+  };
+
+  const server = await listenFront(opts, handle);
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address !== null ? address.port : opts.port,
+    readiness,
+    setLaunch: (info) => void (launch = info),
+    attachEngine(port) {
+      upstream = { host: ENGINE_HOST, port, agent };
+      const engine = upstream;
+      let versionAsked = false;
+      poll = pollHealth(engine, opts.settings.healthPollMs, async (ok, detail) => {
+        // the version first, so that /v1/metadata names it by the time readiness says 200
+        if (ok && !versionAsked) {
+          versionAsked = true;
+          engineVersion = await askEngineVersion(engine);
+        }
+        readiness.engineHealth(ok, detail);
+      });
+    },
+    refuseNew() {
+      refusing = true;
+      server.close(); // no new connections; idle kept-alive ones are closed too (Node ≥ 19)
+    },
+    inFlight: () => inFlight,
+    whenIdle(timeoutMs) {
+      if (inFlight === 0) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        idleWaiters.push(() => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    },
+    async close() {
+      poll?.stop();
+      idleWaiters = [];
+      server.close();
+      server.closeAllConnections();
+      agent.destroy();
+    },
+  };
+}
+
