@@ -50,8 +50,21 @@ export async function startCluster(image: string, tag: string): Promise<TestClus
   };
 }
 
-/** What is on the volume: "uid:gid path" of each folder under profiles/ (the cache layout of DESIGN §7). */
+/** "uid:gid path" of each path (a glob under the volume's root), as stat sees it on the volume. */
 export async function volumeListing(c: Cluster, under: string): Promise<string> {
-  return docker('run', '--rm', '--network', 'none', '--user', '0', '-v', `${c.pvcVolume}:/v:ro`, '--entrypoint', 'sh', c.image, '-c',
-    `cd /v && for f in ${under}; do [ -e "$f" ] && stat -c '%u:%g %n' "$f"; done; true`);
+  return docker('run', '--rm', '--network', 'none', '--user', '0', '-v', `${c.pvcVolume}:/model-store:ro`, '--entrypoint', 'sh', c.image, '-c',
+    `cd /model-store && for f in ${under}; do [ -e "$f" ] && stat -c '%u:%g %n' "$f"; done; true`);
+}
+
+/** The complete profiles in the cache on the volume (`nimlet cache ls`), each as "uid:gid id" of its folder. */
+export async function cachedProfiles(c: Cluster): Promise<string[]> {
+  const out = await docker('run', '--rm', '--network', 'none', '--user', '1000:2000', '-v', `${c.pvcVolume}:/model-store:ro`,
+    '-e', 'NIM_CACHE_PATH=/model-store', c.image, 'cache', 'ls', '--json');
+  const ls = JSON.parse(out) as { profiles: Array<{ id: string; complete: boolean; path: string }> };
+  const rows = [];
+  for (const p of ls.profiles.filter((x) => x.complete)) {
+    const owner = (await volumeListing(c, p.path.replace('/model-store/', ''))).trim().split(' ')[0];
+    rows.push(`${owner} ${p.id}`);
+  }
+  return rows.sort();
 }
