@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { cachedProfiles, startCluster, volumeListing, type TestCluster } from './cluster.js';
-import { logs, waitExit } from './docker.js';
+import { docker, logs, waitExit } from './docker.js';
 import { hasSharedK8s, overlaysDir, readObjects, renderOverlay, repoRoot, sharedK8sDir, type K8sObject } from './objects.js';
 import { deletePod, podFromTemplate, removePod, startPod, type Pod, type PodSpec, type RunningPod } from './pod-runner.js';
 import { watchProbes } from './probes.js';
@@ -98,6 +98,10 @@ describe.skipIf(!image || !hasSharedK8s)("the NIM Operator's objects, run as pod
     let out = '';
     for (let i = 0; i < 100 && out.length < manifestText.length; i++) { out = await logs(container); await new Promise((r) => setTimeout(r, 100)); }
     expect(out).toBe(manifestText);
+    // `sleep infinity` blocks: the pod stays up until the operator deletes it
+    expect((await docker('inspect', '-f', '{{.State.Running}}', container)).trim()).toBe('true');
+    // no model_download_protocol label: the operator takes this (manifest pod + download-to-cache) path
+    expect(await docker('image', 'inspect', '-f', '{{json .Config.Labels}}', cluster.image)).not.toContain('com.nvidia.nim.model_download_protocol');
     // as the operator parses it (nimparser: schema_version matching 2, profiles[].id)
     const parsed = parse(out) as { schema_version: string; profiles: Array<{ id: string }> };
     expect(parsed.schema_version).toMatch(/2/);
