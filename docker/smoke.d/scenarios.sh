@@ -61,7 +61,11 @@ docker run -d --name "nimlet-smoke-3-$run_id" "${net[@]}" "${gpu[@]}" -e NIM_MOD
   -e FAKE_ENGINE_EXIT=0 -v "$volume:/opt/nim/.cache" "$image" >/dev/null
 if wait_for_log "nimlet-smoke-3-$run_id" "fake-vllm: serving" 120; then pass "pin by name: the engine starts"; else fail "pin by name: the engine starts" "$(docker logs "nimlet-smoke-3-$run_id" 2>&1 | tail -30)"; fi
 logs=$(docker logs "nimlet-smoke-3-$run_id" 2>&1)
-contains "pin by name: the pinned profile's folder" "fake-vllm: argv[2]=/opt/nim/.cache/profiles/$generic_id" "$logs"
+# the folder is keyed by workspace (src/cache/layout.ts), not by id: its completion marker names the profile
+pinned_dir=$(sed -n 's/^fake-vllm: argv\[2\]=//p' <<<"$logs" | head -1)
+marker=$(docker run --rm --network none -v "$volume:/opt/nim/.cache" "$image" cat "$pinned_dir/.nimlet-complete" 2>&1)
+contains "pin by name: the pinned profile's folder (its marker names the profile)" "\"id\": \"$generic_id\"" "$marker"
+contains "pin by name: the folder is in the cache's profiles/" "/opt/nim/.cache/profiles|" "${pinned_dir%/*}|"
 contains "pin by name: tp 1" $'fake-vllm: argv[9]=--tensor-parallel-size\nfake-vllm: argv[10]=1\n' "$logs"
 expect "pin by name: the argv serve --dry-run shows with the pin" "$want_pinned_argv" "$(engine_argv_json <<<"$logs")"
 contains "pin by name: the relative source from the image is there" "fake-vllm: file ./chat_template.jinja" "$logs"
