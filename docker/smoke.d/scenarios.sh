@@ -30,7 +30,8 @@ docker run -d --name "nimlet-smoke-1-$run_id" "${net[@]}" "${gpu[@]}" -e NGC_API
 if wait_for_log "nimlet-smoke-1-$run_id" "fake-vllm: serving" 180; then pass "serve: the engine starts"; else fail "serve: the engine starts" "$(docker logs "nimlet-smoke-1-$run_id" 2>&1 | tail -30)"; fi
 logs=$(docker logs "nimlet-smoke-1-$run_id" 2>&1)
 expect "serve: the engine's argv is the one serve --dry-run shows" "$want_argv" "$(engine_argv_json <<<"$logs")"
-contains "serve: CUDA_VISIBLE_DEVICES = the chosen GPUs' UUIDs" "fake-vllm: env CUDA_VISIBLE_DEVICES=$want_cuda" "$logs"
+expect "serve --dry-run: CUDA_VISIBLE_DEVICES = the chosen GPUs' nvidia-smi indices" "0,1" "$want_cuda"
+contains "serve: CUDA_VISIBLE_DEVICES = the chosen GPUs' indices" "fake-vllm: env CUDA_VISIBLE_DEVICES=$want_cuda" "$logs"
 contains "serve: the engine gets no NGC_API_KEY" "fake-vllm: env NGC_API_KEY unset" "$logs"
 contains "serve: the model folder holds config.json" "fake-vllm: file ./config.json" "$logs"
 contains "serve: the model folder holds model.safetensors" "fake-vllm: file ./model.safetensors" "$logs"
@@ -76,6 +77,36 @@ expect "pin by id prefix: select picks it" "$generic_id" "$(json_field id <<<"$o
 out=$(docker run --rm --network none "${gpu[@]}" -e NIM_MODEL_PROFILE=no-such-profile "$image" 2>&1); rc=$?
 expect "unknown pin: exit 78" 78 "$rc"
 contains "unknown pin: names NIM_MODEL_PROFILE" "NIM_MODEL_PROFILE" "$out"
+
+log "an image with only vLLM (issue 10): the NIM 1.x example manifest on 8 x H100"
+expect "the Dockerfile's ENGINES default is the image's NIMLET_ENGINES" vllm "$(docker run --rm --network none "$image" sh -c 'echo "$NIMLET_ENGINES"' 2>&1)"
+nim1=(-v "$root/manifests/llama-3.1-8b-instruct.nim1.yaml:/opt/nim/nim1.yaml:ro" -e NIMLET_MANIFEST=/opt/nim/nim1.yaml)
+listing=$(docker run --rm --network none "${gpu[@]}" "${nim1[@]}" "$image" list-model-profiles --json 2>"$smoke_tmp/nim1.err"); rc=$?
+expect "vLLM image, NIM 1.x example: list-model-profiles exits 0" 0 "$rc"
+verdict=$(node -e '
+  const l = JSON.parse(require("fs").readFileSync(0, "utf8"));
+  const others = l.profiles.filter((p) => p.tags.llm_engine !== "vllm");
+  const bad = others.filter((p) => p.status !== "incompatible" || p.reasons[0] !== `engine ${p.tags.llm_engine} is not in this image; it has vllm`);
+  console.log(`${others.length} others, ${bad.length} not refused for the engine; selected ${l.profiles.find((p) => p.id === l.selected)?.name}`);
+' <<<"$listing" 2>&1)
+expect "vLLM image: every TensorRT-LLM and SGLang profile incompatible with the engine reason; best vLLM selected" \
+  "19 others, 0 not refused for the engine; selected vllm-fp8-tp1" "$verdict"
+out=$(docker run --rm --network none "${gpu[@]}" "${nim1[@]}" "$image" select --json 2>&1)
+expect "vLLM image: select picks the best vLLM profile" vllm-fp8-tp1 "$(json_field name <<<"$out" 2>/dev/null)"
+: >"$server_log"
+out=$(docker run --rm "${net[@]}" "${gpu[@]}" "${nim1[@]}" -e NGC_API_KEY=smoke-ngc-key -e NIMLET_RETRY_ATTEMPTS=1 \
+  -v "$volume-nim1:/opt/nim/.cache" "$image" 2>&1); rc=$?
+docker volume rm -f "$volume-nim1" >/dev/null 2>&1
+# the artifact server has none of the example's files: serve stops at the first 404, after asking only for the vLLM profile's
+asked=$(node -e '
+  const paths = require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l).path);
+  const other = paths.filter((p) => !p.includes("/models/llama-3.1-8b-instruct/versions/hf-0e9e39f-fp8/files/"));
+  console.log(`${paths.length > 0 ? "asked" : "nothing asked"}, ${other.length} outside vllm-fp8-tp1`);
+' <"$server_log" 2>&1)
+expect "vLLM image: serve asks the registry only for the vLLM profile's files" "asked, 0 outside vllm-fp8-tp1" "$asked"
+out=$(docker run --rm --network none "${gpu[@]}" "${nim1[@]}" -e NIM_MODEL_PROFILE=tensorrt_llm-h100-fp8-tp1-throughput "$image" 2>&1); rc=$?
+expect "vLLM image: a TensorRT-LLM pin exits 69" 69 "$rc"
+contains "vLLM image: the pin's error names the image to use" "ENGINE_IMAGE=nvcr.io/nvidia/tensorrt-llm/release" "$out"
 
 log "plain commands, user, wrappers"
 expect "docker run IMAGE bash -c 'echo ok' prints ok" ok "$(docker run --rm --network none "$image" bash -c 'echo ok' 2>&1)"

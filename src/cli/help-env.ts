@@ -29,6 +29,7 @@ const OWN: ReadonlyArray<readonly [string, string]> = [
   ['NIMLET_MANIFEST', 'the model manifest'],
   ['NIMLET_NGC_ENDPOINT', 'NGC API endpoint'],
   ['NIMLET_VLLM_CMD, NIMLET_TRTLLM_CMD, NIMLET_SGLANG_CMD', "the command that starts each engine"],
+  ['NIMLET_ENGINES', 'the engines this image has (vllm,tensorrt_llm,sglang[@version]); unset: detected'],
   ['NIMLET_OFFLINE', '1: never download'],
   ['NIMLET_PROBE_TIMEOUT', 'seconds before a hung nvidia-smi is killed (10)'],
   ['NIMLET_RETRY_ATTEMPTS, NIMLET_RETRY_BASE_MS, NIMLET_RETRY_MAX_MS, NIMLET_RETRY_AFTER_MAX_MS', 'download retries'],

@@ -5,8 +5,9 @@ import type { GpuInventory } from '../gpu/types.js';
 import { probeGpus, probeGpusOrAbsent } from '../gpu/probe.js';
 import type { Manifest } from '../manifest/types.js';
 import { evaluateProfiles } from '../select/evaluate.js';
-import type { Evaluation, SelectRequest } from '../select/types.js';
+import type { EnginesPresent, Evaluation, SelectRequest } from '../select/types.js';
 import type { CliContext, CommonOptions } from './context.js';
+import { findEngines } from './engines-present.js';
 import { commandSettings } from './settings.js';
 import { loadManifestFor, modelStore, storeRequest } from './store-selection.js';
 
@@ -16,10 +17,11 @@ export interface PreparedSelection {
   inventory: GpuInventory;
   evaluations: Evaluation[];
   request: SelectRequest;
+  engines: EnginesPresent;
 }
 
 /** `--profile` (the flag twin) wins over NIM_MODEL_PROFILE; `default`, `auto` and empty mean automatic. */
-export function buildRequest(settings: Settings, options: Pick<CommonOptions, 'profile'>): SelectRequest {
+export function buildRequest(settings: Settings, options: Pick<CommonOptions, 'profile'>, engines?: EnginesPresent): SelectRequest {
   const flag = options.profile?.trim();
   const fromFlag = flag !== undefined;
   const pin = fromFlag ? (flag === '' || ['default', 'auto'].includes(flag.toLowerCase()) ? null : flag) : settings.profilePin;
@@ -29,6 +31,7 @@ export function buildRequest(settings: Settings, options: Pick<CommonOptions, 'p
     lora: settings.peftSource !== null,
     allowUnsafe: settings.allowUnsafe,
     tensorParallelSize: settings.tensorParallelSize,
+    ...(engines ? { engines } : {}),
   };
 }
 
@@ -50,15 +53,18 @@ export async function prepareSelection(
   const settings = commandSettings(ctx, options);
   const store = await modelStore(settings, ctx.cwd);
   const probe = mode === 'strict' ? probeGpus : probeGpusOrAbsent;
-  // Both at once: nvidia-smi takes as long as reading a big manifest. The manifest's error is reported first.
-  const [manifest, inventory] = await Promise.allSettled([
+  // All at once: nvidia-smi takes as long as reading a big manifest (and python3, when the engines are detected).
+  // The manifest's error is reported first.
+  const [manifest, inventory, engines] = await Promise.allSettled([
     time('manifest', () => loadManifestFor(store, options, settings, ctx.cwd)),
     time('probe', () => probe({ env: ctx.env, timeoutMs: settings.probeTimeoutMs, ...(signal ? { signal } : {}) })),
+    findEngines(settings, ctx.env, ctx.cwd),
   ]);
   if (manifest.status === 'rejected') throw manifest.reason;
   if (inventory.status === 'rejected') throw inventory.reason;
-  const asked = buildRequest(settings, options);
+  if (engines.status === 'rejected') throw engines.reason;
+  const asked = buildRequest(settings, options, engines.value);
   const request = store === null ? asked : storeRequest(store, manifest.value, asked);
   const evaluations = evaluateProfiles(manifest.value.profiles, inventory.value, request);
-  return { settings, manifest: manifest.value, inventory: inventory.value, evaluations, request };
+  return { settings, manifest: manifest.value, inventory: inventory.value, evaluations, request, engines: engines.value };
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { NimletError } from '../errors.js';
 import { readFrontSettings, readServerPort, type FrontSettings } from './front.js';
+import { readEngines, type EngineDeclaration } from './engines.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -44,6 +45,8 @@ export interface Settings {
   ngcEndpoint: string;
   hfEndpoint: string;
   engineCommands: { vllm: string[] | null; tensorrt_llm: string[] | null; sglang: string[] | null };
+  /** NIMLET_ENGINES: the engines the image declares; null: detect them. */
+  engines: EngineDeclaration[] | null;
   noColor: boolean;
   probeTimeoutMs: number;
   front: FrontSettings;
@@ -236,6 +239,7 @@ export function readSettings(env: Env): Settings {
       tensorrt_llm: readCommand(env, 'NIMLET_TRTLLM_CMD'),
       sglang: readCommand(env, 'NIMLET_SGLANG_CMD'),
     },
+    engines: readEngines(env.NIMLET_ENGINES),
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
     probeTimeoutMs: (probeTimeoutS ?? 10) * 1000,
     front: readFrontSettings(env),

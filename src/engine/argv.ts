@@ -2,12 +2,13 @@
 // the settings, then the profile's `engine.args`, then NIM_PASSTHROUGH_ARGS, so a user's flag comes last and wins
 // (each engine's argument parser keeps the last value). NIMLET_*_CMD replaces only the command part. Pure.
 import os from 'node:os';
-import type { Engine } from '../manifest/types.js';
+import type { Engine, Profile } from '../manifest/types.js';
 import { NimletError } from '../errors.js';
+import { flattenGroups } from './arg-groups.js';
 import { buildEngineEnv } from './environment.js';
 import { defaultServedModelName } from './served-name.js';
 import { SGLANG_COMMAND, sglangFlags } from './sglang.js';
-import { TRTLLM_COMMAND, trtllmFlags } from './trtllm.js';
+import { TRTLLM_COMMAND, TRTLLM_ENGINE_DIR, trtllmFlags } from './trtllm.js';
 import type { EngineCommand, EngineCommandInput, EngineFlags, FlagInput } from './types.js';
 import { VLLM_COMMAND, vllmFlags } from './vllm.js';
 
@@ -16,6 +17,11 @@ const ENGINES: Record<Engine, { command: string[]; variable: string; flags: (i: 
   tensorrt_llm: { command: TRTLLM_COMMAND, variable: 'NIMLET_TRTLLM_CMD', flags: trtllmFlags },
   sglang: { command: SGLANG_COMMAND, variable: 'NIMLET_SGLANG_CMD', flags: sglangFlags },
 };
+
+/** The command that starts an engine when no NIMLET_*_CMD replaces it. */
+export function defaultEngineCommand(engine: Engine): readonly string[] {
+  return ENGINES[engine].command;
+}
 
 /** The variable that replaces an engine's command (for hints). */
 export function engineCommandVariable(engine: Engine): string {
@@ -37,6 +43,11 @@ export const MODEL_DIR_PLACEHOLDER = '{model_dir}';
 
 const withModelDir = (value: string, modelDir: string): string => value.split(MODEL_DIR_PLACEHOLDER).join(modelDir);
 
+/** The profile's workspace holds a built TensorRT engine (NIM 1.x: a component whose dst is trtllm_engine). */
+export function profileHasBuiltEngine(profile: Profile): boolean {
+  return profile.engine === 'tensorrt_llm' && profile.files.some((f) => f.path.startsWith(`${TRTLLM_ENGINE_DIR}/`));
+}
+
 export function buildEngineCommand(input: EngineCommandInput): EngineCommand {
   const { profile, selection, settings } = input;
   if (profile.engine === null) {
@@ -51,6 +62,8 @@ export function buildEngineCommand(input: EngineCommandInput): EngineCommand {
     port: input.listen?.port ?? settings.serverPort,
     servedModelName: settings.servedModelName ?? defaultServedModelName(profile, input.modelDir),
     servedNameExplicit: settings.servedModelName !== null,
+    engineVersion: input.engineVersion ?? null,
+    builtEngine: input.builtEngine ?? profileHasBuiltEngine(profile),
     tp: selection.tp,
     pp: selection.pp,
     maxModelLen: settings.maxModelLen,
@@ -58,15 +71,18 @@ export function buildEngineCommand(input: EngineCommandInput): EngineCommand {
     scratchDir: input.scratchDir ?? os.tmpdir(),
   });
   const command = settings.engineCommands[profile.engine] ?? spec.command;
+  const profileArgs = profile.engineSettings.args.map((a) => withModelDir(a, input.modelDir));
+  const userArgs = [...profileArgs, ...settings.passthroughArgs];
   return {
     engine: profile.engine,
-    argv: [...command, ...flags.args, ...profile.engineSettings.args.map((a) => withModelDir(a, input.modelDir)), ...settings.passthroughArgs],
+    argv: [...command, ...flattenGroups(flags.groups, userArgs), ...userArgs],
     env: buildEngineEnv({
       parentEnv: input.parentEnv ?? {},
-      deviceUuids: selection.deviceUuids,
+      cudaDevices: selection.cudaDevices,
       profileEnv: Object.fromEntries(Object.entries(profile.engineSettings.env).map(([k, v]) => [k, withModelDir(v, input.modelDir)])),
     }),
     files: flags.files,
     commandVariable: spec.variable,
+    notes: flags.notes,
   };
 }

@@ -1,7 +1,6 @@
 // The engine's environment (DESIGN §8): the parent's, without the download credentials, with the chosen GPUs and
 // Hugging Face offline. The engine never downloads (nimlet did), so it needs no token, and a token in its
 // environment would leak into its logs, crash dumps and /proc/<pid>/environ.
-import { NimletError } from '../errors.js';
 
 /**
  * Credentials nimlet itself uses for downloads, and their aliases. Other secrets are the engine's own business
@@ -36,31 +35,20 @@ function credentialValues(env: Readonly<Record<string, string | undefined>>): st
 
 export interface EngineEnvInput {
   parentEnv: Readonly<Record<string, string | undefined>>;
-  /** GPU-… or MIG-… UUIDs, in the order the engine should number them. */
-  deviceUuids: readonly string[];
+  /** CUDA_VISIBLE_DEVICES entries, in the order the engine should number them: nvidia-smi indices, or a MIG-… UUID. */
+  cudaDevices: readonly string[];
   /** The profile's `engine.env` from the manifest. */
   profileEnv: Readonly<Record<string, string>>;
 }
 
-/**
- * Two chosen GPUs that nvidia-smi reports under one UUID (cloned VM images do) cannot both be named in
- * CUDA_VISIBLE_DEVICES: CUDA would see one GPU, or none, where the engine was promised two.
- */
-function refuseRepeatedUuid(deviceUuids: readonly string[]): void {
-  const repeated = deviceUuids.find((u, i) => deviceUuids.indexOf(u) !== i);
-  if (repeated === undefined) return;
-  throw new NimletError('gpu-probe-failed', `nvidia-smi reports the same UUID, ${repeated}, for two of the GPUs chosen for the engine, so CUDA_VISIBLE_DEVICES cannot name them apart`, {
-    hint: 'nvidia-smi -L should list a different UUID for each GPU (check the VM or host); meanwhile pin a profile that needs one GPU with NIM_MODEL_PROFILE',
-  });
-}
-
 export function buildEngineEnv(input: EngineEnvInput): Record<string, string> {
-  refuseRepeatedUuid(input.deviceUuids);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(input.parentEnv)) if (v !== undefined) env[k] = v;
   Object.assign(env, input.profileEnv);
-  // nimlet's own choices win over the manifest's: the GPUs are the ones selection checked
-  env.CUDA_VISIBLE_DEVICES = input.deviceUuids.join(',');
+  // nimlet's own choices win over the manifest's: the GPUs are the ones selection checked, numbered as nvidia-smi
+  // numbers them (PCI bus order; CUDA's default, fastest first, would put another GPU behind an index)
+  env.CUDA_VISIBLE_DEVICES = input.cudaDevices.join(',');
+  env.CUDA_DEVICE_ORDER = 'PCI_BUS_ID';
   env.HF_HUB_OFFLINE = '1';
   // a credential copied into another variable (NIM_PASSTHROUGH_ARGS="--hf-token $HF_TOKEN") is dropped with it
   const secrets = credentialValues(input.parentEnv);

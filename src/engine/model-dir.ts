@@ -37,8 +37,20 @@ async function localModelDir(raw: string, cwd: string): Promise<string> {
   return dir;
 }
 
+/**
+ * A profile that lists no files has nothing to download: it can only serve a model folder NIM_MODEL_NAME gives.
+ * Without one, the engine would start on an empty workspace and fail far from the cause (exit 65, naming it).
+ */
+export function refuseEmptyProfile(profile: Profile, localModelDir: string | null): void {
+  if (profile.files.length > 0 || localModelDir !== null) return;
+  throw new NimletError('manifest-invalid', `profile ${profile.id} (${profile.name}) lists no files (${profile.location.file}:${profile.location.line}), so there is no model to serve`, {
+    hint: 'set NIM_MODEL_NAME to the model folder this profile runs on, or list its files in the manifest',
+  });
+}
+
 export async function resolveModelDir(input: ModelDirInput): Promise<ModelDirResult> {
   const { profile, settings } = input;
+  refuseEmptyProfile(profile, settings.localModelDir);
   if (settings.localModelDir !== null) {
     const modelDir = await localModelDir(settings.localModelDir, input.cwd);
     return { modelDir, source: 'local', download: { files: 0, bytes: 0, cached: 0, unknownSizeFiles: 0, fetchedBytes: 0 } };

@@ -7,6 +7,8 @@ import type { Selection } from '../select/types.js';
 export interface LoraAdapter {
   name: string;
   path: string;
+  /** `r` of its adapter_config.json; null when the file or the key is missing. */
+  rank: number | null;
 }
 
 export interface EngineCommandInput {
@@ -15,6 +17,10 @@ export interface EngineCommandInput {
   settings: Settings;
   /** The folder the engine loads: the published workspace, or NIM_MODEL_NAME's folder. */
   modelDir: string;
+  /** The engine's release where known (NIMLET_ENGINES name@version, or detected): decides version-bound flags. */
+  engineVersion?: string | null;
+  /** The model folder holds a TensorRT engine in trtllm_engine/ (the shell looked, or the profile's files say so). */
+  builtEngine?: boolean;
   /** The parent environment the engine's is derived from (default: none, only the changes). */
   parentEnv?: Readonly<Record<string, string | undefined>>;
   /** Adapters listed from NIM_PEFT_SOURCE by the shell (listing a folder is I/O). */
@@ -38,12 +44,18 @@ export interface EngineCommand {
   files: GeneratedFile[];
   /** The variable that replaces this engine's command, for error hints. */
   commandVariable: string;
+  /** What nimlet could not pass to this engine (a flag its version lacks), for a warning at start. */
+  notes: string[];
 }
+
+/** One flag and its values (`['--tp_size', '2']`), or a positional argument alone: what "each flag once" counts. */
+export type ArgGroup = readonly [string, ...string[]];
 
 /** The engine-specific part: everything after the command, before profile args and passthrough. */
 export interface EngineFlags {
-  args: string[];
+  groups: ArgGroup[];
   files: GeneratedFile[];
+  notes: string[];
 }
 
 /** What every engine's flag builder receives, already resolved. */
@@ -54,9 +66,12 @@ export interface FlagInput {
   servedModelName: string;
   /** NIM_SERVED_MODEL_NAME was set (engines whose older releases lack the flag only get it then). */
   servedNameExplicit: boolean;
+  engineVersion: string | null;
+  builtEngine: boolean;
   tp: number;
   pp: number;
   maxModelLen: number | null;
+  /** LoRA on: the largest rank to serve (feat_lora_max_rank and every adapter's `r`), and the adapters. */
   lora: { maxRank: number | null; adapters: readonly LoraAdapter[] } | null;
   scratchDir: string;
 }

@@ -4,6 +4,7 @@ import type { GpuInventory } from '../gpu/types.js';
 import type { Profile } from '../manifest/types.js';
 import { checkComputeCapability, describeComputeCapabilityFit } from './filters/compute-capability.js';
 import { checkDriver } from './filters/driver.js';
+import { cudaDevices, vllmMigBlocker } from './cuda-devices.js';
 import { checkEngine } from './filters/engine.js';
 import { matchHardware, type Demand } from './filters/hardware.js';
 import { placeOnPool } from './filters/memory.js';
@@ -69,16 +70,18 @@ export function createEvaluator(inventory: GpuInventory, request: SelectRequest)
     const key = shapeKey(profile, demand);
     let placement = placements.get(key);
     if (placement === undefined) placements.set(key, (placement = placeProfile(profile, inventory, demand)));
-    const engine = checkEngine(profile);
+    const engine = checkEngine(profile, request.engines);
     const driver = checkDriver(profile, inventory.driverVersion);
-    const base = { profile, tp: demand.tp, pp: demand.pp, gpus: [] as number[], deviceUuids: [] as string[] };
-    const blockers = [...engine, ...driver];
+    const base = { profile, tp: demand.tp, pp: demand.pp, gpus: [] as number[], deviceUuids: [] as string[], cudaDevices: [] as string[] };
+    const mig = placement.kind === 'fit' ? vllmMigBlocker(profile, placement.units, inventory) : null;
+    const blockers = [...engine, ...driver, ...(mig === null ? [] : [mig])];
     if (placement.kind === 'fit' && blockers.length === 0) {
-      return { ...base, status: 'runnable', reasons: placement.reasons, gpus: placement.units.map((u) => u.gpuIndex), deviceUuids: placement.units.map((u) => u.uuid) };
+      const { units } = placement;
+      return { ...base, status: 'runnable', reasons: placement.reasons, gpus: units.map((u) => u.gpuIndex), deviceUuids: units.map((u) => u.uuid), cudaDevices: cudaDevices(profile, units) };
     }
     if (placement.kind === 'low-memory' && blockers.length === 0) return { ...base, status: 'low-memory', reasons: placement.reasons };
     // Reasons in the order a person fixes them: what the profile is, which GPUs and their capability, the driver.
-    const hardware = placement.kind === 'fit' ? [] : placement.reasons;
+    const hardware = placement.kind === 'fit' ? (mig === null ? [] : [mig]) : placement.reasons;
     return { ...base, status: 'incompatible', reasons: [...engine, ...hardware, ...driver] };
   };
 }

@@ -2,8 +2,10 @@
 // only with NIM_PEFT_SOURCE set, and then only they are.
 import { NimletError } from '../errors.js';
 import type { GpuInventory } from '../gpu/types.js';
-import type { Profile } from '../manifest/types.js';
+import type { Engine, Profile } from '../manifest/types.js';
 import { compareEvaluations, demandOf, evaluateProfiles } from './evaluate.js';
+import { cudaDevices } from './cuda-devices.js';
+import { engineAbsence } from './filters/engine.js';
 import { resolvePin } from './pin.js';
 import { describeRank } from './rank.js';
 import type { Evaluation, SelectRequest, Selection } from './types.js';
@@ -33,7 +35,27 @@ function unsafePlacement(evaluation: Evaluation, inventory: GpuInventory, reques
   const { count } = demandOf(evaluation.profile, request);
   const whole = [...inventory.gpus].filter((g) => !g.migEnabled).sort((a, b) => a.index - b.index).map(wholeGpuUnit);
   const units = whole.length > 0 ? whole.slice(0, count) : migPools(inventory.gpus).flatMap((p) => p.units).slice(0, 1);
-  return { gpus: units.map((u) => u.gpuIndex), deviceUuids: units.map((u) => u.uuid) };
+  return { gpus: units.map((u) => u.gpuIndex), deviceUuids: units.map((u) => u.uuid), cudaDevices: cudaDevices(evaluation.profile, units) };
+}
+
+/** The base image each engine's nimlet image is built on (docs/container.md), for the hint of a pin the image cannot run. */
+export const ENGINE_BASE_IMAGES: Record<Engine, string> = {
+  vllm: 'vllm/vllm-openai',
+  tensorrt_llm: 'nvcr.io/nvidia/tensorrt-llm/release',
+  sglang: 'lmsysorg/sglang',
+};
+
+function engineNotInImage(profile: Profile, source: string, absent: string): NimletError {
+  const engine = profile.engine!;
+  return new NimletError('profile-not-runnable', `${source} names ${profile.id} (${profile.name}), which cannot run here: ${absent}`, {
+    hint: `run it with nimlet's ${engine} image (built with ENGINE_IMAGE=${ENGINE_BASE_IMAGES[engine]}:<tag>, see docs/container.md), or pin a profile of an engine this image has`,
+  });
+}
+
+/** A pin of a profile whose engine the image lacks: exit 69, whatever NIM_MANIFEST_ALLOW_UNSAFE says. */
+export function refuseAbsentEngine(profile: Profile, source: string, engines: SelectRequest['engines']): void {
+  const absent = engineAbsence(profile, engines);
+  if (absent !== null) throw engineNotInImage(profile, source, absent);
 }
 
 function choosePinned(evaluations: readonly Evaluation[], inventory: GpuInventory, request: SelectRequest, pin: string): Selection {
@@ -44,13 +66,15 @@ function choosePinned(evaluations: readonly Evaluation[], inventory: GpuInventor
   const lora = request.lora && !profile.lora ? [loraMismatch(profile, request)!] : [];
   const blockers = [...(evaluation.status === 'runnable' ? [] : evaluation.reasons), ...lora];
   if (blockers.length === 0) return { ...evaluation, why };
+  // Not even NIM_MANIFEST_ALLOW_UNSAFE starts an engine the image lacks: it would download the profile, then exit 127.
+  refuseAbsentEngine(profile, source, request.engines);
   if (!request.allowUnsafe) {
     throw new NimletError('profile-not-runnable', `${source} names ${profile.id} (${profile.name}), which cannot run here: ${blockers[0]}`, {
       details: blockers,
       hint: 'choose a profile that `nimlet list-model-profiles` lists as runnable, or set NIM_MANIFEST_ALLOW_UNSAFE=1 to start it anyway',
     });
   }
-  const placement = evaluation.gpus.length > 0 ? { gpus: evaluation.gpus, deviceUuids: evaluation.deviceUuids } : unsafePlacement(evaluation, inventory, request);
+  const placement = evaluation.gpus.length > 0 ? { gpus: evaluation.gpus, deviceUuids: evaluation.deviceUuids, cudaDevices: evaluation.cudaDevices } : unsafePlacement(evaluation, inventory, request);
   return {
     ...evaluation,
     ...placement,

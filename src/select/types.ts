@@ -1,6 +1,16 @@
 // The selection core's inputs and outputs (DESIGN §4, §6). The core is pure: (profiles, inventory, request) in,
 // evaluations out, no I/O.
-import type { Profile } from '../manifest/types.js';
+import type { Engine, Profile } from '../manifest/types.js';
+
+/** The engines this image or host has (DESIGN §8), learnt by the shell before selection and passed in as data. */
+export interface EnginesPresent {
+  /** Engines found; empty when none was (a laptop): every profile is then judged as if its engine were there. */
+  found: readonly Engine[];
+  /** Versions where known (declared as name@version, or read cheaply from the installed package). */
+  versions: Partial<Record<Engine, string>>;
+  /** Declared by NIMLET_ENGINES, or detected on PATH and by python3. */
+  source: 'NIMLET_ENGINES' | 'detected';
+}
 
 export interface SelectRequest {
   /** NIM_MODEL_PROFILE / --profile, already stripped of `default`/`auto`; null for automatic. */
@@ -13,6 +23,8 @@ export interface SelectRequest {
   allowUnsafe: boolean;
   /** NIM_TENSOR_PARALLEL_SIZE: the tp of profiles that have no `tp` tag. */
   tensorParallelSize: number | null;
+  /** The engines present; absent (tests of the ranking alone): every engine counts as present. */
+  engines?: EnginesPresent;
 }
 
 export type ProfileStatus = 'runnable' | 'low-memory' | 'incompatible';
@@ -26,6 +38,11 @@ export interface Evaluation {
   gpus: number[];
   /** What CUDA_VISIBLE_DEVICES gets: GPU-… UUIDs, or the MIG-… UUID for a MIG device. */
   deviceUuids: string[];
+  /**
+   * What the engine's CUDA_VISIBLE_DEVICES gets (with CUDA_DEVICE_ORDER=PCI_BUS_ID): whole GPUs as nvidia-smi
+   * indices, a MIG device as its MIG-… UUID (for vLLM: `0`, the one device the container exposes).
+   */
+  cudaDevices: string[];
   /** The tensor-parallel size the engine runs with (tp tag, else NIM_TENSOR_PARALLEL_SIZE, else 1). */
   tp: number;
   pp: number;

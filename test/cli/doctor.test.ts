@@ -77,13 +77,14 @@ describe('nimlet doctor', () => {
     const r = await nimlet(['doctor', '--json'], {});
     expect([r.code, r.stderr]).toEqual([0, '']);
     const c = byName(r);
-    expect(Object.keys(c)).toEqual(['driver', 'gpus', 'cpu', 'memory', 'os', 'cache', 'disk', 'manifest', 'NGC_API_KEY', 'HF_TOKEN', 'ngc', 'huggingface']);
+    expect(Object.keys(c)).toEqual(['driver', 'gpus', 'engines', 'cpu', 'memory', 'os', 'cache', 'disk', 'manifest', 'NGC_API_KEY', 'HF_TOKEN', 'ngc', 'huggingface']);
     // host facts (DESIGN §5): this machine's, so their shape only; memory warns when little is available
     expect(c.cpu).toMatchObject({ status: 'ok', detail: expect.stringMatching(/\(\d+ cores, \d+ threads\)$/) });
     expect(c.memory?.detail).toMatch(/^\S+ \S+ total, (only )?\S+ \S+ available$/);
     expect(c.os).toMatchObject({ status: 'ok', detail: expect.stringMatching(/kernel \S+/) });
     expect(c.driver).toEqual({ name: 'driver', status: 'ok', detail: 'NVIDIA driver 565.57.01' });
     expect(c.gpus).toEqual({ name: 'gpus', status: 'ok', detail: '8 × NVIDIA H100 80GB HBM3 (2330:10de, cc 9.0)' });
+    expect(c.engines).toMatchObject({ status: 'warn', detail: expect.stringMatching(/^none found \(no vllm or trtllm-serve on PATH/) });
     expect(c.cache).toEqual({ name: 'cache', status: 'ok', detail: `${path.join(tmp, 'cache')} is writable` });
     expect(c.disk?.status).not.toBe('fail');
     expect(c.manifest).toEqual({ name: 'manifest', status: 'ok', detail: `${path.join(tmp, 'model_manifest.yaml')}: 1 profiles (schema-2 layout)` });
@@ -93,6 +94,11 @@ describe('nimlet doctor', () => {
     expect(c.ngc).toEqual({ name: 'ngc', status: 'ok', detail: 'not checked: no ngc:// source in the manifest' });
     expect(c.huggingface).toEqual({ name: 'huggingface', status: 'ok', detail: `${base}/hf answered HTTP 200` });
     expect(requests.sort()).toEqual(['HEAD /hf auth=none']);
+  });
+
+  it('the engines the image declares, with their versions (DESIGN §8)', async () => {
+    const r = await nimlet(['doctor', '--json'], { NIMLET_ENGINES: 'vllm@0.11.2,sglang' });
+    expect(byName(r).engines).toEqual({ name: 'engines', status: 'ok', detail: 'vllm 0.11.2, sglang (declared by NIMLET_ENGINES)' });
   });
 
   it('credentials are reported present, never printed', async () => {
@@ -130,7 +136,7 @@ describe('nimlet doctor', () => {
   });
 
   it('an HF-only manifest with NGC unreachable: no NGC warning, exit 0', async () => {
-    const r = await nimlet(['doctor', '--json'], { NIMLET_NGC_ENDPOINT: 'http://127.0.0.1:1/ngc', HF_TOKEN: 'x' });
+    const r = await nimlet(['doctor', '--json'], { NIMLET_NGC_ENDPOINT: 'http://127.0.0.1:1/ngc', HF_TOKEN: 'x', NIMLET_ENGINES: 'vllm' });
     expect(r.code).toBe(0);
     expect(byName(r).ngc).toEqual({ name: 'ngc', status: 'ok', detail: 'not checked: no ngc:// source in the manifest' });
     expect(Object.values(byName(r)).filter((c) => c.status !== 'ok')).toEqual([]);

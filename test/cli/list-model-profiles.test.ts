@@ -44,7 +44,7 @@ describe('list-model-profiles text (golden)', () => {
   it('a driver that fails: listed all the same, exit 0', () => {
     const r = runCli(list(), { machine: 'h100-x1', env: { NIMLET_FAKE_NVSMI_FAIL: 'no-driver' } });
     expect(r.code).toBe(0);
-    expect(withoutHost(r.stdout)).toMatch(/^SYSTEM INFO\n- Free GPUs: <None>\n {2}\S.*\nMODEL PROFILES\n- Compatible with system and runnable: <None>\n/);
+    expect(withoutHost(r.stdout)).toMatch(/^SYSTEM INFO\n- Free GPUs: <None>\n {2}\S.*\n- Engines: none found .*\nMODEL PROFILES\n- Compatible with system and runnable: <None>\n/);
   });
 
   it('an unknown pin: the listing with nothing selected, then the pin\'s error and exit 78 (DESIGN §4)', () => {

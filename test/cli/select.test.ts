@@ -15,6 +15,7 @@ describe('select --json', () => {
       tags: { llm_engine: 'tensorrt_llm', gpu: 'H100', gpu_device: '2330:10de', precision: 'fp8', tp: '2', pp: '1', profile: 'latency', feat_lora: 'false' },
       gpus: [0, 1],
       deviceUuids: ['GPU-a1b2c3d4-0000-4e5f-8a9b-000000000000', 'GPU-a1b2c3d4-0001-4e5f-8a9b-000000000001'],
+      cudaDevices: ['0', '1'],
       status: 'runnable',
       tp: 2,
       pp: 1,
@@ -32,10 +33,11 @@ describe('select --json', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ id: ids.h100Fp8Tp2, gpus: [2, 3] });
   });
 
-  it('MIG: a generic tp1 profile on the first MIG device', () => {
+  it('MIG: a generic tp1 profile on the first MIG device, named by its MIG- UUID (vLLM cannot be pinned to one of three)', () => {
     const r = runCli(select(['--json']), { machine: 'h100-mig' });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ id: ids.vllmFp8Tp1, gpus: [0], deviceUuids: ['MIG-c0ffee00-0000-5a6b-8c9d-000000000000'] });
+    const mig = 'MIG-c0ffee00-0000-5a6b-8c9d-000000000000';
+    expect(JSON.parse(r.stdout)).toMatchObject({ id: ids.sglangBf16, gpus: [0], deviceUuids: [mig], cudaDevices: [mig] });
   });
 
   it('NIM_PEFT_SOURCE: only LoRA profiles', () => {
@@ -73,7 +75,7 @@ describe('select (text)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe([
       `Selected profile: ${ids.h100Fp8Tp1} (tensorrt_llm-h100-fp8-tp1-latency)`,
-      'GPUs: 0 (CUDA_VISIBLE_DEVICES=GPU-a1b2c3d4-0000-4e5f-8a9b-000000000000)',
+      'GPUs: 0 (CUDA_VISIBLE_DEVICES=0)',
       'Why:',
       '  - best of 4 eligible profiles: built for this GPU (2330:10de), engine tensorrt_llm, precision fp8, profile latency, tp 1',
       '  - runs on GPU 0: 2330:10de (NVIDIA H100 80GB HBM3)',

@@ -4,12 +4,13 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workspaceKey } from '../../src/cache/layout.js';
-import { H100_UUIDS, makeModelFolder, makeSandbox, manifestOf, runNimlet } from './serve-helpers.js';
+import { makeModelFolder, makeSandbox, manifestOf, runNimlet } from './serve-helpers.js';
 
 const ID = 'c0ffee'.padEnd(64, '0');
 const FILES = { 'config.json': { uri: 'hf://acme/Model-7B:main?file=config.json', size: 2 } };
 const OFF = { HF_HUB_OFFLINE: '1' };
-const gpus = (n: number) => ({ CUDA_VISIBLE_DEVICES: H100_UUIDS.slice(0, n).join(',') });
+// the chosen GPUs as nvidia-smi indices, numbered in PCI bus order (DESIGN §8: GPU-… UUIDs crash vLLM)
+const gpus = (n: number) => ({ CUDA_VISIBLE_DEVICES: Array.from({ length: n }, (_, i) => i).join(','), CUDA_DEVICE_ORDER: 'PCI_BUS_ID' });
 
 interface Case {
   name: string;
@@ -48,19 +49,19 @@ const cases: Case[] = [
     argv: (d) => ['vllm', 'serve', d, '--host', '0.0.0.0', '--port', '8000', '--served-model-name', 'acme/Model-7B', '--tensor-parallel-size', '2', '--pipeline-parallel-size', '1'] },
   // TensorRT-LLM
   { name: 'trtllm tp4', tags: { llm_engine: T, precision: 'fp8', tp: '4', gpu: 'H100', gpu_device: '2330:10de', profile: 'latency' }, gpus: [0, 1, 2, 3], changed: { ...gpus(4), ...OFF },
-    argv: (d) => ['trtllm-serve', d, '--host', '0.0.0.0', '--port', '8000', '--tp_size', '4', '--pp_size', '1'] },
+    argv: (d) => ['trtllm-serve', d, '--backend', 'pytorch', '--host', '0.0.0.0', '--port', '8000', '--tp_size', '4', '--pp_size', '1'] },
   { name: 'trtllm tp2 pp2, port, name, max len', tags: { llm_engine: T, precision: 'fp8', tp: '2', pp: '2' }, gpus: [0, 1, 2, 3], changed: { ...gpus(4), ...OFF },
-    env: { NIM_SERVER_PORT: '8080', NIM_SERVED_MODEL_NAME: 'served', NIM_MAX_MODEL_LEN: '16384' },
-    argv: (d) => ['trtllm-serve', d, '--host', '0.0.0.0', '--port', '8080', '--tp_size', '2', '--pp_size', '2', '--served_model_name', 'served', '--max_seq_len', '16384'] },
+    env: { NIM_SERVER_PORT: '8080', NIM_SERVED_MODEL_NAME: 'served', NIM_MAX_MODEL_LEN: '16384', NIMLET_ENGINES: 'tensorrt_llm@1.3.0' },
+    argv: (d) => ['trtllm-serve', d, '--backend', 'pytorch', '--host', '0.0.0.0', '--port', '8080', '--tp_size', '2', '--pp_size', '2', '--served_model_name', 'served', '--max_seq_len', '16384'] },
   { name: 'trtllm LoRA', tags: { llm_engine: T, precision: 'bf16', tp: '1', feat_lora: 'true', feat_lora_max_rank: '64' }, lora: true, gpus: [0], changed: { ...gpus(1), ...OFF },
-    argv: (d) => ['trtllm-serve', d, '--host', '0.0.0.0', '--port', '8000', '--tp_size', '1', '--pp_size', '1', '--extra_llm_api_options', expect.stringMatching(/\/nimlet-\d+\/nimlet-trtllm-lora\.yaml$/) as unknown as string] },
+    argv: (d) => ['trtllm-serve', d, '--backend', 'pytorch', '--host', '0.0.0.0', '--port', '8000', '--tp_size', '1', '--pp_size', '1', '--extra_llm_api_options', expect.stringMatching(/\/nimlet-\d+\/nimlet-trtllm-lora\.yaml$/) as unknown as string] },
   { name: 'trtllm profile args, env and passthrough', tags: { llm_engine: T, precision: 'bf16', tp: '1' }, gpus: [0],
     engineSettings: { args: ['--backend', 'pytorch'], env: { TLLM_LOG_LEVEL: 'INFO' } }, env: { NIM_PASSTHROUGH_ARGS: '--max_batch_size 32' },
     changed: { ...gpus(1), ...OFF, TLLM_LOG_LEVEL: 'INFO' },
     argv: (d) => ['trtllm-serve', d, '--host', '0.0.0.0', '--port', '8000', '--tp_size', '1', '--pp_size', '1', '--backend', 'pytorch', '--max_batch_size', '32'] },
   { name: 'trtllm command override', tags: { llm_engine: T, precision: 'bf16', tp: '1' }, gpus: [0], changed: { ...gpus(1), ...OFF },
     env: { NIMLET_TRTLLM_CMD: "mpirun --allow-run-as-root -n 1 'trtllm-serve'" },
-    argv: (d) => ['mpirun', '--allow-run-as-root', '-n', '1', 'trtllm-serve', d, '--host', '0.0.0.0', '--port', '8000', '--tp_size', '1', '--pp_size', '1'] },
+    argv: (d) => ['mpirun', '--allow-run-as-root', '-n', '1', 'trtllm-serve', d, '--backend', 'pytorch', '--host', '0.0.0.0', '--port', '8000', '--tp_size', '1', '--pp_size', '1'] },
   // SGLang
   { name: 'sglang tp8', tags: { llm_engine: S, precision: 'bf16', tp: '8' }, gpus: [0, 1, 2, 3, 4, 5, 6, 7], changed: { ...gpus(8), ...OFF },
     argv: (d) => [...SG, '--model-path', d, '--host', '0.0.0.0', '--port', '8000', '--tp-size', '8', '--served-model-name', 'acme/Model-7B'] },
@@ -68,7 +69,7 @@ const cases: Case[] = [
     env: { NIM_SERVER_PORT: '30000', NIM_SERVED_MODEL_NAME: 'sg', NIM_MAX_MODEL_LEN: '32768' },
     argv: (d) => [...SG, '--model-path', d, '--host', '0.0.0.0', '--port', '30000', '--tp-size', '2', '--pp-size', '2', '--served-model-name', 'sg', '--context-length', '32768'] },
   { name: 'sglang LoRA', tags: { llm_engine: S, precision: 'bf16', tp: '1', feat_lora: 'true', feat_lora_max_rank: '16' }, lora: true, gpus: [0], changed: { ...gpus(1), ...OFF },
-    argv: (d, p) => [...SG, '--model-path', d, '--host', '0.0.0.0', '--port', '8000', '--tp-size', '1', '--served-model-name', 'acme/Model-7B', '--enable-lora', '--max-lora-rank', '16', '--lora-paths', `sql=${p}/sql`, `summarize=${p}/summarize`] },
+    argv: (d, p) => [...SG, '--model-path', d, '--host', '0.0.0.0', '--port', '8000', '--tp-size', '1', '--served-model-name', 'acme/Model-7B', '--enable-lora', '--max-lora-rank', '16', '--lora-target-modules', 'all', '--lora-paths', `sql=${p}/sql`, `summarize=${p}/summarize`] },
   { name: 'sglang profile args, env and passthrough', tags: { llm_engine: S, precision: 'bf16', tp: '1' }, gpus: [0],
     engineSettings: { args: ['--mem-fraction-static', '0.8'], env: { SGLANG_X: '1' } }, env: { NIM_PASSTHROUGH_ARGS: '--mem-fraction-static 0.9' },
     changed: { ...gpus(1), ...OFF, SGLANG_X: '1' },
@@ -85,7 +86,8 @@ describe('serve --dry-run --json', () => {
     const store = makeModelFolder(sb);
     const peft = path.join(sb.dir, 'loras');
     for (const a of ['summarize', 'sql']) mkdirSync(path.join(peft, a), { recursive: true });
-    const env = { ...sb.env, NIM_MODEL_NAME: store, NGC_API_KEY: 'nvapi-NEVERSHOWN', HF_TOKEN: 'hf_NEVERSHOWN', ...(c.lora ? { NIM_PEFT_SOURCE: peft } : {}), ...c.env };
+    // the image has all three engines (sglang's launcher is not on this PATH for detection to find)
+    const env = { ...sb.env, NIMLET_ENGINES: 'vllm,tensorrt_llm,sglang', NIM_MODEL_NAME: store, NGC_API_KEY: 'nvapi-NEVERSHOWN', HF_TOKEN: 'hf_NEVERSHOWN', ...(c.lora ? { NIM_PEFT_SOURCE: peft } : {}), ...c.env };
     const r = await runNimlet(['serve', '--dry-run', '--json'], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -163,7 +165,7 @@ describe('serve --dry-run --json', () => {
     const r = await runNimlet(['serve', '--dry-run'], { ...sb.env, NIM_MODEL_NAME: store, NIM_PASSTHROUGH_ARGS: '--api-key sk-1234' });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`command: vllm serve ${store} --host 0.0.0.0 --port 8000 --served-model-name acme/Model-7B --tensor-parallel-size 1 --pipeline-parallel-size 1 --api-key '***'\n`);
-    expect(r.stdout).toContain(`env: CUDA_VISIBLE_DEVICES=${H100_UUIDS[0]}\n`);
+    expect(r.stdout).toContain('env: CUDA_DEVICE_ORDER=PCI_BUS_ID\nenv: CUDA_VISIBLE_DEVICES=0\n');
     expect(r.stdout).not.toContain('sk-1234');
   });
 

@@ -85,7 +85,8 @@ describe('serve runs the engine', () => {
     expect(r.code).toBe(3);
     const [start] = readRecord(sb.record);
     expect(start).toMatchObject({ command: 'vllm', args: ['serve', store, '--host', '0.0.0.0', '--port', '8000', '--served-model-name', 'store', '--tensor-parallel-size', '2', '--pipeline-parallel-size', '1'] });
-    expect(start?.env?.CUDA_VISIBLE_DEVICES).toBe(`${H100_UUIDS[0]},${H100_UUIDS[1]}`);
+    // nvidia-smi indices in PCI bus order, never GPU- UUIDs (vLLM before mid-2026 calls int() on each entry)
+    expect([start?.env?.CUDA_VISIBLE_DEVICES, start?.env?.CUDA_DEVICE_ORDER]).toEqual(['0,1', 'PCI_BUS_ID']);
   });
 
   it('an engine killed by SIGKILL → 137', async () => {
@@ -94,11 +95,22 @@ describe('serve runs the engine', () => {
     expect(r.code).toBe(137);
   });
 
-  it('an engine command that cannot be found → 127 naming it', async () => {
+  it('an engine the image declares but whose command cannot be found → 127 naming it', async () => {
     const { env } = sandbox('tensorrt_llm', []);
-    const r = await runNimlet(['serve'], env);
+    const r = await runNimlet(['serve'], { ...env, NIMLET_ENGINES: 'tensorrt_llm' });
     expect(r.code).toBe(127);
     expect(r.stderr).toContain('nimlet: engine command "trtllm-serve" not found on PATH\nhint: install the engine in the image, or set NIMLET_TRTLLM_CMD to the command that starts it\n');
+  });
+
+  it('no engine found at all: 127 before anything is downloaded, naming what the profile needs', async () => {
+    const { sb, env } = sandbox('tensorrt_llm', []);
+    // this host's python3 has no SGLang either, whatever the machine running the tests has installed
+    writeFileSync(path.join(sb.bin, 'python3'), '#!/bin/sh\necho \'{"versions": {}, "sglang": false}\'\n');
+    chmodSync(path.join(sb.bin, 'python3'), 0o755);
+    const r = await runNimlet(['serve'], env);
+    expect(r.code).toBe(127);
+    expect(r.stderr).toBe('nimlet: no inference engine found here: tensorrt_llm-bf16-tp2 needs tensorrt_llm (trtllm-serve), and nothing was downloaded\n'
+      + 'hint: run nimlet in its tensorrt_llm image (docs/container.md), install the engine, or set NIMLET_TRTLLM_CMD (or NIMLET_ENGINES) to declare it\n');
   });
 
   it('an engine command that is not executable → 126', async () => {
@@ -153,17 +165,16 @@ describe('serve runs the engine', () => {
     expect(existsSync(sb.record)).toBe(false);
   });
 
-  it('two GPUs for one engine that nvidia-smi reports under one UUID: exit 69 before the engine starts', async () => {
+  it('two GPUs that nvidia-smi reports under one UUID (cloned VMs) still start: the engine gets their indices', async () => {
     const twin = 'GPU-12345678-aaaa-bbbb-cccc-0123456789ab';
     const { sb, env } = sandbox();
     const machine = path.join(sb.dir, 'twins');
     mkdirSync(machine);
     writeFileSync(path.join(machine, 'query.csv'), [0, 1].map((i) =>
       `${i}, ${twin}, NVIDIA H100 80GB HBM3, 00000000:1${i}:00.0, 0x233010DE, 81559, 1, 81106, 9.0, 565.57.01, Disabled\n`).join(''));
-    const r = await runNimlet(['serve'], { ...env, NIMLET_FAKE_NVSMI_MACHINE: machine });
-    expect(r.code).toBe(69);
-    expect(r.stderr).toBe(`nimlet: nvidia-smi reports the same UUID, ${twin}, for two of the GPUs chosen for the engine, so CUDA_VISIBLE_DEVICES cannot name them apart\n`
-      + 'hint: nvidia-smi -L should list a different UUID for each GPU (check the VM or host); meanwhile pin a profile that needs one GPU with NIM_MODEL_PROFILE\n');
-    expect(existsSync(sb.record)).toBe(false);
+    const r = await runNimlet(['serve'], { ...env, NIMLET_FAKE_NVSMI_MACHINE: machine, FAKE_ENGINE_MODE: 'exit', FAKE_ENGINE_EXIT_CODE: '3' });
+    expect(r.code).toBe(3);
+    const [start] = readRecord(sb.record);
+    expect([start?.env?.CUDA_VISIBLE_DEVICES, start?.env?.CUDA_DEVICE_ORDER]).toEqual(['0,1', 'PCI_BUS_ID']);
   });
 });

@@ -32,6 +32,7 @@ export function makeSelection(profile: Profile, over: Partial<Selection> = {}): 
     reasons: [],
     gpus: [0],
     deviceUuids: ['GPU-0000'],
+    cudaDevices: ['0'],
     tp: 1,
     pp: 1,
     why: ['only runnable profile'],

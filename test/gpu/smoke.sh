@@ -3,8 +3,11 @@
 #   1. `nimlet gpus --json` agrees with `nvidia-smi -L`: count, order, UUIDs, names.
 #   2. `list-model-profiles` picks the hardware-specific profile of a manifest written here for this host's GPU
 #      (its PCI device id read from nvidia-smi), over a generic one.
-#   3. `serve` hands exactly the chosen GPUs to the engine: the engine is a stand-in (NIMLET_VLLM_CMD) that asks
-#      the CUDA driver itself (libcuda through Python's ctypes, no packages) which devices it sees.
+#   3. `serve` hands exactly the chosen GPUs to the engine, as nvidia-smi indices with CUDA_DEVICE_ORDER=PCI_BUS_ID
+#      (a MIG device as its MIG- UUID): the engine is a stand-in (NIMLET_VLLM_CMD, NIMLET_SGLANG_CMD) that asks the
+#      CUDA driver itself (libcuda through Python's ctypes, no packages) which devices it sees, whose UUIDs must be
+#      the chosen GPUs', in order. With 2+ GPUs, again with nimlet restricted to the last GPU only, so the index
+#      the engine gets is not 0 and CUDA's own numbering (fastest first) would pick another GPU.
 #   4. With NIMLET_IMAGE set (an image built from docker/Dockerfile) and Docker's NVIDIA runtime: the container
 #      started with --gpus all reports the same GPUs.
 # Run from anywhere: test/gpu/smoke.sh (builds dist/ when missing). Needs bash, node, nvidia-smi; python3 and
@@ -81,6 +84,7 @@ cat >"$tmp/engine" <<'EOF'
 #!/usr/bin/env bash
 # Stand-in engine: what it was given, then what the CUDA driver sees under that CUDA_VISIBLE_DEVICES.
 echo "engine: CUDA_VISIBLE_DEVICES=${CUDA_VISIBLE_DEVICES-<unset>}"
+echo "engine: CUDA_DEVICE_ORDER=${CUDA_DEVICE_ORDER-<unset>}"
 command -v python3 >/dev/null || { echo "engine: cuda unavailable: no python3"; exit 0; }
 exec python3 - <<'PY'
 import ctypes
@@ -101,19 +105,40 @@ for i in range(n.value):
 PY
 EOF
 chmod +x "$tmp/engine"
-NIMLET_VLLM_CMD="$tmp/engine" nimlet serve --manifest "$tmp/model_manifest.yaml" >"$tmp/serve.out" 2>"$tmp/serve.err"
-rc=$?; cat "$tmp/serve.out"
-expect "serve exits with the engine's code (0)" 0 "$rc"
-[ "$rc" -eq 0 ] || sed 's/^/       /' "$tmp/serve.err"
-want_uuids=$(node -e '
-  const fs = require("fs"); const g = JSON.parse(fs.readFileSync(process.argv[1], "utf8")).gpus;
-  const s = JSON.parse(fs.readFileSync(process.argv[2], "utf8")).gpus;
-  console.log(s.map((i) => g.find((x) => x.index === i).uuid).join(","))' "$tmp/gpus.json" "$tmp/select.json")
-expect "the engine gets CUDA_VISIBLE_DEVICES = the chosen GPUs' UUIDs" "engine: CUDA_VISIBLE_DEVICES=$want_uuids" "$(grep '^engine: CUDA_VISIBLE_DEVICES=' "$tmp/serve.out")"
-if grep -q '^engine: cuda unavailable' "$tmp/serve.out"; then
-  skip "CUDA sees exactly the chosen GPUs" "$(sed -n 's/^engine: cuda unavailable: //p' "$tmp/serve.out")"
+# serve_and_check LABEL MANIFEST SELECT_JSON [VAR=VALUE…]: serve with the stand-in engine, then compare what it got
+# and what CUDA saw with the GPUs select chose.
+serve_and_check() {
+  local label=$1 manifest=$2 select_json=$3; shift 3
+  env -u CUDA_VISIBLE_DEVICES -u NVIDIA_VISIBLE_DEVICES -u NIM_MODEL_PROFILE "$@" NIM_CACHE_PATH="$tmp/cache" \
+    NIMLET_VLLM_CMD="$tmp/engine" NIMLET_SGLANG_CMD="$tmp/engine" node bin/nimlet serve --manifest "$manifest" >"$tmp/serve.out" 2>"$tmp/serve.err"
+  local rc=$?; cat "$tmp/serve.out"
+  expect "$label: serve exits with the engine's code (0)" 0 "$rc"
+  [ "$rc" -eq 0 ] || sed 's/^/       /' "$tmp/serve.err"
+  local want_devices want_uuids
+  want_devices=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).cudaDevices.join(","))' <"$select_json")
+  want_uuids=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).deviceUuids.join(","))' <"$select_json")
+  expect "$label: the engine gets CUDA_VISIBLE_DEVICES = the chosen devices (indices; MIG- UUIDs)" \
+    "engine: CUDA_VISIBLE_DEVICES=$want_devices" "$(grep '^engine: CUDA_VISIBLE_DEVICES=' "$tmp/serve.out")"
+  expect "$label: the engine gets CUDA_DEVICE_ORDER=PCI_BUS_ID" "engine: CUDA_DEVICE_ORDER=PCI_BUS_ID" "$(grep '^engine: CUDA_DEVICE_ORDER=' "$tmp/serve.out")"
+  if grep -q '^engine: cuda unavailable' "$tmp/serve.out"; then
+    skip "$label: CUDA sees exactly the chosen GPUs" "$(sed -n 's/^engine: cuda unavailable: //p' "$tmp/serve.out")"
+  elif [[ $want_uuids == MIG-* ]]; then
+    # cuDeviceGetUuid names a MIG instance by another UUID than nvidia-smi's MIG- one: count only
+    expect "$label: CUDA sees exactly one device (the MIG device)" 1 "$(grep -c '^engine: cuda device ' "$tmp/serve.out")"
+  else
+    expect "$label: CUDA sees exactly the chosen GPUs, in order" "$(tr ',' '\n' <<<"$want_uuids")" "$(sed -n 's/^engine: cuda device [0-9]* //p' "$tmp/serve.out")"
+  fi
+}
+serve_and_check "lowest GPUs" "$tmp/model_manifest.yaml" "$tmp/select.json"
+total=$(wc -l <<<"$smi")
+if [ "$mig" != Enabled ] && [ "$total" -ge 2 ]; then
+  last=$((total - 1))
+  # only the last GPU counts for nimlet: the generic tp1 profile runs there, as index $last
+  env -u NVIDIA_VISIBLE_DEVICES CUDA_VISIBLE_DEVICES="$last" NIM_CACHE_PATH="$tmp/cache" node bin/nimlet select --manifest "$tmp/model_manifest.yaml" --profile "$generic_id" --json >"$tmp/select-last.json"
+  expect "restricted to GPU $last: select puts the generic profile there" "[$last]" "$(json gpus <"$tmp/select-last.json")"
+  serve_and_check "GPU $last only" "$tmp/model_manifest.yaml" "$tmp/select-last.json" CUDA_VISIBLE_DEVICES="$last" NIM_MODEL_PROFILE="$generic_id"
 else
-  expect "CUDA sees exactly the chosen GPUs, in order" "$(tr ',' '\n' <<<"$want_uuids")" "$(sed -n 's/^engine: cuda device [0-9]* //p' "$tmp/serve.out")"
+  skip "a GPU other than 0 alone" "one GPU, or MIG mode"
 fi
 
 echo "--- 4. the container image (NIMLET_IMAGE)"

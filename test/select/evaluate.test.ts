@@ -18,7 +18,8 @@ describe('selectProfile on typical machines', () => {
     ['4 × A40 (8.6): no fp8, bf16 with the highest tp', host(many('A40', 4)), 'vllm-bf16-tp2', [0, 1]],
     ['T4 (7.5): fp16 only', host(many('T4', 1)), 'vllm-fp16-tp1', [0]],
     ['B200: nvfp4', host(many('B200', 1)), 'tensorrt_llm-b200-nvfp4-tp1-latency', [0]],
-    ['H100 in MIG mode: a generic tp1 on its first MIG device', host([gpu(0, 'H100', { migEnabled: true, migDevices: [mig(0, '3g.40gb'), mig(1, '1g.10gb')] })]), 'vllm-fp8-tp1', [0]],
+    ['H100 in MIG mode, one MIG device: vLLM runs there as device 0', host([gpu(0, 'H100', { migEnabled: true, migDevices: [mig(0, '3g.40gb')] })]), 'vllm-fp8-tp1', [0]],
+    ['H100 in MIG mode, two MIG devices: vLLM cannot be pinned to one, SGLang can', host([gpu(0, 'H100', { migEnabled: true, migDevices: [mig(0, '3g.40gb'), mig(1, '1g.10gb')] })]), 'sglang-fp8-tp1', [0]],
     ['mixed host: the H100s for the H100 build, not GPU 0', host([gpu(0, 'T4'), gpu(1, 'H100'), gpu(2, 'H100')]), 'tensorrt_llm-h100-fp8-tp2-latency', [1, 2]],
     ['T4 then L40S: fp8 on the L40S, the pool that passes', host([gpu(0, 'T4'), gpu(1, 'L40')]), 'vllm-fp8-tp1', [1]],
     ['MIG GPU 0 and whole H100 1: the whole one', host([gpu(0, 'H100', { migEnabled: true, migDevices: [mig(0, '7g.80gb')] }), gpu(1, 'H100')]), 'tensorrt_llm-h100-fp8-tp1-latency', [1]],
@@ -125,8 +126,66 @@ describe('evaluateProfiles', () => {
   });
 
   it('a MIG device may be too small for a memory requirement', () => {
-    const p = profile({ llm_engine: 'vllm', precision: 'fp8', tp: '1' }, { requirements: { minGpuMemoryMiB: 20_000 } });
+    const p = profile({ llm_engine: 'sglang', precision: 'fp8', tp: '1' }, { requirements: { minGpuMemoryMiB: 20_000 } });
     const inv = host([gpu(0, 'H100', { migEnabled: true, migDevices: [mig(0, '1g.10gb'), mig(1, '3g.40gb')] })]);
-    expect(evaluateProfiles([p], inv, request())[0]).toMatchObject({ status: 'runnable', deviceUuids: ['MIG-1-3g.40gb'] });
+    expect(evaluateProfiles([p], inv, request())[0]).toMatchObject({ status: 'runnable', deviceUuids: ['MIG-1-3g.40gb'], cudaDevices: ['MIG-1-3g.40gb'] });
+  });
+});
+
+// DESIGN §8: what CUDA_VISIBLE_DEVICES gets, decided with the selection.
+describe('cudaDevices', () => {
+  const twoMig = host([gpu(0, 'H100', { migEnabled: true, migDevices: [mig(0, '3g.40gb'), mig(1, '1g.10gb')] })]);
+
+  it('whole GPUs: nvidia-smi indices, the chosen model\'s lowest, never UUIDs', () => {
+    const s = selectProfile(catalog, host([gpu(0, 'T4'), gpu(1, 'H100'), gpu(2, 'H100')]), request());
+    expect([s.gpus, s.cudaDevices]).toEqual([[1, 2], ['1', '2']]);
+  });
+
+  it.each([['sglang'], ['tensorrt_llm']])('%s on a MIG device: its MIG- UUID', (engine) => {
+    const p = profile({ llm_engine: engine, precision: 'bf16', tp: '1' });
+    expect(evaluateProfiles([p], twoMig, request())[0]).toMatchObject({ status: 'runnable', cudaDevices: ['MIG-0-3g.40gb'] });
+  });
+
+  it('vLLM on one MIG device of several: incompatible, the reason says how to expose only that one', () => {
+    const p = profile({ llm_engine: 'vllm', precision: 'bf16', tp: '1' });
+    const e = evaluateProfiles([p], twoMig, request())[0]!;
+    expect([e.status, e.cudaDevices]).toEqual(['incompatible', []]);
+    expect(e.reasons).toEqual([
+      'vLLM cannot be pinned to one MIG device (MIG device 0 (3g.40gb) of GPU 0) of several: it reads CUDA_VISIBLE_DEVICES as indices (vllm #41848); '
+      + 'expose only that device to the container (docker run --gpus \'"device=MIG-0-3g.40gb"\', or NVIDIA_VISIBLE_DEVICES=MIG-0-3g.40gb) and it runs there as device 0',
+    ]);
+  });
+
+  it('vLLM where the container exposes only the chosen MIG device: index 0', () => {
+    const p = profile({ llm_engine: 'vllm', precision: 'bf16', tp: '1' });
+    const one = host([gpu(0, 'H100', { migEnabled: true, migDevices: [mig(1, '1g.10gb')] })]);
+    expect(evaluateProfiles([p], one, request())[0]).toMatchObject({ status: 'runnable', deviceUuids: ['MIG-1-1g.10gb'], cudaDevices: ['0'] });
+  });
+});
+
+describe('engines present (DESIGN §8)', () => {
+  const vllmOnly = { found: ['vllm'] as const, versions: {}, source: 'NIMLET_ENGINES' as const };
+
+  it('a profile of an absent engine is incompatible with the reason; the best present one is chosen', () => {
+    const got = evaluateProfiles(catalog, host(many('H100', 8)), request({ engines: vllmOnly }));
+    for (const e of got.filter((x) => x.profile.engine !== 'vllm' && x.profile.engine !== null)) {
+      expect(e.status).toBe('incompatible');
+      expect(e.reasons[0]).toBe(`engine ${e.profile.engine} is not in this image; it has vllm`);
+    }
+    expect(selectProfile(catalog, host(many('H100', 8)), request({ engines: vllmOnly })).profile.name).toBe('vllm-fp8-tp1');
+  });
+
+  it('no engine found at all (a laptop): every profile judged as if its engine were there', () => {
+    const none = { found: [] as const, versions: {}, source: 'detected' as const };
+    expect(selectProfile(catalog, host(many('H100', 8)), request({ engines: none })).profile.name).toBe('tensorrt_llm-h100-fp8-tp2-latency');
+  });
+
+  it.each([[false], [true]])('a pin of an absent engine: 69 naming the image to use (NIM_MANIFEST_ALLOW_UNSAFE=%s)', (allowUnsafe) => {
+    const pin = 'tensorrt_llm-h100-fp8-tp1-latency';
+    expect(() => selectProfile(catalog, host(many('H100', 8)), request({ engines: vllmOnly, pin, allowUnsafe }))).toThrow(expect.objectContaining({
+      exitCode: 69,
+      message: expect.stringContaining('which cannot run here: engine tensorrt_llm is not in this image; it has vllm') as unknown,
+      hint: expect.stringContaining('ENGINE_IMAGE=nvcr.io/nvidia/tensorrt-llm/release') as unknown,
+    }));
   });
 });

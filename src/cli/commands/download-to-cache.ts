@@ -4,15 +4,25 @@ import type { CommandRun } from '../context.js';
 import type { Profile } from '../../manifest/types.js';
 import type { Manifest } from '../../manifest/types.js';
 import { cacheSettings, loadCommandManifest, withInterrupts } from '../../cache/command-support.js';
+import { refuseEmptyProfile } from '../../engine/model-dir.js';
+import { findEngines } from '../engines-present.js';
 
 async function chosenProfiles(...[ctx, options]: Parameters<CommandRun>): Promise<{ manifest: Manifest; profiles: Profile[] }> {
   const { settings } = cacheSettings(ctx, options);
   const pins = (options.profiles ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
   if (options.all || pins.length) {
-    const manifest = await loadCommandManifest(ctx, options, settings);
-    if (options.all) return { manifest, profiles: manifest.profiles };
+    const [manifest, engines] = await Promise.all([loadCommandManifest(ctx, options, settings), findEngines(settings, ctx.env, ctx.cwd)]);
+    const { engineAbsence } = await import('../../select/filters/engine.js');
+    if (options.all) {
+      // everything this image can serve: another engine's profiles would be gigabytes no container here can start
+      const skipped = manifest.profiles.filter((p) => engineAbsence(p, engines) !== null);
+      if (skipped.length > 0 && !options.json) ctx.stderr(`nimlet: note: ${skipped.length} profile(s) skipped: ${engineAbsence(skipped[0]!, engines)}\n`);
+      return { manifest, profiles: manifest.profiles.filter((p) => !skipped.includes(p) && p.files.length > 0) };
+    }
     const { resolvePin } = await import('../../select/pin.js');
+    const { refuseAbsentEngine } = await import('../../select/select.js');
     const profiles = pins.map((pin) => resolvePin(manifest.profiles, pin, '--profiles'));
+    for (const p of profiles) refuseAbsentEngine(p, '--profiles', engines);
     return { manifest, profiles: profiles.filter((p, i) => profiles.indexOf(p) === i) };
   }
   const { prepareSelection } = await import('../prepare-selection.js');
@@ -24,6 +34,8 @@ async function chosenProfiles(...[ctx, options]: Parameters<CommandRun>): Promis
 export const run: CommandRun = async (ctx, options, args) => {
   const { settings, cacheDir } = cacheSettings(ctx, options);
   const { manifest, profiles } = await chosenProfiles(ctx, options, args);
+  // a profile without files has nothing to fetch: it serves only a NIM_MODEL_NAME folder, never from the cache
+  for (const p of profiles) refuseEmptyProfile(p, null);
   const { ensureProfile } = await import('../../cache/ensure-profile.js');
   const { readMarker } = await import('../../cache/marker.js');
   const { markerBytes } = await import('../../cache/inventory.js');

@@ -7,10 +7,11 @@ import { formatProfiles, formatSystemInfo, listingJson, type ListingOptions } fr
 import { chooseProfile } from '../../select/select.js';
 import type { Selection } from '../../select/types.js';
 import type { CommandRun } from '../context.js';
+import { describeEngines } from '../engines-present.js';
 import { prepareSelection } from '../prepare-selection.js';
 
 export const run: CommandRun = async (ctx, options) => {
-  const { settings, inventory, evaluations, request } = await prepareSelection(ctx, options, 'listing');
+  const { settings, inventory, evaluations, request, engines } = await prepareSelection(ctx, options, 'listing');
   let selection: Selection | null = null;
   let pinError: unknown = null;
   try {
@@ -27,14 +28,15 @@ export const run: CommandRun = async (ctx, options) => {
   }
   const opts: ListingOptions = { selection, request, explain: options.explain === true };
   if (options.json) {
-    const system = { ...inventoryToJson(inventory), absentReason: inventory.absentReason };
+    const system = { ...inventoryToJson(inventory), absentReason: inventory.absentReason, engines };
     // One line: 2,000 profiles pretty-printed cost more than the listing itself; `jq` makes it readable.
     ctx.stdout(JSON.stringify(listingJson(system, evaluations, opts)) + '\n');
   } else {
     // Host facts (DESIGN §5) for people only: systeminformation loads here, never on the --json path a script times.
     const [{ describeHost }, { formatHostFacts }] = await Promise.all([import('../../host/facts.js'), import('../../host/format.js')]);
     const host = ['- Host:', ...formatHostFacts(await describeHost(settings.cacheDir)).map((l) => `  ${l}`)];
-    ctx.stdout([...formatSystemInfo(inventory), ...host, ...formatProfiles(evaluations, opts)].join('\n') + '\n');
+    const engineLine = `- Engines: ${describeEngines(engines)}`;
+    ctx.stdout([...formatSystemInfo(inventory), engineLine, ...host, ...formatProfiles(evaluations, opts)].join('\n') + '\n');
   }
   if (pinError !== null) throw pinError;
   return 0;

@@ -12,6 +12,7 @@ export function selectionJson(s: Selection): Record<string, unknown> {
     tags: s.profile.tags,
     gpus: s.gpus,
     deviceUuids: s.deviceUuids,
+    cudaDevices: s.cudaDevices,
     status: s.status,
     tp: s.tp,
     pp: s.pp,
@@ -28,7 +29,7 @@ export const run: CommandRun = async (ctx, options) => {
   }
   const lines = [
     `Selected profile: ${selection.profile.id} (${selection.profile.name})`,
-    `GPUs: ${selection.gpus.length ? selection.gpus.join(', ') : 'none'}${selection.deviceUuids.length ? ` (CUDA_VISIBLE_DEVICES=${selection.deviceUuids.join(',')})` : ''}`,
+    `GPUs: ${selection.gpus.length ? selection.gpus.join(', ') : 'none'}${selection.cudaDevices.length ? ` (CUDA_VISIBLE_DEVICES=${selection.cudaDevices.join(',')})` : ''}`,
     'Why:',
     ...[...selection.why, ...selection.reasons].map((r) => `  - ${r}`),
   ];

@@ -1,19 +1,20 @@
 // nimlet serve (the default command, the container's entrypoint): manifest → GPUs → profile → model folder →
 // engine command → start-up summary → the engine (DESIGN §8). `--dry-run` does everything but the download and
 // the start, and prints what would run (`--json`: the shape in DESIGN §1).
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildEngineCommand } from '../../engine/argv.js';
+import { buildEngineCommand, defaultEngineCommand, engineCommandVariable, profileHasBuiltEngine } from '../../engine/argv.js';
 import { formatDryRun } from '../../engine/dry-run-report.js';
 import { credentialsToScrub } from '../../engine/environment.js';
 import { listLoraAdapters } from '../../engine/lora-adapters.js';
 import { resolveModelDir, type ModelDirResult } from '../../engine/model-dir.js';
 import { runEngine } from '../../engine/run.js';
 import { defaultServedModelName } from '../../engine/served-name.js';
+import { TRTLLM_ENGINE_DIR } from '../../engine/trtllm.js';
 import type { EngineCommand } from '../../engine/types.js';
 import type { Settings } from '../../config/env.js';
-import { isNimletError } from '../../errors.js';
+import { isNimletError, NimletError } from '../../errors.js';
 import type { LaunchInfo } from '../../front/info.js';
 import type { Front } from '../../front/server.js';
 import { createLogger } from '../../log/logger.js';
@@ -21,7 +22,7 @@ import { logStartupSummary } from '../../log/startup-summary.js';
 import { startStopwatch, type Stopwatch } from '../../log/stopwatch.js';
 import type { Manifest, Profile } from '../../manifest/types.js';
 import { chooseProfile } from '../../select/select.js';
-import type { Selection } from '../../select/types.js';
+import type { EnginesPresent, Selection } from '../../select/types.js';
 import type { CliContext, CommandRun, CommonOptions } from '../context.js';
 import { installInterrupt, type Interrupt } from '../interrupt.js';
 import { prepareSelection } from '../prepare-selection.js';
@@ -37,10 +38,29 @@ interface Launch {
 }
 
 /** prepareSelection with each stage timed on its own for the summary (manifest and probe overlap). */
-async function selectForServe(ctx: CliContext, options: CommonOptions, watch: Stopwatch, signal: AbortSignal): Promise<{ settings: Settings; manifest: Manifest; selection: Selection }> {
+async function selectForServe(ctx: CliContext, options: CommonOptions, watch: Stopwatch, signal: AbortSignal): Promise<{ settings: Settings; manifest: Manifest; selection: Selection; engines: EnginesPresent }> {
   const prepared = await prepareSelection(ctx, options, 'strict', (stage, work) => watch.time(stage, work), signal);
   const selection = await watch.time('select', async () => chooseProfile(prepared.evaluations, prepared.inventory, prepared.request));
-  return { settings: prepared.settings, manifest: prepared.manifest, selection };
+  return { settings: prepared.settings, manifest: prepared.manifest, selection, engines: prepared.engines };
+}
+
+/** A TensorRT engine in the model folder: the profile's files say so, or (NIM_MODEL_NAME) the folder has one. */
+async function hasBuiltEngine(profile: Profile, model: ModelDirResult): Promise<boolean> {
+  if (profile.engine !== 'tensorrt_llm') return false;
+  if (model.source === 'cache') return profileHasBuiltEngine(profile);
+  return (await stat(path.join(model.modelDir, TRTLLM_ENGINE_DIR)).catch(() => null))?.isDirectory() === true;
+}
+
+/**
+ * No engine found at all (a laptop, a bare host): the listing judges profiles as if every engine were there, but
+ * serve would download the chosen profile (gigabytes) only to fail to start it. Refused before the download, 127.
+ */
+function refuseWithoutEngine(profile: Profile, engines: EnginesPresent): void {
+  if (engines.found.length > 0 || profile.engine === null) return;
+  const command = defaultEngineCommand(profile.engine).join(' ');
+  throw new NimletError('engine-not-found', `no inference engine found here: ${profile.name} needs ${profile.engine} (${command}), and nothing was downloaded`, {
+    hint: `run nimlet in its ${profile.engine} image (docs/container.md), install the engine, or set ${engineCommandVariable(profile.engine)} (or NIMLET_ENGINES) to declare it`,
+  });
 }
 
 /** What the front adds to a launch: the engine's loopback address, and a watcher of the download. */
@@ -50,9 +70,10 @@ interface FrontHooks {
 }
 
 async function prepareLaunch(ctx: CliContext, options: CommonOptions, interrupt: Interrupt, watch: Stopwatch, hooks: FrontHooks): Promise<Launch> {
-  const { settings, manifest, selection } = await selectForServe(ctx, options, watch, interrupt.signal);
+  const { settings, manifest, selection, engines } = await selectForServe(ctx, options, watch, interrupt.signal);
   interrupt.throwIfInterrupted();
   const profile = selection.profile;
+  if (options.dryRun !== true) refuseWithoutEngine(profile, engines);
   const model = await watch.time('cache', () =>
     resolveModelDir({
       profile,
@@ -73,6 +94,8 @@ async function prepareLaunch(ctx: CliContext, options: CommonOptions, interrupt:
     selection,
     settings,
     modelDir: model.modelDir,
+    engineVersion: profile.engine === null ? null : (engines.versions[profile.engine] ?? null),
+    builtEngine: await hasBuiltEngine(profile, model),
     parentEnv: ctx.env,
     loraAdapters,
     scratchDir: path.join(os.tmpdir(), `nimlet-${process.pid}`),
@@ -110,6 +133,8 @@ export const run: CommandRun = async (ctx, options) => {
   } finally {
     interrupt.dispose();
   }
+  // what the engine's version cannot take (a served name before TensorRT-LLM 1.3) is said, not silently dropped
+  for (const note of launch.command.notes) ctx.stderr(options.json ? JSON.stringify({ level: 'warning', message: note }) + '\n' : `nimlet: warning: ${note}\n`);
   if (options.dryRun) {
     ctx.stdout(formatDryRun({ ...launch, parentEnv: ctx.env, secrets: credentialsToScrub(ctx.env) }, options.json === true));
     return 0;
