@@ -4,6 +4,7 @@ import type { Settings } from '../config/env.js';
 import type { GpuInventory } from '../gpu/types.js';
 import { probeGpus, probeGpusOrAbsent } from '../gpu/probe.js';
 import type { Manifest } from '../manifest/types.js';
+import { limitToGpus } from '../model-source/index.js';
 import { evaluateProfiles } from '../select/evaluate.js';
 import type { EnginesPresent, Evaluation, SelectRequest } from '../select/types.js';
 import type { CliContext, CommonOptions } from './context.js';
@@ -31,6 +32,7 @@ export function buildRequest(settings: Settings, options: Pick<CommonOptions, 'p
     lora: settings.peftSource !== null,
     allowUnsafe: settings.allowUnsafe,
     tensorParallelSize: settings.tensorParallelSize,
+    maxModelLen: settings.maxModelLen,
     ...(engines ? { engines } : {}),
   };
 }
@@ -65,6 +67,7 @@ export async function prepareSelection(
   if (engines.status === 'rejected') throw engines.reason;
   const asked = buildRequest(settings, options, engines.value);
   const request = store === null ? asked : storeRequest(store, manifest.value, asked);
-  const evaluations = evaluateProfiles(manifest.value.profiles, inventory.value, request);
-  return { settings, manifest: manifest.value, inventory: inventory.value, evaluations, request, engines: engines.value };
+  const model = limitToGpus(manifest.value, inventory.value);
+  const evaluations = evaluateProfiles(model.profiles, inventory.value, request);
+  return { settings, manifest: model, inventory: inventory.value, evaluations, request, engines: engines.value };
 }
