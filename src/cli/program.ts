@@ -110,6 +110,12 @@ export function buildProgram(ctx: CliContext, result: ProgramResult, version: st
     .argument('<file>', 'manifest file')
     .addOption(jsonOpt()).addOption(verboseOpt())
     .action(action(() => import('./commands/manifest-ids.js')));
+  manifest
+    .command('generate')
+    .description('the schema-2 manifest nimlet builds for a model (hf://org/model[:revision] or a Hugging Face folder)')
+    .argument('<source>', 'hf://org/model[:revision] or a model folder')
+    .addOption(verboseOpt())
+    .action(action(() => import('./commands/manifest-generate.js')));
 
   program
     .command('doctor')
