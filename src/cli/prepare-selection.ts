@@ -4,7 +4,7 @@ import type { Settings } from '../config/env.js';
 import type { GpuInventory } from '../gpu/types.js';
 import { probeGpus, probeGpusOrAbsent } from '../gpu/probe.js';
 import type { Manifest } from '../manifest/types.js';
-import { limitToGpus } from '../model-source/index.js';
+import { modelKey } from '../select/units.js';
 import { evaluateProfiles } from '../select/evaluate.js';
 import type { EnginesPresent, Evaluation, SelectRequest } from '../select/types.js';
 import type { CliContext, CommonOptions } from './context.js';
@@ -35,6 +35,15 @@ export function buildRequest(settings: Settings, options: Pick<CommonOptions, 'p
     maxModelLen: settings.maxModelLen,
     ...(engines ? { engines } : {}),
   };
+}
+
+/** Generated profiles (DESIGN §13) up to the GPUs of one model this container was given (at least tp 1, to say why not). */
+function limitToGpus(manifest: Manifest, inventory: GpuInventory): Manifest {
+  if (manifest.generatedFrom === undefined) return manifest;
+  const counts = new Map<string, number>();
+  for (const g of inventory.gpus) counts.set(modelKey(g), (counts.get(modelKey(g)) ?? 0) + 1);
+  const most = Math.max(1, ...counts.values());
+  return { ...manifest, profiles: manifest.profiles.filter((p) => (p.tp ?? 1) <= most) };
 }
 
 /** Times one start-up stage; serve passes its stopwatch, the other commands nothing. */

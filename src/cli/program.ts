@@ -70,6 +70,8 @@ export function buildProgram(ctx: CliContext, result: ProgramResult, version: st
     .addOption(new Option('--profiles <id-or-name...>', 'profiles to fetch'))
     .addOption(new Option('--all', 'every profile of the manifest'))
     .addOption(new Option('--require-checksums', 'refuse files neither the manifest (sha256) nor the source vouches for (exit 65)'))
+    .addOption(new Option('--model-uri <hf-uri>', 'a model without a manifest (hf://org/model[:revision]): its checkpoint, no GPU needed'))
+    .addOption(new Option('--manifest-file <file>', 'with --model-uri: write the manifest built from the model here'))
     .addOption(jsonOpt()).addOption(verboseOpt())
     .action(action(() => import('./commands/download-to-cache.js')));
 

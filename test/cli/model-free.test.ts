@@ -141,6 +141,37 @@ describe('hf:// downloads: verified, pinned to one commit, never fetched twice',
     expect(srv.requests()).toEqual([]);
   });
 
+  it('generated profiles of one checkpoint share one workspace: tp 1 fetched, tp 2 served from it with no request', async () => {
+    addHubRepo(srv, { repo: 'acme/Tiny-8B', branches: { main: C1 }, files });
+    const d = await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1', '--json'], small);
+    expect(d.code).toBe(0);
+    const fetchedInto = (JSON.parse(d.stdout) as { profiles: Array<{ modelDir: string }> }).profiles[0]!.modelDir;
+    srv.reset();
+    const r = await nimlet(['serve', '--dry-run', '--json'], small);
+    expect(r.code).toBe(0);
+    const argv = (JSON.parse(r.stdout) as { argv: string[] }).argv;
+    expect(argv).toContain('--tensor-parallel-size');
+    expect(argv[argv.indexOf('--tensor-parallel-size') + 1]).toBe('2');
+    expect(argv[2]).toBe(fetchedInto);
+    expect(await readFile(path.join(argv[2]!, 'config.json'))).toEqual(files[0]!.bytes);
+    expect(srv.requests()).toEqual([]);
+  });
+
+  it("the NIM Operator's cache Job: download-to-cache --model-uri hf://… --manifest-file F, no GPU; F validates", async () => {
+    addHubRepo(srv, { repo: 'acme/Tiny-8B', branches: { main: C1 }, files });
+    const f = path.join(dir, 'out', 'manifest.yaml');
+    await mkdir(path.dirname(f));
+    const r = await nimlet(['download-to-cache', '--model-uri', 'hf://acme/Tiny-8B', '--manifest-file', f], { PATH: '/nonexistent' });
+    expect(r.stderr).not.toContain('error');
+    expect(r.code).toBe(0);
+    expect(weightGets().length).toBe(4);
+    expect((await nimlet(['manifest', 'validate', f], {})).code).toBe(0);
+    srv.reset();
+    const served = await nimlet(['serve', '--dry-run', '--json'], small);
+    expect(served.code).toBe(0);
+    expect(srv.requests()).toEqual([]);
+  });
+
   it('a moving branch: the first start pins its commit; files never mix', async () => {
     const repo = addHubRepo(srv, { repo: 'acme/Tiny-8B', branches: { main: C1 }, files });
     expect((await nimlet(['download-to-cache'], small)).code).toBe(0);
