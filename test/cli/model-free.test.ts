@@ -87,6 +87,17 @@ describe('hf:// listing and selecting: metadata only, memory-aware', () => {
     expect(reasonOf(listed, 'vllm-bf16-tp1')).toBe('needs 32.0 GiB per GPU at tp 1: weights 14.96 GiB + KV cache 16.0 GiB for 131,072 tokens + 1.0 GiB overhead; GPU 0 (NVIDIA L4) has 22.1 GiB free × 0.9');
   });
 
+  it('serve --dry-run on the L4: the longest context that fits goes to the engine; NIM_MAX_MODEL_LEN wins', async () => {
+    const r = await nimlet(['serve', '--dry-run', '--json'], { ...model, NIMLET_FAKE_NVSMI_MACHINE: 'l4-x1' });
+    expect(r.code).toBe(0);
+    const argv = (JSON.parse(r.stdout) as { argv: string[] }).argv;
+    expect(argv.slice(argv.indexOf('--max-model-len'))).toEqual(['--max-model-len', '31744']);
+    const asked = await nimlet(['serve', '--dry-run', '--json'], { ...model, NIMLET_FAKE_NVSMI_MACHINE: 'l4-x1', NIM_MAX_MODEL_LEN: '8192' });
+    const argv2 = (JSON.parse(asked.stdout) as { argv: string[] }).argv;
+    expect(argv2.slice(argv2.indexOf('--max-model-len'))).toEqual(['--max-model-len', '8192']);
+    expect(weightGets()).toEqual([]);
+  });
+
   it('manifest generate: schema 2 that validates, and select on it picks the same profile', async () => {
     const g = await nimlet(['manifest', 'generate', 'hf://acme/Llama-8B'], { NIMLET_FAKE_NVSMI_MACHINE: 'l4-x1' });
     expect(g.stderr).toBe('');
@@ -169,6 +180,33 @@ describe('hf:// downloads: verified, pinned to one commit, never fetched twice',
     srv.reset();
     const served = await nimlet(['serve', '--dry-run', '--json'], small);
     expect(served.code).toBe(0);
+    expect(srv.requests()).toEqual([]);
+  });
+
+  it('create-model-store from hf://…: a store that NIM_MODEL_NAME then serves with no manifest and no request', async () => {
+    addHubRepo(srv, { repo: 'acme/Tiny-8B', branches: { main: C1 }, files });
+    const store = path.join(dir, 'store');
+    const c = await nimlet(['create-model-store', '--profile', 'vllm-bf16-tp2', '--model-store', store], small);
+    expect(c.code).toBe(0);
+    srv.reset();
+    const r = await nimlet(['serve', '--dry-run', '--json'], { NIM_MODEL_NAME: store, NIMLET_FAKE_NVSMI_MACHINE: 'h100-nvl-x2' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const argv = (JSON.parse(r.stdout) as { argv: string[] }).argv;
+    expect(argv[2]).toBe(store);
+    expect(argv[argv.indexOf('--tensor-parallel-size') + 1]).toBe('2');
+    expect(srv.requests()).toEqual([]);
+  });
+
+  it('NIM_MODEL_NAME=DIR in Hugging Face layout, no manifest: profiles from its config.json, served in place', async () => {
+    const folder = path.join(dir, 'llama');
+    await mkdir(folder);
+    for (const f of files) await writeFile(path.join(folder, f.path), f.bytes);
+    const r = await nimlet(['serve', '--dry-run', '--json'], { NIM_MODEL_NAME: folder, NIMLET_FAKE_NVSMI_MACHINE: 'l4-x1' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const argv = (JSON.parse(r.stdout) as { argv: string[] }).argv;
+    expect(argv.slice(0, 3)).toEqual(['vllm', 'serve', folder]);
     expect(srv.requests()).toEqual([]);
   });
 
