@@ -80,6 +80,13 @@ describe('hf:// listing and selecting: metadata only, memory-aware', () => {
     expect(new Set(paths)).toEqual(new Set([`/api/models/acme/Llama-8B/revision/main`, `/api/models/acme/Llama-8B/tree/${C1}`, `/acme/Llama-8B/resolve/${C1}/config.json`]));
   });
 
+  it('the text listing states the shortened context', async () => {
+    const r = await nimlet(['list-model-profiles'], { ...model, NIMLET_FAKE_NVSMI_MACHINE: 'l4-x1' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\(vllm-bf16-tp1\) \[selected\] \[context 31,744 of the model's 131,072 tokens: more does not fit\]/);
+    expect(r.stdout).toMatch(/\(tensorrt_llm-bf16-tp1\) \[.*tensorrt_llm/);
+  });
+
   it('a 22.1 GiB L4 with NIM_MAX_MODEL_LEN=131072: low-memory with every number', async () => {
     const r = await nimlet(['list-model-profiles', '--json'], { ...model, NIMLET_FAKE_NVSMI_MACHINE: 'l4-x1', NIM_MAX_MODEL_LEN: '131072' });
     const listed = JSON.parse(r.stdout) as Listed;
