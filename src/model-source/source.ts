@@ -6,7 +6,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Settings } from '../config/env.js';
 import { NimletError } from '../errors.js';
-import { parseHfModelUri, type Checkpoint, type HfModelUri } from './checkpoint.js';
+import { engineLoads, parseHfModelUri, type Checkpoint, type HfModelUri } from './checkpoint.js';
 import { readHfCache } from './hf-cache.js';
 import { listFiles, readConfig, resolveCommit, type HubAccess } from './hub.js';
 
@@ -21,12 +21,26 @@ function recordFile(s: ModelSourceSettings, m: HfModelUri): string {
   return path.join(s.cacheDir, '.nimlet', 'hf', `${m.org}--${m.name}`, `${encodeURIComponent(m.revision)}.json`);
 }
 
-async function readRecord(file: string, repo: string): Promise<Checkpoint | null> {
+/**
+ * The record is on the cache volume, which other pods write (DESIGN §15): it is used only when every file is the
+ * repository's own at the recorded commit, or a blob of that repository in a Hugging Face cache this start reads —
+ * never another source (a file:// path elsewhere would copy any file the server can read into the cache).
+ */
+function trusted(cp: Partial<Checkpoint>, s: ModelSourceSettings, m: HfModelUri): cp is Checkpoint {
+  const repo = `${m.org}/${m.name}`;
+  if (cp.repo !== repo || typeof cp.commit !== 'string' || !/^[0-9a-f]{40}$/.test(cp.commit) || !Array.isArray(cp.files)) return false;
+  if (typeof cp.config !== 'object' || cp.config === null || cp.localDir !== null) return false;
+  const blobs = hubCaches(s).map((h) => path.join(h, `models--${m.org}--${m.name}`, 'blobs') + path.sep);
+  return cp.files.every((f) => engineLoads(f.path) && Number.isSafeInteger(f.size)
+    && (f.uri === `hf://${repo}:${cp.commit}?file=${f.path}` || (f.uri.startsWith('file://') && blobs.some((b) => f.uri.slice(7).startsWith(b)) && !f.uri.includes('/../'))));
+}
+
+async function readRecord(file: string, s: ModelSourceSettings, m: HfModelUri): Promise<Checkpoint | null> {
   const text = await readFile(file, 'utf8').catch(() => null);
   if (text === null) return null;
   try {
-    const cp = JSON.parse(text) as Checkpoint;
-    return cp.repo === repo && typeof cp.commit === 'string' && Array.isArray(cp.files) && typeof cp.config === 'object' ? cp : null;
+    const cp = JSON.parse(text) as Partial<Checkpoint>;
+    return trusted(cp, s, m) ? cp : null;
   } catch {
     return null;
   }
@@ -44,7 +58,7 @@ export async function hfCheckpoint(s: ModelSourceSettings, uri: string, from: st
   const model = parseHfModelUri(uri, from);
   const repo = `${model.org}/${model.name}`;
   const record = recordFile(s, model);
-  const recorded = await readRecord(record, repo);
+  const recorded = await readRecord(record, s, model);
   if (recorded !== null) return recorded;
   for (const hub of hubCaches(s)) {
     const snap = await readHfCache(hub, model);

@@ -217,6 +217,19 @@ describe('hf:// downloads: verified, pinned to one commit, never fetched twice',
     expect(srv.requests()).toEqual([]);
   });
 
+  it('a pinned-commit record another pod edited to name a file outside the repository is not used', async () => {
+    addHubRepo(srv, { repo: 'acme/Tiny-8B', branches: { main: C1 }, files });
+    expect((await nimlet(['list-model-profiles', '--json'], small)).code).toBe(0);
+    const record = path.join(dir, 'cache', '.nimlet', 'hf', 'acme--Tiny-8B', 'main.json');
+    const cp = JSON.parse(await readFile(record, 'utf8')) as { files: Array<{ path: string; uri: string }> };
+    cp.files[0]!.uri = 'file:///etc/passwd';
+    await writeFile(record, JSON.stringify(cp));
+    srv.reset();
+    expect((await nimlet(['list-model-profiles', '--json'], small)).code).toBe(0);
+    expect(srv.requests().length).toBeGreaterThan(0);
+    expect(await readFile(record, 'utf8')).not.toContain('/etc/passwd');
+  });
+
   it('a moving branch: the first start pins its commit; files never mix', async () => {
     const repo = addHubRepo(srv, { repo: 'acme/Tiny-8B', branches: { main: C1 }, files });
     expect((await nimlet(['download-to-cache'], small)).code).toBe(0);
