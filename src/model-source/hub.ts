@@ -22,14 +22,29 @@ const seg = (s: string): string => s.split('/').map(encodeURIComponent).join('/'
 const HEX40 = /^[0-9a-f]{40}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 
+/**
+ * One GET, redirects followed by hand (a renamed repository answers 307): HF_TOKEN goes to HF_ENDPOINT's origin only,
+ * never to another one a redirect names. Bounded in time, and by the command's interrupt.
+ */
+async function send(url: string, access: HubAccess): Promise<Response> {
+  const origin = new URL(access.endpoint).origin;
+  const timeout = AbortSignal.timeout(60_000);
+  const signal = access.signal ? AbortSignal.any([access.signal, timeout]) : timeout;
+  let at = url;
+  for (let hop = 0; ; hop++) {
+    const sameOrigin = new URL(at).origin === origin;
+    const res = await fetch(at, { headers: access.token !== null && sameOrigin ? { authorization: `Bearer ${access.token}` } : {}, redirect: 'manual', signal });
+    const location = res.headers.get('location');
+    if (res.status < 300 || res.status >= 400 || location === null || hop >= 5) return res;
+    await res.body?.cancel();
+    at = new URL(location, at).href;
+  }
+}
+
 async function hubGet(url: string, access: HubAccess, what: string, repo: string): Promise<Response> {
   let res: Response;
   try {
-    res = await fetch(url, {
-      headers: access.token === null ? {} : { authorization: `Bearer ${access.token}` },
-      redirect: 'follow',
-      signal: access.signal ?? AbortSignal.timeout(60_000),
-    });
+    res = await send(url, access);
   } catch (e) {
     throw new NimletError('network', `cannot reach the Hugging Face Hub for ${what} of ${repo}: ${(e as Error).message}`, {
       hint: 'check HF_ENDPOINT and the network (or a proxy); a model already on disk works with HF_HUB_OFFLINE=1',
