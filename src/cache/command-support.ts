@@ -13,6 +13,11 @@ export function cacheSettings(ctx: CliContext, options: CommonOptions): { settin
 }
 
 export async function loadCommandManifest(ctx: CliContext, options: CommonOptions, settings: Settings): Promise<Manifest> {
+  // DESIGN §13: NIM_MODEL_PATH=hf://… with no manifest named builds one from the model
+  const named = (options.manifest ?? '') !== '' || settings.manifestFile !== null;
+  const { modelSourceManifest } = await import('../model-source/index.js');
+  const generated = await modelSourceManifest(settings, named, ctx.signal);
+  if (generated !== null) return generated;
   const { locateManifest } = await import('../manifest/locate.js');
   const { loadManifestCompiled } = await import('../manifest/compiled.js');
   return loadManifestCompiled(locateManifest(options.manifest, settings, ctx.cwd), settings.privateDir);

@@ -60,8 +60,10 @@ const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
  * The workspace key: sha256 of the profile's canonical tags and files (path, uri, sha256, size, extract), keys
  * sorted. Not the manifest file's bytes: an image upgrade that leaves a profile unchanged re-downloads nothing.
  */
-export function workspaceKey(profile: Pick<Profile, 'tags' | 'files'>): string {
-  const tags = Object.keys(profile.tags).sort().map((k) => [k, profile.tags[k]]);
+export function workspaceKey(profile: Pick<Profile, 'tags' | 'files' | 'model'>): string {
+  // profiles built from one checkpoint (DESIGN §13) share its workspace: engine and tp are launch settings, and
+  // the files' URIs already name the repository and commit
+  const tags = profile.model !== undefined ? [] : Object.keys(profile.tags).sort().map((k) => [k, profile.tags[k]]);
   const files = [...profile.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map((f) => [f.path, f.uri, f.sha256, f.size, f.extract]);
   return createHash('sha256').update(JSON.stringify({ tags, files })).digest('hex');
@@ -86,7 +88,7 @@ export const blobPath = (l: CacheLayout, hex: string): string => path.join(l.blo
 export const refPath = (l: CacheLayout, source: ParsedSource): string => path.join(l.refs, sourceKey(source));
 export const partialPath = (l: CacheLayout, key: string): string => path.join(l.partials, key);
 export const lockPath = (l: CacheLayout, key: string): string => path.join(l.locks, `${key}.lock`);
-export const workspacePath = (l: CacheLayout, profile: Pick<Profile, 'tags' | 'files'>): string => path.join(l.profiles, workspaceKey(profile));
+export const workspacePath = (l: CacheLayout, profile: Pick<Profile, 'tags' | 'files' | 'model'>): string => path.join(l.profiles, workspaceKey(profile));
 
 /** A fresh name under tmp/ for this process: `<purpose>-<pid>-<random>`; prune reads the pid back. */
 export function tmpName(l: CacheLayout, purpose: string): string {

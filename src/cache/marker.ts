@@ -55,7 +55,9 @@ export async function readMarker(workspace: string): Promise<Marker | null> {
 
 /** Does the marker describe this profile's current files (a manifest that changed a file's sha256 does not match)? */
 export function markerMatches(marker: Marker, profile: Profile): boolean {
-  if (marker.id !== profile.id || marker.files.length !== profile.files.length) return false;
+  // generated profiles of one checkpoint share a workspace (layout.ts): its key, not the id, says whose it is
+  const shared = profile.model !== undefined && marker.key === workspaceKey(profile);
+  if ((marker.id !== profile.id && !shared) || marker.files.length !== profile.files.length) return false;
   if (marker.key !== undefined && marker.key !== workspaceKey(profile)) return false;
   const byPath = new Map(marker.files.map((f) => [f.path, f]));
   return profile.files.every((f) => {

@@ -26,6 +26,10 @@ export interface CommonOptions {
   profiles?: string[];
   all?: boolean;
   modelStore?: string;
+  /** download-to-cache --model-uri hf://…: the model without a manifest (the NIM Operator's cache Job). */
+  modelUri?: string;
+  /** download-to-cache --manifest-file F: where the manifest built from --model-uri is written (never read). */
+  manifestFile?: string;
 }
 
 /** A command's entry point: returns the exit status; throws NimletError for expected failures. */

@@ -4,6 +4,7 @@ import type { Settings } from '../config/env.js';
 import type { GpuInventory } from '../gpu/types.js';
 import { probeGpus, probeGpusOrAbsent } from '../gpu/probe.js';
 import type { Manifest } from '../manifest/types.js';
+import { modelKey } from '../select/units.js';
 import { evaluateProfiles } from '../select/evaluate.js';
 import type { EnginesPresent, Evaluation, SelectRequest } from '../select/types.js';
 import type { CliContext, CommonOptions } from './context.js';
@@ -31,8 +32,18 @@ export function buildRequest(settings: Settings, options: Pick<CommonOptions, 'p
     lora: settings.peftSource !== null,
     allowUnsafe: settings.allowUnsafe,
     tensorParallelSize: settings.tensorParallelSize,
+    maxModelLen: settings.maxModelLen,
     ...(engines ? { engines } : {}),
   };
+}
+
+/** Generated profiles (DESIGN §13) up to the GPUs of one model this container was given (at least tp 1, to say why not). */
+function limitToGpus(manifest: Manifest, inventory: GpuInventory): Manifest {
+  if (manifest.generatedFrom === undefined) return manifest;
+  const counts = new Map<string, number>();
+  for (const g of inventory.gpus) counts.set(modelKey(g), (counts.get(modelKey(g)) ?? 0) + 1);
+  const most = Math.max(1, ...counts.values());
+  return { ...manifest, profiles: manifest.profiles.filter((p) => (p.tp ?? 1) <= most) };
 }
 
 /** Times one start-up stage; serve passes its stopwatch, the other commands nothing. */
@@ -65,6 +76,7 @@ export async function prepareSelection(
   if (engines.status === 'rejected') throw engines.reason;
   const asked = buildRequest(settings, options, engines.value);
   const request = store === null ? asked : storeRequest(store, manifest.value, asked);
-  const evaluations = evaluateProfiles(manifest.value.profiles, inventory.value, request);
-  return { settings, manifest: manifest.value, inventory: inventory.value, evaluations, request, engines: engines.value };
+  const model = limitToGpus(manifest.value, inventory.value);
+  const evaluations = evaluateProfiles(model.profiles, inventory.value, request);
+  return { settings, manifest: model, inventory: inventory.value, evaluations, request, engines: engines.value };
 }

@@ -70,6 +70,8 @@ export function buildProgram(ctx: CliContext, result: ProgramResult, version: st
     .addOption(new Option('--profiles <id-or-name...>', 'profiles to fetch'))
     .addOption(new Option('--all', 'every profile of the manifest'))
     .addOption(new Option('--require-checksums', 'refuse files neither the manifest (sha256) nor the source vouches for (exit 65)'))
+    .addOption(new Option('--model-uri <hf-uri>', 'a model without a manifest (hf://org/model[:revision]): its checkpoint, no GPU needed'))
+    .addOption(new Option('--manifest-file <file>', 'with --model-uri: write the manifest built from the model here'))
     .addOption(jsonOpt()).addOption(verboseOpt())
     .action(action(() => import('./commands/download-to-cache.js')));
 
@@ -110,6 +112,12 @@ export function buildProgram(ctx: CliContext, result: ProgramResult, version: st
     .argument('<file>', 'manifest file')
     .addOption(jsonOpt()).addOption(verboseOpt())
     .action(action(() => import('./commands/manifest-ids.js')));
+  manifest
+    .command('generate')
+    .description('the schema-2 manifest nimlet builds for a model (hf://org/model[:revision] or a Hugging Face folder)')
+    .argument('<source>', 'hf://org/model[:revision] or a model folder')
+    .addOption(verboseOpt())
+    .action(action(() => import('./commands/manifest-generate.js')));
 
   program
     .command('doctor')

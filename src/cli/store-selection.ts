@@ -9,6 +9,7 @@ import { loadManifestCompiled } from '../manifest/compiled.js';
 import { locateManifest } from '../manifest/locate.js';
 import { readStoreRecord, STORE_RECORD, storeManifest, type StoreRecord } from '../manifest/store-record.js';
 import type { Manifest } from '../manifest/types.js';
+import { folderManifest, hfManifest } from '../model-source/index.js';
 import { resolvePin } from '../select/pin.js';
 import type { SelectRequest } from '../select/types.js';
 import type { CommonOptions } from './context.js';
@@ -28,11 +29,16 @@ export async function modelStore(settings: Settings, cwd: string): Promise<Model
 
 /** The manifest as always; for a store with no manifest named or found, the store's record instead. */
 export async function loadManifestFor(store: ModelStore | null, options: CommonOptions, settings: Settings, cwd: string): Promise<Manifest> {
+  const named = (options.manifest ?? '') !== '' || settings.manifestFile !== null;
+  // DESIGN §13: a model named by NIM_MODEL_PATH (or a Hugging Face folder) needs no manifest; one named on purpose wins
+  if (!named && store === null && settings.modelPath !== null) return hfManifest(settings, settings.modelPath, 'NIM_MODEL_PATH');
   let file: string;
   try {
     file = locateManifest(options.manifest, settings, cwd);
   } catch (e) {
-    const named = (options.manifest ?? '') !== '' || settings.manifestFile !== null;
+    // no manifest anywhere and NIM_MODEL_NAME a Hugging Face folder: its profiles are built from it
+    const generated = !named && store === null && settings.localModelDir !== null ? await folderManifest(path.resolve(cwd, settings.localModelDir)) : null;
+    if (generated !== null) return generated;
     if (store === null || named) throw e;
     return storeManifest(store.record, store.dir);
   }

@@ -36,6 +36,10 @@ export interface Settings {
   allowUnsafe: boolean;
   /** NIM_MODEL_NAME when it names a local folder: serve it, download nothing. */
   localModelDir: string | null;
+  /** NIM_MODEL_PATH, or NIM_MODEL_NAME when it is an `hf://` URI (DESIGN §13): a model without a manifest. */
+  modelPath: string | null;
+  /** Where a Hugging Face cache may already hold models: HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub. */
+  hfHubCache: string;
   /** HF_HUB_OFFLINE, NIMLET_OFFLINE or NIM_DISABLE_MODEL_DOWNLOAD: no network call at all. */
   offline: boolean;
   repositoryOverride: string | null;
@@ -205,6 +209,22 @@ function checkProxies(env: Env): void {
   }
 }
 
+/**
+ * NIM_MODEL_NAME=hf://… alone is NIM_MODEL_PATH (a NIM 1.x habit); with both, NIM_MODEL_NAME is the model store
+ * the Hub's files land in (the NIM Operator's Universal NIM, DESIGN §13 table).
+ */
+function modelPlaces(env: Env): Pick<Settings, 'localModelDir' | 'modelPath' | 'hfHubCache' | 'cacheDir'> {
+  const name = readString(env, 'NIM_MODEL_NAME');
+  const modelPath = readString(env, 'NIM_MODEL_PATH');
+  const hfHome = readString(env, 'HF_HOME') ?? path.join(env.HOME ?? os.homedir(), '.cache', 'huggingface');
+  const hfHubCache = path.resolve(readString(env, 'HF_HUB_CACHE') ?? path.join(hfHome, 'hub'));
+  const cacheDir = path.resolve(readString(env, 'NIM_CACHE_PATH') ?? defaultCacheDir(env));
+  if (name !== null && name.startsWith('hf://')) return { localModelDir: null, modelPath: modelPath ?? name, hfHubCache, cacheDir };
+  // the store is the cache there: one download, kept where the operator's PVC is
+  if (name !== null && modelPath !== null && modelPath.startsWith('hf://')) return { localModelDir: null, modelPath, hfHubCache, cacheDir: path.resolve(name) };
+  return { localModelDir: name, modelPath, hfHubCache, cacheDir };
+}
+
 export function readSettings(env: Env): Settings {
   checkProxies(env);
   const pin = readString(env, 'NIM_MODEL_PROFILE');
@@ -215,7 +235,6 @@ export function readSettings(env: Env): Settings {
   const probeTimeoutS = readInt(env, 'NIMLET_PROBE_TIMEOUT', 1, 600);
   return {
     profilePin: pin === null || ['default', 'auto'].includes(pin.toLowerCase()) ? null : pin,
-    cacheDir: path.resolve(readString(env, 'NIM_CACHE_PATH') ?? defaultCacheDir(env)),
     privateDir: path.resolve(xdgCache(env), 'nimlet-private'),
     manifestFile: readString(env, 'NIMLET_MANIFEST'),
     ngcApiKey: readString(env, 'NGC_API_KEY'),
@@ -226,7 +245,7 @@ export function readSettings(env: Env): Settings {
     tensorParallelSize: readInt(env, 'NIM_TENSOR_PARALLEL_SIZE', 1, 1024),
     peftSource: readString(env, 'NIM_PEFT_SOURCE'),
     allowUnsafe: readFlag(env, 'NIM_MANIFEST_ALLOW_UNSAFE'),
-    localModelDir: readString(env, 'NIM_MODEL_NAME'),
+    ...modelPlaces(env),
     offline: readFlag(env, 'HF_HUB_OFFLINE') || readFlag(env, 'NIMLET_OFFLINE') || readFlag(env, 'NIM_DISABLE_MODEL_DOWNLOAD'),
     repositoryOverride: readString(env, 'NIM_REPOSITORY_OVERRIDE'),
     logLevel,

@@ -66,7 +66,8 @@ export function buildEngineCommand(input: EngineCommandInput): EngineCommand {
     builtEngine: input.builtEngine ?? profileHasBuiltEngine(profile),
     tp: selection.tp,
     pp: selection.pp,
-    maxModelLen: settings.maxModelLen,
+    // the longest context that fits when the model's own does not (DESIGN §13), unless NIM_MAX_MODEL_LEN says
+    maxModelLen: settings.maxModelLen ?? selection.context ?? null,
     lora: settings.peftSource === null ? null : { maxRank: loraMaxRank(profile.tags), adapters: input.loraAdapters ?? [] },
     scratchDir: input.scratchDir ?? os.tmpdir(),
   });

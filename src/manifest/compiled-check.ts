@@ -8,7 +8,7 @@
 // with it as much again.
 import { buildProfile, type ProfileParts } from './profile.js';
 import { COMPUTE_CAPABILITY, DRIVER_VERSION, ENV_NAME, isProcessText, tagProblem } from './rules.js';
-import type { EngineSettings, Manifest, ManifestLayout, Profile, Requirements, SourceLocation, WorkspaceFile } from './types.js';
+import type { EngineSettings, Manifest, ManifestLayout, ModelShape, Profile, Requirements, SourceLocation, WorkspaceFile } from './types.js';
 import { WorkspaceClaims, workspacePath } from './workspace-paths.js';
 
 /** Where the copy must say it came from: what the parser would have written for this file and name. */
@@ -25,14 +25,16 @@ const FILE_KEYS = keysOf<WorkspaceFile>({ path: true, uri: true, sha256: true, s
 const REQUIREMENT_KEYS = keysOf<Requirements>({ minGpuMemoryMiB: true, minDriver: true, minComputeCapability: true });
 const ENGINE_KEYS = keysOf<EngineSettings>({ args: true, env: true });
 const LOCATION_KEYS = keysOf<SourceLocation>({ file: true, line: true });
-const PARTS_KEYS = keysOf<Required<ProfileParts>>({ id: true, tags: true, files: true, location: true, requirements: true, engineSettings: true });
-const PROFILE_KEYS = keysOf<Profile>({
+const PARTS_KEYS = keysOf<Required<ProfileParts>>({ id: true, tags: true, files: true, location: true, requirements: true, engineSettings: true, model: true });
+/** Every key a profile always has; `model` (a generated profile's shape) is optional. */
+const PROFILE_KEYS = keysOf<Required<Profile>>({
   id: true, name: true, tags: true, engine: true, precision: true, tp: true, pp: true, numberOfGpus: true, gpu: true,
-  gpuDevice: true, optimization: true, lora: true, files: true, requirements: true, engineSettings: true, location: true,
-});
+  gpuDevice: true, optimization: true, lora: true, files: true, requirements: true, engineSettings: true, location: true, model: true,
+}).filter((k) => k !== 'model');
+const MODEL_KEYS = keysOf<ModelShape>({ weightBytes: true, layers: true, attentionHeads: true, kvHeads: true, headDim: true, kvBytesPerValue: true, maxContext: true });
 /** What buildProfile derives from the parts it is given (all scalars). */
 const DERIVED_KEYS = PROFILE_KEYS.filter((key): key is Exclude<keyof Profile, keyof ProfileParts> => !PARTS_KEYS.includes(key));
-const MANIFEST_KEYS = keysOf<Omit<Manifest, 'profileSelectionCriteria'>>({ file: true, dir: true, layout: true, profiles: true, warnings: true });
+const MANIFEST_KEYS = keysOf<Omit<Manifest, 'profileSelectionCriteria' | 'generatedFrom'>>({ file: true, dir: true, layout: true, profiles: true, warnings: true });
 const LAYOUTS = keysOf<Record<ManifestLayout, true>>({ 'nim-1.x': true, 'schema-2': true, 'legacy-list': true });
 
 /** Ids as the NIM 1.x and schema-2 readers leave them: lower-cased 64 hex (legacy ids are any non-empty text). */
@@ -81,10 +83,15 @@ function isEngineSettings(v: unknown): v is EngineSettings {
   return true;
 }
 
+function isModel(v: unknown): v is ModelShape {
+  return isMap(v) && hasKeys(v, MODEL_KEYS) && MODEL_KEYS.every((k) => typeof v[k] === 'number' && Number.isFinite(v[k]) && (v[k] as number) > 0);
+}
+
 /** The profile derived again from the copy's parts, when they check out and the copy's derived fields agree. */
 function checkProfile(v: unknown, layout: ManifestLayout, origin: CopyOrigin): Profile | null {
-  if (!isMap(v) || !hasKeys(v, PROFILE_KEYS)) return null;
-  const { id, tags, files, location, requirements, engineSettings } = v;
+  if (!isMap(v) || !hasKeys(v, PROFILE_KEYS, 'model')) return null;
+  const { id, tags, files, location, requirements, engineSettings, model } = v;
+  if (model !== undefined && !isModel(model)) return null;
   // The id names the profile's cache folder and lock; 1.x and schema-2 readers only ever leave 64 lower hex.
   if (!isText(id) || !(layout === 'legacy-list' ? id.trim() !== '' : LOWER_HEX.test(id))) return null;
   if (!isTags(tags) || !isRequirements(requirements) || !isEngineSettings(engineSettings)) return null;
@@ -92,7 +99,7 @@ function checkProfile(v: unknown, layout: ManifestLayout, origin: CopyOrigin): P
   if (!Array.isArray(files)) return null;
   const claims = new WorkspaceClaims();
   for (const file of files) if (!isFile(file) || claims.claim(file.path, file.extract) !== null) return null;
-  const rebuilt = buildProfile({ id, tags, files, location: { file: origin.name, line: location.line }, requirements, engineSettings });
+  const rebuilt = buildProfile({ id, tags, files, location: { file: origin.name, line: location.line }, requirements, engineSettings, ...(model === undefined ? {} : { model }) });
   for (const key of DERIVED_KEYS) if (v[key] !== rebuilt[key]) return null;
   return rebuilt;
 }

@@ -1,7 +1,7 @@
 // Builds the normal form (types.ts) from what any layout read: the tags interpreted once, here, so selection,
 // the cache and the engine runner never look at raw tag text.
 import { isLoraTags, profileName } from './names.js';
-import { ENGINES, type Engine, type EngineSettings, type Profile, type Requirements, type SourceLocation, type WorkspaceFile } from './types.js';
+import { ENGINES, type Engine, type EngineSettings, type ModelShape, type Profile, type Requirements, type SourceLocation, type WorkspaceFile } from './types.js';
 
 export const NO_REQUIREMENTS: Requirements = { minGpuMemoryMiB: null, minDriver: null, minComputeCapability: null };
 
@@ -22,6 +22,7 @@ export interface ProfileParts {
   location: SourceLocation;
   requirements?: Requirements;
   engineSettings?: EngineSettings;
+  model?: ModelShape;
 }
 
 export function buildProfile(parts: ProfileParts): Profile {
@@ -44,5 +45,6 @@ export function buildProfile(parts: ProfileParts): Profile {
     requirements: parts.requirements ?? { ...NO_REQUIREMENTS },
     engineSettings: parts.engineSettings ?? { args: [], env: {} },
     location: parts.location,
+    ...(parts.model ? { model: parts.model } : {}),
   };
 }

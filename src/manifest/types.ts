@@ -37,6 +37,20 @@ export interface EngineSettings {
   env: Record<string, string>;
 }
 
+/** A generated profile's model (DESIGN §13), from its config.json: what the memory estimate needs. */
+export interface ModelShape {
+  /** The checkpoint's weights: the sum of its safetensors files. */
+  weightBytes: number;
+  layers: number;
+  attentionHeads: number;
+  kvHeads: number;
+  headDim: number;
+  /** Bytes of one KV-cache value (2 for bf16/fp16). */
+  kvBytesPerValue: number;
+  /** The model's own context (max_position_embeddings). */
+  maxContext: number;
+}
+
 export interface Profile {
   /** 64-hex id (legacy non-LLM manifests may use other ids). */
   id: string;
@@ -63,6 +77,8 @@ export interface Profile {
   requirements: Requirements;
   engineSettings: EngineSettings;
   location: SourceLocation;
+  /** Known for profiles built from a model's config.json: selection then estimates memory (DESIGN §13). */
+  model?: ModelShape;
 }
 
 export type ManifestLayout = 'nim-1.x' | 'schema-2' | 'legacy-list';
@@ -78,4 +94,6 @@ export interface Manifest {
   warnings: string[];
   /** Schema 2's `profile_selection_criteria`, kept as written (nimlet's ranking does not read it). */
   profileSelectionCriteria?: unknown;
+  /** Set when nimlet built the manifest from a model (DESIGN §13): `hf://org/model:commit` or the folder. */
+  generatedFrom?: string;
 }

@@ -28,11 +28,11 @@ function describePlacement(units: readonly Unit[], poolLabel: string): string {
 
 /** Where a profile's hardware needs land: on units, short of memory, or nowhere (and why). */
 type Placement =
-  | { kind: 'fit'; units: Unit[]; reasons: string[] }
+  | { kind: 'fit'; units: Unit[]; reasons: string[]; context: number | null }
   | { kind: 'low-memory'; reasons: string[] }
   | { kind: 'none'; reasons: string[] };
 
-function placeProfile(profile: Profile, inventory: GpuInventory, demand: Demand): Placement {
+function placeProfile(profile: Profile, inventory: GpuInventory, demand: Demand, askedContext: number | null): Placement {
   const hardware = matchHardware(profile, inventory, demand);
   if (hardware.pools.length === 0) return { kind: 'none', reasons: hardware.reasons };
   // The first pool (lowest index) that passes everything; else the first short only of memory (another pool
@@ -46,9 +46,10 @@ function placeProfile(profile: Profile, inventory: GpuInventory, demand: Demand)
       cc.forEach((r) => capability.add(r));
       continue;
     }
-    const placed = placeOnPool(profile, pool, demand.count);
-    if (placed.reasons.length === 0) {
-      return { kind: 'fit', units: placed.units, reasons: [describePlacement(placed.units, pool.label), describeComputeCapabilityFit(profile, placed.units)] };
+    const placed = placeOnPool(profile, pool, demand.count, demand.tp, askedContext);
+    if (placed.units.length > 0) {
+      const context = placed.memory?.shortened === true ? placed.memory.context : null;
+      return { kind: 'fit', units: placed.units, context, reasons: [describePlacement(placed.units, pool.label), describeComputeCapabilityFit(profile, placed.units), ...placed.reasons] };
     }
     lowMemory ??= placed.reasons;
   }
@@ -59,7 +60,9 @@ function placeProfile(profile: Profile, inventory: GpuInventory, demand: Demand)
 /** Everything placement reads from a profile: profiles alike in these are placed alike (a manifest has few shapes). */
 function shapeKey(p: Profile, d: Demand): string {
   const r = p.requirements;
-  return [p.gpuDevice, p.gpu, d.count, d.tp, d.pp, p.precision, r.minComputeCapability, r.minGpuMemoryMiB].join('\u0000');
+  const m = p.model;
+  const model = m === undefined ? '' : [m.weightBytes, m.layers, m.kvHeads, m.headDim, m.kvBytesPerValue, m.maxContext].join(',');
+  return [p.gpuDevice, p.gpu, d.count, d.tp, d.pp, p.precision, r.minComputeCapability, r.minGpuMemoryMiB, model].join('\u0000');
 }
 
 /** An evaluator for one inventory and request; remembers placements by profile shape. */
@@ -69,7 +72,7 @@ export function createEvaluator(inventory: GpuInventory, request: SelectRequest)
     const demand = demandOf(profile, request);
     const key = shapeKey(profile, demand);
     let placement = placements.get(key);
-    if (placement === undefined) placements.set(key, (placement = placeProfile(profile, inventory, demand)));
+    if (placement === undefined) placements.set(key, (placement = placeProfile(profile, inventory, demand, request.maxModelLen ?? null)));
     const engine = checkEngine(profile, request.engines);
     const driver = checkDriver(profile, inventory.driverVersion);
     const base = { profile, tp: demand.tp, pp: demand.pp, gpus: [] as number[], deviceUuids: [] as string[], cudaDevices: [] as string[] };
@@ -79,10 +82,11 @@ export function createEvaluator(inventory: GpuInventory, request: SelectRequest)
       // DESIGN §8: the listing and serve say that this vLLM cannot be pinned to one MIG device of several; the
       // profile still fits the hardware and ranks as it does (the fix is how the container is started)
       const mig = vllmMigBlocker(profile, units, inventory);
+      const context = placement.context === null ? {} : { context: placement.context };
       return {
         ...base, status: 'runnable', reasons: mig === null ? placement.reasons : [...placement.reasons, mig],
         gpus: units.map((u) => u.gpuIndex), deviceUuids: units.map((u) => u.uuid), cudaDevices: cudaDevices(profile, units),
-        ...(mig === null ? {} : { launchBlocker: mig }),
+        ...(mig === null ? {} : { launchBlocker: mig }), ...context,
       };
     }
     if (placement.kind === 'low-memory' && blockers.length === 0) return { ...base, status: 'low-memory', reasons: placement.reasons };

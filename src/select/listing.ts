@@ -46,7 +46,10 @@ function item(e: Evaluation, indent: string, opts: ListingOptions): string[] {
   const mark = opts.selection?.profile.id === e.profile.id ? ' [selected]' : '';
   const head = `${indent}- ${e.profile.id} (${e.profile.name})${mark}`;
   if (opts.explain) return [head, ...allReasons(e, opts).map((r) => `${indent}    ${r}`)];
-  const first = e.status === 'runnable' ? e.launchBlocker : e.reasons[0];
+  // a context shortened to fit (DESIGN §13) is stated: the engine gets it, not the model's own
+  const shortened = e.context === undefined || e.profile.model === undefined ? undefined
+    : `context ${e.context.toLocaleString('en-US')} of the model's ${e.profile.model.maxContext.toLocaleString('en-US')} tokens: more does not fit`;
+  const first = e.status === 'runnable' ? (e.launchBlocker ?? shortened) : e.reasons[0];
   return [first === undefined ? head : `${head} [${first}]`];
 }
 
@@ -91,6 +94,7 @@ export function listingJson(system: Record<string, unknown>, evaluations: readon
       lora: e.profile.lora,
       reasons: allReasons(e, opts),
       gpus: e.gpus,
+      ...(e.context === undefined ? {} : { context: e.context }),
     })),
   };
 }

@@ -23,6 +23,8 @@ export interface SelectRequest {
   allowUnsafe: boolean;
   /** NIM_TENSOR_PARALLEL_SIZE: the tp of profiles that have no `tp` tag. */
   tensorParallelSize: number | null;
+  /** NIM_MAX_MODEL_LEN: the context the memory estimate counts; null or absent: the model's own, shortened to fit. */
+  maxModelLen?: number | null;
   /** The engines present; absent (tests of the ranking alone): every engine counts as present. */
   engines?: EnginesPresent;
 }
@@ -51,6 +53,8 @@ export interface Evaluation {
    * several, DESIGN §8): the ranking and the listing keep the profile, `serve` refuses it with this (69).
    */
   launchBlocker?: string;
+  /** The context the engine runs with when the model's own did not fit and NIM_MAX_MODEL_LEN was unset (DESIGN §13). */
+  context?: number;
 }
 
 /** What `select` prints and `serve` runs. */

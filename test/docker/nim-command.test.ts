@@ -1,5 +1,6 @@
-// docker/nim-command, as the NIM Operator's NIMCache Job calls it in the image: the model-free forms
-// (Universal NIM, issue 16) are refused in one line with a hint and exit 64, before nimlet is ever started.
+// docker/nim-command, as the NIM Operator's NIMCache Job calls it in the image: the forms nimlet lacks
+// (`create-model-store --model-repo`, `huggingface-cli download`) are refused in one line with a hint and exit 64,
+// before nimlet is ever started; `download-to-cache --model-uri` (DESIGN §13) reaches nimlet.
 // Run from a link named as in the image, as a real process.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -21,10 +22,9 @@ function call(name: string, args: string[]): Promise<{ code: number; stderr: str
 
 describe('docker/nim-command', () => {
   it.each([
-    ['download-to-cache', ['--model-uri', 'hf://org/model', '--manifest-file', '/model-store/m.yaml'], 'download-to-cache --model-uri'],
     ['create-model-store', ['--model-repo=ngc://org/model:1', '--model-store', '/model-store'], 'create-model-store --model-repo'],
     ['huggingface-cli', ['download', 'org/model', '--local-dir', '/model-store'], 'huggingface-cli'],
-  ])('%s refuses the model-free form: exit 64, one line and a hint', async (name, args, what) => {
+  ])('%s refuses the form nimlet lacks: exit 64, one line and a hint', async (name, args, what) => {
     const r = await call(name, args);
     expect(r.code).toBe(64);
     const lines = r.stderr.trimEnd().split('\n');

@@ -1,5 +1,6 @@
 // nimlet download-to-cache [--profiles ID/NAME…] [--all]: fetch profiles into the cache, start nothing.
 // With neither option, the profile `select` would pick (which needs the GPU probe); otherwise no probe at all.
+import { NimletError } from '../../errors.js';
 import type { CommandRun } from '../context.js';
 import type { Profile } from '../../manifest/types.js';
 import type { Manifest } from '../../manifest/types.js';
@@ -7,7 +8,26 @@ import { cacheSettings, loadCommandManifest, withInterrupts } from '../../cache/
 import { refuseEmptyProfile } from '../../engine/model-dir.js';
 import { findEngines } from '../engines-present.js';
 
+/**
+ * --model-uri hf://… (the NIM Operator's cache Job, which has no GPU): the checkpoint itself — every profile built
+ * from it shares its one workspace — and, with --manifest-file F, the manifest written to F for review.
+ */
+async function modelUriProfiles(ctx: Parameters<CommandRun>[0], options: Parameters<CommandRun>[1], uri: string): Promise<{ manifest: Manifest; profiles: Profile[] }> {
+  const { settings } = cacheSettings(ctx, options);
+  const { hfCheckpoint, checkpointManifest, checkpointManifestText } = await import('../../model-source/index.js');
+  const checkpoint = await hfCheckpoint(settings, uri, '--model-uri', ctx.signal);
+  if (options.manifestFile !== undefined) {
+    const { writeFile } = await import('node:fs/promises');
+    const path = await import('node:path');
+    await writeFile(path.resolve(ctx.cwd, options.manifestFile), checkpointManifestText(checkpoint));
+  }
+  const manifest = checkpointManifest(checkpoint);
+  return { manifest, profiles: manifest.profiles.slice(0, 1) };
+}
+
 async function chosenProfiles(...[ctx, options]: Parameters<CommandRun>): Promise<{ manifest: Manifest; profiles: Profile[] }> {
+  if (options.modelUri !== undefined) return modelUriProfiles(ctx, options, options.modelUri);
+  if (options.manifestFile !== undefined) throw new NimletError('usage', '--manifest-file needs --model-uri', { hint: 'pass --model-uri hf://org/model, or leave --manifest-file out' });
   const { settings } = cacheSettings(ctx, options);
   const pins = (options.profiles ?? []).flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean);
   if (options.all || pins.length) {

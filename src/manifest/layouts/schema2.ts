@@ -30,6 +30,19 @@ const engineSchema = z.strictObject({
   env: z.record(z.string().regex(ENV_NAME, 'an environment variable name'), processText('an environment value')).optional(),
 });
 
+const positive = (what: string) => z.number(`${what} must be a number`).positive(`${what} must be positive`);
+
+/** nimlet's addition (DESIGN §13): the model's shape from its config.json, so selection estimates memory. */
+const modelSchema = z.strictObject({
+  weight_bytes: z.int('weight_bytes must be a whole number of bytes').positive(),
+  layers: z.int('layers must be a whole number').positive(),
+  attention_heads: z.int('attention_heads must be a whole number').positive(),
+  kv_heads: z.int('kv_heads must be a whole number').positive(),
+  head_dim: positive('head_dim'),
+  kv_bytes_per_value: positive('kv_bytes_per_value'),
+  max_context: z.int('max_context must be a whole number of tokens').positive(),
+});
+
 function idMessage(input: unknown): string {
   const text = typeof input === 'string' ? input.trim() : '';
   const truncated = /(\.\.\.|…)$/.test(text) ? ' looks truncated:' : ' is not valid:';
@@ -42,6 +55,7 @@ export const schema2ProfileSchema = z.looseObject({
   workspace: z.looseObject({ files: z.record(z.string(), fileSchema) }).optional(),
   requirements: requirementsSchema.optional(),
   engine: engineSchema.optional(),
+  model: modelSchema.optional(),
 });
 
 export const SCHEMA_VERSION = '2.0.0';
@@ -86,6 +100,10 @@ export function readSchema2Profiles(ctx: ReadContext, list: readonly unknown[], 
       location: { file: ctx.file, line },
       requirements: { minGpuMemoryMiB: r?.min_gpu_memory_mib ?? null, minDriver: r?.min_driver ?? null, minComputeCapability: r?.min_compute_capability ?? null },
       engineSettings: { args: body.engine?.args ?? [], env: body.engine?.env ?? {} },
+      ...(body.model ? { model: {
+        weightBytes: body.model.weight_bytes, layers: body.model.layers, attentionHeads: body.model.attention_heads, kvHeads: body.model.kv_heads,
+        headDim: body.model.head_dim, kvBytesPerValue: body.model.kv_bytes_per_value, maxContext: body.model.max_context,
+      } } : {}),
     }));
   });
   return profiles;
