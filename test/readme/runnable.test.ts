@@ -8,6 +8,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesBody, hfFilePath, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
+import { freePort } from '../front/front-helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -54,6 +55,8 @@ beforeAll(async () => {
     PATH: `${bin}:/usr/bin:/bin`, HOME: path.join(work, 'home'), NO_COLOR: '1', NIM_CACHE_PATH: path.join(work, 'cache'),
     NIMLET_FAKE_NVSMI_MACHINE: 'h100-sxm-x8', NIMLET_PROBE_TIMEOUT: '60', HF_ENDPOINT: srv.url,
     FAKE_ENGINE_MODE: 'exit', FAKE_ENGINE_RECORD: path.join(work, 'engine.jsonl'),
+    // serve's front listens on NIM_SERVER_PORT (8000 by default), which another process on this machine may hold
+    NIM_SERVER_PORT: String(await freePort()),
   };
 });
 afterAll(async () => {
