@@ -31,6 +31,8 @@ export function buildRequest(settings: Settings, options: Pick<CommonOptions, 'p
     lora: settings.peftSource !== null,
     allowUnsafe: settings.allowUnsafe,
     tensorParallelSize: settings.tensorParallelSize,
+    ...(settings.pipelineParallelSize !== null ? { pipelineParallelSize: settings.pipelineParallelSize } : {}),
+    ...(settings.multiNode !== null ? { multiNode: { nodes: settings.multiNode.nodes } } : {}),
     ...(engines ? { engines } : {}),
   };
 }

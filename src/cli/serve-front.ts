@@ -45,6 +45,7 @@ export async function openFront(settings: Settings, logger: Logger): Promise<Fro
     settings: settings.front,
     nimletVersion: packageVersion(),
     logRequest: settings.jsonLogging ? createRequestLog(logger) : null,
+    healthOnly: settings.multiNode !== null && !settings.multiNode.leader,
   });
   const scheme = settings.front.tls === null ? 'http' : 'https';
   logger.info('front', `nimlet: serving NIM's paths on ${scheme}://0.0.0.0:${front.port}`, { port: front.port, scheme });
@@ -69,6 +70,13 @@ export async function runBehindFront(front: Front, info: LaunchInfo, command: Ru
   } finally {
     holders.forEach(([sig, h]) => process.off(sig, h));
   }
-  front.attachEngine(port);
+  const group = settings.multiNode;
+  if (group !== null && !group.leader) {
+    // a worker's engine (vLLM --headless, SGLang rank ≥ 1) serves no HTTP: it is ready while it runs, and the
+    // supervisor turns readiness 503 when it exits (DESIGN §14)
+    front.readiness.engineHealth(true, `rank ${group.rank} of ${group.nodes} is running`);
+  } else {
+    front.attachEngine(port);
+  }
   return superviseEngine({ front, child, settings: settings.front, signals: process, logger, held });
 }

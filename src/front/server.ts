@@ -22,6 +22,8 @@ export interface FrontOptions {
   logRequest: RequestLog | null;
   /** PEM contents for NIM_SSL_MODE=TLS/MTLS (a CA: client certificates required); null: plain HTTP. */
   tls: { cert: Buffer; key: Buffer; ca: Buffer | null } | null;
+  /** A multi-node worker (DESIGN §11, §14): only live and ready, for its own engine; everything else is the leader's. */
+  healthOnly?: boolean;
 }
 
 export interface Front {
@@ -89,6 +91,9 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
       if (inFlight === 0) idleWaiters.splice(0).forEach((w) => w());
     });
     if (refusing) return void (bytes = json(res, 503, { error: 'nimlet is shutting down' }, { connection: 'close' }));
+    if (opts.healthOnly === true && path !== '/v1/health/live' && path !== '/v1/health/ready') {
+      return void (bytes = json(res, 404, { error: 'this is a worker of a multi-node group: it serves only /v1/health/live and /v1/health/ready; send requests to the leader' }));
+    }
     const cors = opts.settings.cors;
     if (cors !== null) {
       const pf = preflight(cors, req.method, req.headers);

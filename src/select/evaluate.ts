@@ -8,17 +8,23 @@ import { cudaDevices, vllmMigBlocker } from './cuda-devices.js';
 import { checkEngine } from './filters/engine.js';
 import { matchHardware, type Demand } from './filters/hardware.js';
 import { placeOnPool } from './filters/memory.js';
+import { checkMultiNode, describeGroup } from './filters/multi-node.js';
 import { compareRank, rankKeys } from './rank.js';
 import type { Evaluation, ProfileStatus, SelectRequest } from './types.js';
 import type { Unit } from './units.js';
 
 const STATUS_ORDER: Record<ProfileStatus, number> = { runnable: 0, 'low-memory': 1, incompatible: 2 };
 
-/** GPUs the profile needs: number_of_gpus when given, else tp × pp; tp from the tag, else the request, else 1. */
-export function demandOf(profile: Profile, request: Pick<SelectRequest, 'tensorParallelSize'>): Demand {
+/**
+ * GPUs the profile needs on this node: number_of_gpus when given, else tp × pp; tp from the tag, else the request,
+ * else 1 (pp likewise). Across a group of nodes (DESIGN §14) each node gives its even share.
+ */
+export function demandOf(profile: Profile, request: Pick<SelectRequest, 'tensorParallelSize' | 'pipelineParallelSize' | 'multiNode'>): Demand {
   const tp = profile.tp ?? request.tensorParallelSize ?? 1;
-  const pp = profile.pp ?? 1;
-  return { count: profile.numberOfGpus ?? tp * pp, tp, pp };
+  const pp = profile.pp ?? request.pipelineParallelSize ?? 1;
+  const total = profile.numberOfGpus ?? tp * pp;
+  const nodes = request.multiNode?.nodes ?? 1;
+  return { count: total % nodes === 0 ? total / nodes : total, tp, pp };
 }
 
 function describePlacement(units: readonly Unit[], poolLabel: string): string {
@@ -70,18 +76,21 @@ export function createEvaluator(inventory: GpuInventory, request: SelectRequest)
     const key = shapeKey(profile, demand);
     let placement = placements.get(key);
     if (placement === undefined) placements.set(key, (placement = placeProfile(profile, inventory, demand)));
-    const engine = checkEngine(profile, request.engines);
+    const group = request.multiNode ?? null;
+    const engine = [...checkEngine(profile, request.engines), ...checkMultiNode(profile, profile.numberOfGpus ?? demand.tp * demand.pp, demand.tp, demand.pp, request)];
     const driver = checkDriver(profile, inventory.driverVersion);
     const base = { profile, tp: demand.tp, pp: demand.pp, gpus: [] as number[], deviceUuids: [] as string[], cudaDevices: [] as string[] };
     const mig = placement.kind === 'fit' ? vllmMigBlocker(profile, placement.units, inventory) : null;
     const blockers = [...engine, ...driver, ...(mig === null ? [] : [mig])];
     if (placement.kind === 'fit' && blockers.length === 0) {
       const { units } = placement;
-      return { ...base, status: 'runnable', reasons: placement.reasons, gpus: units.map((u) => u.gpuIndex), deviceUuids: units.map((u) => u.uuid), cudaDevices: cudaDevices(profile, units) };
+      const across = group === null ? null : describeGroup(group.nodes, units.length);
+      return { ...base, status: 'runnable', ...(across === null ? {} : { multiNode: across }), reasons: across === null ? placement.reasons : [across, ...placement.reasons], gpus: units.map((u) => u.gpuIndex), deviceUuids: units.map((u) => u.uuid), cudaDevices: cudaDevices(profile, units) };
     }
     if (placement.kind === 'low-memory' && blockers.length === 0) return { ...base, status: 'low-memory', reasons: placement.reasons };
     // Reasons in the order a person fixes them: what the profile is, which GPUs and their capability, the driver.
-    const hardware = placement.kind === 'fit' ? (mig === null ? [] : [mig]) : placement.reasons;
+    const perNode = group === null ? placement.reasons : placement.reasons.map((r) => `on this node (1 of ${group.nodes}): ${r}`);
+    const hardware = placement.kind === 'fit' ? (mig === null ? [] : [mig]) : perNode;
     return { ...base, status: 'incompatible', reasons: [...engine, ...hardware, ...driver] };
   };
 }

@@ -23,6 +23,10 @@ export interface SelectRequest {
   allowUnsafe: boolean;
   /** NIM_TENSOR_PARALLEL_SIZE: the tp of profiles that have no `tp` tag. */
   tensorParallelSize: number | null;
+  /** NIM_PIPELINE_PARALLEL_SIZE: the pp of untagged profiles; with multi-node, the pp a tagged one must have. */
+  pipelineParallelSize?: number | null;
+  /** NIM_MULTI_NODE: the group this node is one of (DESIGN §14); absent or null on a single node. */
+  multiNode?: { nodes: number } | null;
   /** The engines present; absent (tests of the ranking alone): every engine counts as present. */
   engines?: EnginesPresent;
 }
@@ -46,6 +50,8 @@ export interface Evaluation {
   /** The tensor-parallel size the engine runs with (tp tag, else NIM_TENSOR_PARALLEL_SIZE, else 1). */
   tp: number;
   pp: number;
+  /** Across a group: "multi-node: 2 nodes × 8 GPUs" (the listing shows it); absent on a single node. */
+  multiNode?: string;
 }
 
 /** What `select` prints and `serve` runs. */
