@@ -56,12 +56,13 @@ export async function waitForLeader(group: MultiNodeSettings, serverPort: number
       if (signal.aborted) throw err;
       last = (err as Error).message;
     }
-    if (Date.now() + POLL_MS > deadline) {
+    const left = deadline - Date.now();
+    if (left <= 0) {
       throw new NimletError('network', `worker rank ${group.rank}: the leader at ${where} gave no profile within ${group.leaderTimeoutMs / 1000} s (last: ${last})`, {
         hint: 'check that the leader pod runs and its nimlet selected a profile (its log), that LWS_LEADER_ADDRESS resolves from this pod, or raise NIMLET_LEADER_TIMEOUT',
       });
     }
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await new Promise((r) => setTimeout(r, Math.min(POLL_MS, left)));
   }
 }
 

@@ -24,7 +24,12 @@ export interface FrontOptions {
   tls: { cert: Buffer; key: Buffer; ca: Buffer | null } | null;
   /** A multi-node worker (DESIGN §11, §14): only live and ready, for its own engine; everything else is the leader's. */
   healthOnly?: boolean;
+  /** A multi-node leader: a worker holds GROUP_PATH open while it runs; `left` settles when its connection ends. */
+  onGroupJoin?: (rank: number, left: Promise<void>) => void;
 }
+
+/** The path a multi-node worker holds open on the leader's front, so each side learns at once when the other goes. */
+export const GROUP_PATH = '/v1/nimlet/group';
 
 export interface Front {
   port: number;
@@ -45,6 +50,14 @@ const json = (res: ServerResponse, status: number, body: unknown, extra: http.Ou
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extra }).end(text);
   return Buffer.byteLength(text);
 };
+
+function joinGroup(req: IncomingMessage, res: ServerResponse, onJoin: NonNullable<FrontOptions['onGroupJoin']>): void {
+  const rank = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('rank'));
+  if (!Number.isInteger(rank) || rank < 1) return void json(res, 400, { error: 'rank must be a whole number ≥ 1' });
+  req.socket.setKeepAlive(true, 10_000);
+  res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' }).write('joined\n');
+  onJoin(rank, new Promise((resolve) => res.on('close', () => resolve())));
+}
 
 export async function startFront(opts: FrontOptions): Promise<Front> {
   const readiness = createReadiness();
@@ -82,6 +95,8 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    // held open for the group's life, so neither counted in flight (a drain would wait for it) nor logged as a request
+    if (path === GROUP_PATH && opts.onGroupJoin && !refusing) return joinGroup(req, res, opts.onGroupJoin);
     let bytes = 0;
     inFlight++;
     total++;

@@ -28,6 +28,7 @@ import { installInterrupt, type Interrupt } from '../interrupt.js';
 import { prepareSelection } from '../prepare-selection.js';
 import { engineListen, openFront, runBehindFront } from '../serve-front.js';
 import { commandSettings } from '../settings.js';
+import { createGroupLink, type GroupLink } from '../group-link.js';
 import { checkWorkerFits, waitForLeader, type LeaderChoice } from '../multi-node.js';
 import { describeHostGpus } from '../../select/units.js';
 
@@ -131,11 +132,13 @@ export const run: CommandRun = async (ctx, options) => {
   let launch: Launch;
   let front: Front | null = null;
   let listen: FrontHooks['listen'];
+  let link: GroupLink | null = null;
   try {
     // read before the probe: the front (DESIGN §11) answers from nimlet's first second, downloads included
     const early = commandSettings(ctx, options);
     const logger = createLogger({ write: ctx.stderr, jsonl: early.jsonLogging, level: early.logLevel, secrets: credentialsToScrub(ctx.env) });
-    if (early.front.enabled && !options.dryRun) front = await openFront(early, logger);
+    link = early.multiNode === null ? null : createGroupLink(early.multiNode, early.serverPort, logger);
+    if (early.front.enabled && !options.dryRun) front = await openFront(early, logger, link);
     listen = await engineListen(early);
     const group = early.multiNode;
     const leader = group !== null && !group.leader && !options.dryRun ? await waitForLeader(group, early.serverPort, interrupt.signal, (l) => ctx.stderr(`${l}\n`)) : null;
@@ -177,7 +180,7 @@ export const run: CommandRun = async (ctx, options) => {
     throw err;
   }
   if (front === null || listen === undefined) return runEngine(command);
-  return runBehindFront(front, launchInfo(launch), command, settings, listen.port, logger);
+  return runBehindFront(front, launchInfo(launch), command, settings, listen.port, logger, link);
 };
 
 /** What the front's metadata and manifest paths tell about this launch. */
