@@ -34,6 +34,8 @@ export function createGroupLink(group: MultiNodeSettings, serverPort: number, lo
     on(sig: string, h: () => void) {
       process.on(sig, h);
       local.on(sig, h);
+      // the group broke before the supervisor listened (the leader gone while this engine started): not lost
+      if (isBroken && sig === 'SIGTERM') queueMicrotask(h);
       return signals;
     },
     off(sig: string, h: () => void) {

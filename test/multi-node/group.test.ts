@@ -109,7 +109,7 @@ describe.skipIf(skip !== null)('a multi-node group in network namespaces', () =>
     expect(notReady).toMatchObject({ status: 'not ready', stage: 'unhealthy' });
     // every remaining pod ends, non-zero: its container restarts, and RecreateGroupOnPodRestart recreates the group
     const codes = await Promise.all(r.nodes.filter((_n, i) => i !== victim).map((n) => n.exit));
-    expect(codes.every((c) => c !== 0 && c !== null)).toBe(true);
+    expect(codes.map((c, i) => (c !== 0 && c !== null ? 'non-zero' : `${c}: ${r.nodes[i]!.out.text}`))).toEqual(codes.map(() => 'non-zero'));
     expect(r.nodes[0]!.out.text).toContain(`worker rank ${victim} left the group; stopping so that LeaderWorkerSet recreates the group`);
     if (size > 2) expect(r.nodes[1]!.out.text).toContain('the leader left the group');
   }, 180_000);
