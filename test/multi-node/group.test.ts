@@ -17,7 +17,8 @@ if (skip !== null) console.warn(`multi-node group tests skipped: ${skip}`);
 const h100 = { llm_engine: 'vllm', gpu: 'H100', gpu_device: '2330:10de', precision: 'bf16', tp: '8' };
 const TP8PP2 = 'a2'.padEnd(64, '0');
 const TP8PP4 = 'a4'.padEnd(64, '0');
-const MANIFEST = manifestOf([{ id: TP8PP2, tags: { ...h100, pp: '2' } }, { id: TP8PP4, tags: { ...h100, pp: '4' } }]);
+const SG8PP2 = 'b2'.padEnd(64, '0');
+const MANIFEST = manifestOf([{ id: TP8PP2, tags: { ...h100, pp: '2' } }, { id: TP8PP4, tags: { ...h100, pp: '4' } }, { id: SG8PP2, tags: { ...h100, llm_engine: 'sglang', pp: '2' } }]);
 
 interface Node { child: ChildProcess; out: { text: string }; exit: Promise<number | null> }
 interface Running { group: Group; nodes: Node[]; record: string }
@@ -36,10 +37,12 @@ function events(record: string): Record<string, unknown>[] {
 }
 
 /** Starts nimlet serve on every node of a fresh group; `machine(i)` picks each node's captured GPUs. */
-function startGroup(size: number, machine: (i: number) => string = () => 'h100-sxm-x8', only?: number[], extra: Record<string, string> = {}): Running {
+function startGroup(size: number, machine: (i: number) => string = () => 'h100-sxm-x8', only?: number[], extra: Record<string, string> = {}, engine: 'vllm' | 'sglang' = 'vllm'): Running {
   const group = createGroup(size);
   const sb = makeSandbox(MANIFEST, []);
-  symlinkSync(RDV, path.join(sb.bin, 'vllm'));
+  // vLLM: the stand-in first on PATH as `vllm`; SGLang: named by NIMLET_SGLANG_CMD (and no vllm here at all)
+  if (engine === 'vllm') symlinkSync(RDV, path.join(sb.bin, 'vllm'));
+  else extra = { NIMLET_SGLANG_CMD: RDV, ...extra };
   const model = makeModelFolder(sb);
   const record = path.join(sb.dir, 'rendezvous.jsonl');
   const { NIMLET_FRONT: _off, ...base } = sb.env;
@@ -69,8 +72,8 @@ const url = (r: Running, i: number, p: string) => `http://${r.group.nodes[i]!.ad
 const statusOf = async (u: string) => (await request(u)).status;
 
 describe.skipIf(skip !== null)('a multi-node group in network namespaces', () => {
-  it.each([2, 4])('a group of %i on 8 × H100 each: argv, rendezvous, ready, a chat through the leader; a worker killed: the group stops', async (size) => {
-    const r = startGroup(size);
+  it.each([['vllm', 2], ['vllm', 4], ['sglang', 2]] as const)('%s, a group of %i on 8 × H100 each: argv, rendezvous, ready, a chat through the leader; a worker killed: the group stops', async (engine, size) => {
+    const r = startGroup(size, undefined, undefined, {}, engine);
     const leader = r.group.nodes[0]!.address;
     expect(await until('the leader ready', async () => ((await statusOf(url(r, 0, '/v1/health/ready'))) === 200 ? true : undefined), 90_000)).toBe(true);
 
@@ -79,8 +82,11 @@ describe.skipIf(skip !== null)('a multi-node group in network namespaces', () =>
     for (const e of starts) {
       const argv = e.argv as string[];
       const rank = e.rank as number;
-      expect(argv.slice(argv.indexOf('--tensor-parallel-size'), argv.indexOf('--tensor-parallel-size') + 4)).toEqual(['--tensor-parallel-size', '8', '--pipeline-parallel-size', String(size)]);
-      const tail = ['--nnodes', String(size), '--node-rank', String(rank), '--master-addr', leader, '--master-port', '29501', ...(rank > 0 ? ['--headless'] : [])];
+      const shape = engine === 'vllm' ? ['--tensor-parallel-size', '8', '--pipeline-parallel-size', String(size)] : ['--tp-size', '8', '--pp-size', String(size)];
+      expect(argv.slice(argv.indexOf(shape[0]!), argv.indexOf(shape[0]!) + 4)).toEqual(shape);
+      const tail = engine === 'vllm'
+        ? ['--nnodes', String(size), '--node-rank', String(rank), '--master-addr', leader, '--master-port', '29501', ...(rank > 0 ? ['--headless'] : [])]
+        : ['--nnodes', String(size), '--node-rank', String(rank), '--dist-init-addr', `${leader}:29501`];
       expect(argv.slice(argv.indexOf('--nnodes'))).toEqual(tail);
       expect(e.cuda).toBe('0,1,2,3,4,5,6,7');
     }
@@ -90,7 +96,7 @@ describe.skipIf(skip !== null)('a multi-node group in network namespaces', () =>
     expect(chat.status).toBe(200);
     expect(JSON.parse(chat.body)).toMatchObject({ rank: 0, nodes: size, choices: [{ message: { content: `rank 0 of ${size} answered` } }] });
     const meta = JSON.parse((await request(url(r, 0, '/v1/metadata'))).body) as Record<string, any>;
-    expect(meta.profile.id).toBe(size === 2 ? TP8PP2 : TP8PP4);
+    expect(meta.profile.id).toBe(engine === 'sglang' ? SG8PP2 : size === 2 ? TP8PP2 : TP8PP4);
     expect(meta.multiNode).toEqual({ nodes: size, rank: 0, gpus: expect.stringMatching(/^8 × /) });
     for (let i = 1; i < size; i++) {
       expect(await until(`worker ${i} ready`, async () => ((await statusOf(url(r, i, '/v1/health/ready'))) === 200 ? true : undefined))).toBe(true);
