@@ -62,6 +62,17 @@ function placeProfile(profile: Profile, inventory: GpuInventory, demand: Demand)
   return { kind: 'none', reasons: [...capability, ...(lowMemory ?? [])] };
 }
 
+/**
+ * A pipeline-parallel profile too big for this node whose every stage fits here: say that it runs across nodes
+ * (DESIGN §14), instead of leaving "needs 16, found 8" with no word of multi-node.
+ */
+function spanHint(profile: Profile, inventory: GpuInventory, demand: Demand, placement: Placement): string[] {
+  if (placement.kind !== 'none' || demand.pp < 2 || profile.numberOfGpus !== null) return [];
+  const stage = matchHardware(profile, inventory, { count: demand.tp, tp: demand.tp, pp: 1 });
+  if (!stage.pools.some((p) => !p.mig)) return [];
+  return [`across nodes it fits: ${demand.pp} nodes × ${demand.tp} GPUs, with NIM_MULTI_NODE=1 (docs/multi-node.md)`];
+}
+
 /** Everything placement reads from a profile: profiles alike in these are placed alike (a manifest has few shapes). */
 function shapeKey(p: Profile, d: Demand): string {
   const r = p.requirements;
@@ -89,7 +100,7 @@ export function createEvaluator(inventory: GpuInventory, request: SelectRequest)
     }
     if (placement.kind === 'low-memory' && blockers.length === 0) return { ...base, status: 'low-memory', reasons: placement.reasons };
     // Reasons in the order a person fixes them: what the profile is, which GPUs and their capability, the driver.
-    const perNode = group === null ? placement.reasons : placement.reasons.map((r) => `on this node (1 of ${group.nodes}): ${r}`);
+    const perNode = group === null ? [...placement.reasons, ...spanHint(profile, inventory, demand, placement)] : placement.reasons.map((r) => `on this node (1 of ${group.nodes}): ${r}`);
     const hardware = placement.kind === 'fit' ? (mig === null ? [] : [mig]) : perNode;
     return { ...base, status: 'incompatible', reasons: [...engine, ...hardware, ...driver] };
   };

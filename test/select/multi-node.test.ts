@@ -12,7 +12,8 @@ const tp4 = profile({ llm_engine: 'vllm', ...h100, tp: '4' });
 
 describe('multi-node selection', () => {
   it('single node: tp 8 × pp 2 on 8 GPUs does not fit; a group of 2 fits on all 8 of this node', () => {
-    expect(evaluateProfiles([tp8pp2], host(many('H100', 8)), request())[0]!.status).toBe('incompatible');
+    const [single] = evaluateProfiles([tp8pp2], host(many('H100', 8)), request());
+    expect([single!.status, single!.reasons]).toEqual(['incompatible', ['needs 16 × 2330:10de (H100), found 8', 'across nodes it fits: 2 nodes × 8 GPUs, with NIM_MULTI_NODE=1 (docs/multi-node.md)']]);
     const [e] = evaluateProfiles([tp8pp2], host(many('H100', 8)), request({ multiNode: { nodes: 2 } }));
     expect([e!.status, e!.gpus, e!.tp, e!.pp, e!.multiNode]).toEqual(['runnable', [0, 1, 2, 3, 4, 5, 6, 7], 8, 2, 'multi-node: 2 nodes × 8 GPUs']);
     expect(e!.reasons[0]).toBe('multi-node: 2 nodes × 8 GPUs');
