@@ -57,12 +57,18 @@ docker stop -t 20 "nimlet-smoke-2-$run_id" >/dev/null
 log "NIM_MODEL_PROFILE pins"
 dry=$(docker run --rm --network none "${gpu[@]}" -e NIM_MODEL_PROFILE=vllm-bf16-tp1 "$image" serve --dry-run --json 2>/dev/null)
 want_pinned_argv=$(json_field argv <<<"$dry")
+# a workspace is named by the profile's own content (DESIGN §15), the same in every cache: the dry run names it
+want_pinned_dir=$(json_field modelDir <<<"$dry")
 containers+=("nimlet-smoke-3-$run_id")
 docker run -d --name "nimlet-smoke-3-$run_id" "${net[@]}" "${gpu[@]}" -e NIM_MODEL_PROFILE=vllm-bf16-tp1 \
   -e FAKE_ENGINE_EXIT=0 -v "$volume:/opt/nim/.cache" "$image" >/dev/null
 if wait_for_log "nimlet-smoke-3-$run_id" "fake-vllm: serving" 120; then pass "pin by name: the engine starts"; else fail "pin by name: the engine starts" "$(docker logs "nimlet-smoke-3-$run_id" 2>&1 | tail -30)"; fi
 logs=$(docker logs "nimlet-smoke-3-$run_id" 2>&1)
-contains "pin by name: the pinned profile's folder" "fake-vllm: argv[2]=/opt/nim/.cache/profiles/$generic_id" "$logs"
+expect "pin by name: the dry run names a workspace under the cache" "/opt/nim/.cache/profiles/" "${want_pinned_dir%/*}/"
+contains "pin by name: the pinned profile's folder" "fake-vllm: argv[2]=$want_pinned_dir" "$logs"
+# the folder is keyed by workspace (src/cache/layout.ts), not by id: its completion marker names the profile
+marker=$(docker run --rm --network none -v "$volume:/opt/nim/.cache" "$image" cat "$want_pinned_dir/.nimlet-complete" 2>&1)
+contains "pin by name: the pinned profile's folder (its marker names the profile)" "\"id\": \"$generic_id\"" "$marker"
 contains "pin by name: tp 1" $'fake-vllm: argv[9]=--tensor-parallel-size\nfake-vllm: argv[10]=1\n' "$logs"
 expect "pin by name: the argv serve --dry-run shows with the pin" "$want_pinned_argv" "$(engine_argv_json <<<"$logs")"
 contains "pin by name: the relative source from the image is there" "fake-vllm: file ./chat_template.jinja" "$logs"

@@ -91,17 +91,25 @@ export function createEvaluator(inventory: GpuInventory, request: SelectRequest)
     const engine = [...checkEngine(profile, request.engines), ...checkMultiNode(profile, profile.numberOfGpus ?? demand.tp * demand.pp, demand.tp, demand.pp, request)];
     const driver = checkDriver(profile, inventory.driverVersion);
     const base = { profile, tp: demand.tp, pp: demand.pp, gpus: [] as number[], deviceUuids: [] as string[], cudaDevices: [] as string[] };
-    const mig = placement.kind === 'fit' ? vllmMigBlocker(profile, placement.units, inventory) : null;
-    const blockers = [...engine, ...driver, ...(mig === null ? [] : [mig])];
+    const blockers = [...engine, ...driver];
     if (placement.kind === 'fit' && blockers.length === 0) {
       const { units } = placement;
+      // DESIGN §8: the listing and serve say that this vLLM cannot be pinned to one MIG device of several; the
+      // profile still fits the hardware and ranks as it does (the fix is how the container is started)
+      const mig = vllmMigBlocker(profile, units, inventory);
       const across = group === null ? null : describeGroup(group.nodes, units.length);
-      return { ...base, status: 'runnable', ...(across === null ? {} : { multiNode: across }), reasons: across === null ? placement.reasons : [across, ...placement.reasons], gpus: units.map((u) => u.gpuIndex), deviceUuids: units.map((u) => u.uuid), cudaDevices: cudaDevices(profile, units) };
+      const reasons = [...(across === null ? [] : [across]), ...placement.reasons, ...(mig === null ? [] : [mig])];
+      return {
+        ...base, status: 'runnable', reasons,
+        gpus: units.map((u) => u.gpuIndex), deviceUuids: units.map((u) => u.uuid), cudaDevices: cudaDevices(profile, units),
+        ...(mig === null ? {} : { launchBlocker: mig }),
+        ...(across === null ? {} : { multiNode: across }),
+      };
     }
     if (placement.kind === 'low-memory' && blockers.length === 0) return { ...base, status: 'low-memory', reasons: placement.reasons };
     // Reasons in the order a person fixes them: what the profile is, which GPUs and their capability, the driver.
     const perNode = group === null ? [...placement.reasons, ...spanHint(profile, inventory, demand, placement)] : placement.reasons.map((r) => `on this node (1 of ${group.nodes}): ${r}`);
-    const hardware = placement.kind === 'fit' ? (mig === null ? [] : [mig]) : perNode;
+    const hardware = placement.kind === 'fit' ? [] : perNode;
     return { ...base, status: 'incompatible', reasons: [...engine, ...hardware, ...driver] };
   };
 }

@@ -46,7 +46,7 @@ function item(e: Evaluation, indent: string, opts: ListingOptions): string[] {
   const mark = opts.selection?.profile.id === e.profile.id ? ' [selected]' : '';
   const head = `${indent}- ${e.profile.id} (${e.profile.name})${mark}`;
   if (opts.explain) return [head, ...allReasons(e, opts).map((r) => `${indent}    ${r}`)];
-  const first = e.status === 'runnable' ? e.multiNode : e.reasons[0];
+  const first = e.status === 'runnable' ? (e.launchBlocker ?? e.multiNode) : e.reasons[0];
   return [first === undefined ? head : `${head} [${first}]`];
 }
 

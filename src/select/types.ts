@@ -52,6 +52,11 @@ export interface Evaluation {
   pp: number;
   /** Across a group: "multi-node: 2 nodes × 8 GPUs" (the listing shows it); absent on a single node. */
   multiNode?: string;
+  /**
+   * Why the engine could not be started on these GPUs although the profile fits them (vLLM on one MIG device of
+   * several, DESIGN §8): the ranking and the listing keep the profile, `serve` refuses it with this (69).
+   */
+  launchBlocker?: string;
 }
 
 /** What `select` prints and `serve` runs. */

@@ -33,11 +33,20 @@ describe('select --json', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ id: ids.h100Fp8Tp2, gpus: [2, 3] });
   });
 
-  it('MIG: a generic tp1 profile on the first MIG device, named by its MIG- UUID (vLLM cannot be pinned to one of three)', () => {
+  it('MIG: a generic tp1 profile on the first MIG device; vLLM still ranks first, its reasons say it cannot be pinned there', () => {
     const r = runCli(select(['--json']), { machine: 'h100-mig' });
     expect(r.code).toBe(0);
     const mig = 'MIG-c0ffee00-0000-5a6b-8c9d-000000000000';
-    expect(JSON.parse(r.stdout)).toMatchObject({ id: ids.sglangBf16, gpus: [0], deviceUuids: [mig], cudaDevices: [mig] });
+    const out = JSON.parse(r.stdout) as { reasons: string[] };
+    expect(out).toMatchObject({ id: ids.vllmFp8Tp1, gpus: [0], deviceUuids: [mig], cudaDevices: ['0'] });
+    expect(out.reasons.at(-1)).toContain(`vLLM cannot be pinned to one MIG device (MIG device 0 (3g.40gb) of GPU 0) of several`);
+  });
+
+  it('MIG: with NIMLET_ENGINES=sglang the SGLang profile gets the MIG- UUID', () => {
+    const r = runCli(select(['--json']), { machine: 'h100-mig', env: { NIMLET_ENGINES: 'sglang' } });
+    expect(r.code).toBe(0);
+    const mig = 'MIG-c0ffee00-0000-5a6b-8c9d-000000000000';
+    expect(JSON.parse(r.stdout)).toMatchObject({ gpus: [0], deviceUuids: [mig], cudaDevices: [mig] });
   });
 
   it('NIM_PEFT_SOURCE: only LoRA profiles', () => {

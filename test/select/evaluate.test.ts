@@ -19,7 +19,8 @@ describe('selectProfile on typical machines', () => {
     ['T4 (7.5): fp16 only', host(many('T4', 1)), 'vllm-fp16-tp1', [0]],
     ['B200: nvfp4', host(many('B200', 1)), 'tensorrt_llm-b200-nvfp4-tp1-latency', [0]],
     ['H100 in MIG mode, one MIG device: vLLM runs there as device 0', host([gpu(0, 'H100', { migEnabled: true, migDevices: [mig(0, '3g.40gb')] })]), 'vllm-fp8-tp1', [0]],
-    ['H100 in MIG mode, two MIG devices: vLLM cannot be pinned to one, SGLang can', host([gpu(0, 'H100', { migEnabled: true, migDevices: [mig(0, '3g.40gb'), mig(1, '1g.10gb')] })]), 'sglang-fp8-tp1', [0]],
+    // DESIGN §8: vLLM on one MIG device of several still fits and ranks first; serve refuses it (launchBlocker)
+    ['H100 in MIG mode, two MIG devices: vLLM still ranks first', host([gpu(0, 'H100', { migEnabled: true, migDevices: [mig(0, '3g.40gb'), mig(1, '1g.10gb')] })]), 'vllm-fp8-tp1', [0]],
     ['mixed host: the H100s for the H100 build, not GPU 0', host([gpu(0, 'T4'), gpu(1, 'H100'), gpu(2, 'H100')]), 'tensorrt_llm-h100-fp8-tp2-latency', [1, 2]],
     ['T4 then L40S: fp8 on the L40S, the pool that passes', host([gpu(0, 'T4'), gpu(1, 'L40')]), 'vllm-fp8-tp1', [1]],
     ['MIG GPU 0 and whole H100 1: the whole one', host([gpu(0, 'H100', { migEnabled: true, migDevices: [mig(0, '7g.80gb')] }), gpu(1, 'H100')]), 'tensorrt_llm-h100-fp8-tp1-latency', [1]],
@@ -146,14 +147,15 @@ describe('cudaDevices', () => {
     expect(evaluateProfiles([p], twoMig, request())[0]).toMatchObject({ status: 'runnable', cudaDevices: ['MIG-0-3g.40gb'] });
   });
 
-  it('vLLM on one MIG device of several: incompatible, the reason says how to expose only that one', () => {
+  it('vLLM on one MIG device of several: runnable for the ranking, with a launch blocker saying how to expose only that one', () => {
     const p = profile({ llm_engine: 'vllm', precision: 'bf16', tp: '1' });
     const e = evaluateProfiles([p], twoMig, request())[0]!;
-    expect([e.status, e.cudaDevices]).toEqual(['incompatible', []]);
-    expect(e.reasons).toEqual([
-      'vLLM cannot be pinned to one MIG device (MIG device 0 (3g.40gb) of GPU 0) of several: it reads CUDA_VISIBLE_DEVICES as indices (vllm #41848); '
-      + 'expose only that device to the container (docker run --gpus \'"device=MIG-0-3g.40gb"\', or NVIDIA_VISIBLE_DEVICES=MIG-0-3g.40gb) and it runs there as device 0',
-    ]);
+    const blocker = 'vLLM cannot be pinned to one MIG device (MIG device 0 (3g.40gb) of GPU 0) of several: it reads CUDA_VISIBLE_DEVICES as indices (vllm #41848); '
+      + 'expose only that device to the container (docker run --gpus \'"device=MIG-0-3g.40gb"\', or NVIDIA_VISIBLE_DEVICES=MIG-0-3g.40gb) and it runs there as device 0';
+    expect([e.status, e.cudaDevices, e.launchBlocker]).toEqual(['runnable', ['0'], blocker]);
+    expect(e.reasons.at(-1)).toBe(blocker);
+    // SGLang takes the MIG- UUID: nothing blocks it
+    expect(evaluateProfiles([profile({ llm_engine: 'sglang', precision: 'bf16', tp: '1' })], twoMig, request())[0]!.launchBlocker).toBeUndefined();
   });
 
   it('vLLM where the container exposes only the chosen MIG device: index 0', () => {

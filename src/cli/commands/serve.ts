@@ -88,6 +88,13 @@ async function prepareLaunch(ctx: CliContext, options: CommonOptions, interrupt:
   const profile = selection.profile;
   if (profile.engine !== null) hooks.onSelected?.(earlyInfo(profile, selection, settings, hostGpus));
   if (options.dryRun !== true) refuseWithoutEngine(profile, engines);
+  // the profile fits, but this engine cannot be started on these GPUs (vLLM on one MIG device of several): refused
+  // before the download, and by the dry run too, which fails where the run would
+  if (selection.launchBlocker !== undefined) {
+    throw new NimletError('profile-not-runnable', `profile ${profile.name} cannot start here: ${selection.launchBlocker.split(';')[0]}`, {
+      hint: selection.launchBlocker.split('; ').slice(1).join('; ') || 'expose only the chosen device to the container',
+    });
+  }
   const model = await watch.time('cache', () =>
     resolveModelDir({
       profile,
