@@ -150,7 +150,9 @@ export const run: CommandRun = async (ctx, options) => {
     const group = early.multiNode;
     const leader = group !== null && !group.leader && !options.dryRun ? await waitForLeader(group, early.serverPort, interrupt.signal, (l) => ctx.stderr(`${l}\n`)) : null;
     const downloading = front?.readiness.downloading;
-    const onSelected = front === null ? undefined : (info: LaunchInfo): void => front?.setLaunch(info);
+    // a multi-node leader names its choice from selection on, for its workers (DESIGN §14); a single node, as before,
+    // once the model folder (and so the served name) is known
+    const onSelected = front === null || group?.leader !== true ? undefined : (info: LaunchInfo): void => front?.setLaunch(info);
     launch = await prepareLaunch(ctx, options, interrupt, watch, { listen, leader, ...(onSelected ? { onSelected } : {}), ...(downloading ? { onProgress: downloading } : {}) });
   } catch (err) {
     await front?.close();
