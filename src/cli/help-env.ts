@@ -8,7 +8,10 @@ const NIM: ReadonlyArray<readonly [string, string]> = [
   ['NIM_SERVED_MODEL_NAME', 'the model name the engine serves under'],
   ['NIM_SERVER_PORT, NIM_HTTP_API_PORT', 'the port to serve on (8000); both set: the same port'],
   ['NIM_MAX_MODEL_LEN', 'maximum context length'],
-  ['NIM_TENSOR_PARALLEL_SIZE', 'tp for profiles without a tp tag'],
+  ['NIM_TENSOR_PARALLEL_SIZE', 'tp for profiles without a tp tag (multi-node: the tp a profile must have)'],
+  ['NIM_PIPELINE_PARALLEL_SIZE', 'pp for profiles without a pp tag (multi-node: the pp a profile must have)'],
+  ['NIM_MULTI_NODE, NIM_NUM_COMPUTE_NODES, NIM_NODE_RANK, NIM_LEADER_ROLE', 'one model over a group of nodes: on, size, rank, 1 on the leader'],
+  ['LWS_LEADER_ADDRESS, LWS_GROUP_SIZE, LWS_WORKER_INDEX', "LeaderWorkerSet's: the leader's address, size and rank"],
   ['NIM_PEFT_SOURCE', 'LoRA adapters folder (only LoRA profiles are eligible)'],
   ['NIM_MANIFEST_ALLOW_UNSAFE', '1: run a pinned profile even when incompatible'],
   ['NIM_MODEL_NAME', 'a local model folder (create-model-store, or Hugging Face layout): no download'],
@@ -41,6 +44,7 @@ const OWN: ReadonlyArray<readonly [string, string]> = [
   ['NIMLET_ENGINE_PORT', "the engine's loopback port behind the front (0: a free one)"],
   ['NIMLET_DRAIN_DELAY_MS, NIMLET_DRAIN_TIMEOUT_MS, NIMLET_ENGINE_KILL_AFTER_MS', 'shutdown: serve on (5000), wait for in-flight (15000), then SIGKILL after (8000)'],
   ['NIMLET_HEALTH_POLL_MS', "how often the engine's /health is asked (1000)"],
+  ['NIMLET_LEADER_TIMEOUT', "multi-node: seconds a worker waits for the leader's profile (CLUSTER_START_TIMEOUT, else 300)"],
 ];
 
 function block(title: string, rows: ReadonlyArray<readonly [string, string]>): string[] {

@@ -33,6 +33,8 @@ export function buildRequest(settings: Settings, options: Pick<CommonOptions, 'p
     allowUnsafe: settings.allowUnsafe,
     tensorParallelSize: settings.tensorParallelSize,
     maxModelLen: settings.maxModelLen,
+    ...(settings.pipelineParallelSize !== null ? { pipelineParallelSize: settings.pipelineParallelSize } : {}),
+    ...(settings.multiNode !== null ? { multiNode: { nodes: settings.multiNode.nodes } } : {}),
     ...(engines ? { engines } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { createRequestLog } from '../front/request-log.js';
 import { startFront, type Front, type FrontOptions } from '../front/server.js';
 import { superviseEngine } from '../front/supervisor.js';
 import type { Logger } from '../log/logger.js';
+import type { GroupLink } from './group-link.js';
 import { packageVersion } from './version.js';
 
 /** Where the engine listens: behind the front, loopback and a port of nimlet's; without it, as before. */
@@ -37,7 +38,7 @@ async function readTls(tls: Settings['front']['tls']): Promise<FrontOptions['tls
   };
 }
 
-export async function openFront(settings: Settings, logger: Logger): Promise<Front> {
+export async function openFront(settings: Settings, logger: Logger, link: GroupLink | null = null): Promise<Front> {
   const front = await startFront({
     tls: await readTls(settings.front.tls),
     host: '0.0.0.0',
@@ -45,6 +46,8 @@ export async function openFront(settings: Settings, logger: Logger): Promise<Fro
     settings: settings.front,
     nimletVersion: packageVersion(),
     logRequest: settings.jsonLogging ? createRequestLog(logger) : null,
+    healthOnly: settings.multiNode !== null && !settings.multiNode.leader,
+    ...(link?.onGroupJoin ? { onGroupJoin: link.onGroupJoin } : {}),
   });
   const scheme = settings.front.tls === null ? 'http' : 'https';
   logger.info('front', `nimlet: serving NIM's paths on ${scheme}://0.0.0.0:${front.port}`, { port: front.port, scheme });
@@ -52,7 +55,7 @@ export async function openFront(settings: Settings, logger: Logger): Promise<Fro
 }
 
 /** Starts the engine under the front; resolves with the engine's exit status. */
-export async function runBehindFront(front: Front, info: LaunchInfo, command: RunnableCommand, settings: Settings, port: number, logger: Logger): Promise<number> {
+export async function runBehindFront(front: Front, info: LaunchInfo, command: RunnableCommand, settings: Settings, port: number, logger: Logger, link: GroupLink | null = null): Promise<number> {
   front.setLaunch(info);
   front.readiness.starting('the engine is starting');
   // a signal while the engine is being started is not lost (nor fatal): the supervisor acts on it once it holds it
@@ -69,6 +72,16 @@ export async function runBehindFront(front: Front, info: LaunchInfo, command: Ru
   } finally {
     holders.forEach(([sig, h]) => process.off(sig, h));
   }
-  front.attachEngine(port);
-  return superviseEngine({ front, child, settings: settings.front, signals: process, logger, held });
+  const group = settings.multiNode;
+  if (group !== null && !group.leader) {
+    // a worker's engine (vLLM --headless, SGLang rank ≥ 1) serves no HTTP: it is ready while it runs, and the
+    // supervisor turns readiness 503 when it exits (DESIGN §14)
+    front.readiness.engineHealth(true, `rank ${group.rank} of ${group.nodes} is running`);
+  } else {
+    front.attachEngine(port);
+  }
+  link?.connect();
+  const status = await superviseEngine({ front, child, settings: settings.front, signals: link?.signals ?? process, logger, held });
+  // a broken group must restart its pods even when the engine stopped cleanly (DESIGN §14)
+  return link?.broken() === true && status === 0 ? 1 : status;
 }

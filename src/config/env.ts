@@ -5,6 +5,7 @@ import os from 'node:os';
 import { NimletError } from '../errors.js';
 import { readFrontSettings, readServerPort, type FrontSettings } from './front.js';
 import { readEngines, type EngineDeclaration } from './engines.js';
+import { readMultiNode, type MultiNodeSettings } from './multi-node.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -32,6 +33,8 @@ export interface Settings {
   serverPort: number;
   maxModelLen: number | null;
   tensorParallelSize: number | null;
+  /** NIM_PIPELINE_PARALLEL_SIZE: the pp of untagged profiles; with multi-node, the pp a tagged profile must have. */
+  pipelineParallelSize: number | null;
   peftSource: string | null;
   allowUnsafe: boolean;
   /** NIM_MODEL_NAME when it names a local folder: serve it, download nothing. */
@@ -54,6 +57,8 @@ export interface Settings {
   noColor: boolean;
   probeTimeoutMs: number;
   front: FrontSettings;
+  /** NIM_MULTI_NODE and the group's shape (DESIGN §14); null on a single node. */
+  multiNode: MultiNodeSettings | null;
 }
 
 function badValue(name: string, value: string, expected: string): NimletError {
@@ -243,6 +248,7 @@ export function readSettings(env: Env): Settings {
     serverPort: readServerPort(env),
     maxModelLen: readInt(env, 'NIM_MAX_MODEL_LEN', 1, 100_000_000),
     tensorParallelSize: readInt(env, 'NIM_TENSOR_PARALLEL_SIZE', 1, 1024),
+    pipelineParallelSize: readInt(env, 'NIM_PIPELINE_PARALLEL_SIZE', 1, 1024),
     peftSource: readString(env, 'NIM_PEFT_SOURCE'),
     allowUnsafe: readFlag(env, 'NIM_MANIFEST_ALLOW_UNSAFE'),
     ...modelPlaces(env),
@@ -262,5 +268,6 @@ export function readSettings(env: Env): Settings {
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
     probeTimeoutMs: (probeTimeoutS ?? 10) * 1000,
     front: readFrontSettings(env),
+    multiNode: readMultiNode(env, (name) => readFlag(env, name)),
   };
 }

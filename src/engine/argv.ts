@@ -55,6 +55,12 @@ export function buildEngineCommand(input: EngineCommandInput): EngineCommand {
       hint: 'pick a profile whose llm_engine tag is tensorrt_llm, vllm or sglang',
     });
   }
+  if (profile.engine === 'tensorrt_llm' && settings.multiNode !== null) {
+    // selection refuses these already; a pin forced through with NIM_MANIFEST_ALLOW_UNSAFE meets the same answer here
+    throw new NimletError('profile-not-runnable', `profile ${profile.id} (${profile.name}) is TensorRT-LLM, which nimlet cannot start across nodes (it needs mpirun over ssh)`, {
+      hint: 'choose a vLLM or SGLang profile for NIM_MULTI_NODE=1, or run this one on a single node',
+    });
+  }
   const spec = ENGINES[profile.engine];
   const flags = spec.flags({
     modelDir: input.modelDir,
@@ -70,6 +76,7 @@ export function buildEngineCommand(input: EngineCommandInput): EngineCommand {
     maxModelLen: settings.maxModelLen ?? selection.context ?? null,
     lora: settings.peftSource === null ? null : { maxRank: loraMaxRank(profile.tags), adapters: input.loraAdapters ?? [] },
     scratchDir: input.scratchDir ?? os.tmpdir(),
+    group: settings.multiNode === null ? null : { nodes: settings.multiNode.nodes, rank: settings.multiNode.rank, leaderAddress: settings.multiNode.leaderAddress, port: settings.multiNode.port },
   });
   const command = settings.engineCommands[profile.engine] ?? spec.command;
   const profileArgs = profile.engineSettings.args.map((a) => withModelDir(a, input.modelDir));

@@ -18,6 +18,12 @@ export function sglangFlags(input: FlagInput): EngineFlags {
   if (input.pp > 1) groups.push(['--pp-size', String(input.pp)]);
   groups.push(['--served-model-name', input.servedModelName]);
   if (input.maxModelLen !== null) groups.push(['--context-length', String(input.maxModelLen)]);
+  if (input.group !== null) {
+    // multi-node (DESIGN §14): every rank meets at rank 0's --dist-init-addr host:port; an IPv6 address in brackets
+    const { nodes, rank, leaderAddress, port } = input.group;
+    const host = leaderAddress.includes(':') ? `[${leaderAddress}]` : leaderAddress;
+    groups.push(['--nnodes', String(nodes)], ['--node-rank', String(rank)], ['--dist-init-addr', `${host}:${port}`]);
+  }
   if (input.lora) {
     const rank = neededLoraRank(input.lora.maxRank, input.lora.adapters) ?? SGLANG_DEFAULT_LORA_RANK;
     groups.push(['--enable-lora'], ['--max-lora-rank', String(rank)], ['--lora-target-modules', 'all']);

@@ -74,4 +74,6 @@ export interface FlagInput {
   /** LoRA on: the largest rank to serve (feat_lora_max_rank and every adapter's `r`), and the adapters. */
   lora: { maxRank: number | null; adapters: readonly LoraAdapter[] } | null;
   scratchDir: string;
+  /** This node's place in a multi-node group (DESIGN §14); null on a single node. */
+  group: { nodes: number; rank: number; leaderAddress: string; port: number } | null;
 }

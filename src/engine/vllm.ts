@@ -17,6 +17,13 @@ export function vllmFlags(input: FlagInput): EngineFlags {
     ['--pipeline-parallel-size', String(input.pp)],
   ];
   if (input.maxModelLen !== null) groups.push(['--max-model-len', String(input.maxModelLen)]);
+  if (input.group !== null) {
+    // native multi-node (mp executor) across a LeaderWorkerSet group (DESIGN §14): every rank meets rank 0's torch
+    // store at master-addr:master-port; ranks ≥ 1 run only their GPU workers, without an API server (--headless)
+    const { nodes, rank, leaderAddress, port } = input.group;
+    groups.push(['--nnodes', String(nodes)], ['--node-rank', String(rank)], ['--master-addr', leaderAddress], ['--master-port', String(port)]);
+    if (rank > 0) groups.push(['--headless']);
+  }
   if (input.lora) {
     groups.push(['--enable-lora']);
     const needed = neededLoraRank(input.lora.maxRank, input.lora.adapters);

@@ -9,6 +9,8 @@ export interface LaunchInfo {
   profile: Profile;
   engine: Engine;
   gpus: { index: number; uuid: string }[];
+  /** Across a group (DESIGN §14): its size, this node's rank, and this node's GPUs as workers compare them. */
+  multiNode?: { nodes: number; rank: number; gpus: string };
 }
 
 export const API_VERSION = '1.0.0';
@@ -23,6 +25,7 @@ export function metadataBody(info: LaunchInfo | null, nimletVersion: string, eng
     engine: info === null ? null : { name: info.engine, version: engineVersion },
     gpus: info?.gpus ?? [],
     nimlet: { version: nimletVersion },
+    ...(info?.multiNode ? { multiNode: info.multiNode } : {}),
   };
 }
 

@@ -22,7 +22,14 @@ export interface FrontOptions {
   logRequest: RequestLog | null;
   /** PEM contents for NIM_SSL_MODE=TLS/MTLS (a CA: client certificates required); null: plain HTTP. */
   tls: { cert: Buffer; key: Buffer; ca: Buffer | null } | null;
+  /** A multi-node worker (DESIGN §11, §14): only live and ready, for its own engine; everything else is the leader's. */
+  healthOnly?: boolean;
+  /** A multi-node leader: a worker holds GROUP_PATH open while it runs; `left` settles when its connection ends. */
+  onGroupJoin?: (rank: number, left: Promise<void>) => void;
 }
+
+/** The path a multi-node worker holds open on the leader's front, so each side learns at once when the other goes. */
+export const GROUP_PATH = '/v1/nimlet/group';
 
 export interface Front {
   port: number;
@@ -43,6 +50,14 @@ const json = (res: ServerResponse, status: number, body: unknown, extra: http.Ou
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extra }).end(text);
   return Buffer.byteLength(text);
 };
+
+function joinGroup(req: IncomingMessage, res: ServerResponse, onJoin: NonNullable<FrontOptions['onGroupJoin']>): void {
+  const rank = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('rank'));
+  if (!Number.isInteger(rank) || rank < 1) return void json(res, 400, { error: 'rank must be a whole number ≥ 1' });
+  req.socket.setKeepAlive(true, 10_000);
+  res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' }).write('joined\n');
+  onJoin(rank, new Promise((resolve) => res.on('close', () => resolve())));
+}
 
 export async function startFront(opts: FrontOptions): Promise<Front> {
   const readiness = createReadiness();
@@ -80,6 +95,8 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    // held open for the group's life, so neither counted in flight (a drain would wait for it) nor logged as a request
+    if (path === GROUP_PATH && opts.onGroupJoin && !refusing) return joinGroup(req, res, opts.onGroupJoin);
     let bytes = 0;
     inFlight++;
     total++;
@@ -89,6 +106,9 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
       if (inFlight === 0) idleWaiters.splice(0).forEach((w) => w());
     });
     if (refusing) return void (bytes = json(res, 503, { error: 'nimlet is shutting down' }, { connection: 'close' }));
+    if (opts.healthOnly === true && path !== '/v1/health/live' && path !== '/v1/health/ready') {
+      return void (bytes = json(res, 404, { error: 'this is a worker of a multi-node group: it serves only /v1/health/live and /v1/health/ready; send requests to the leader' }));
+    }
     const cors = opts.settings.cors;
     if (cors !== null) {
       const pf = preflight(cors, req.method, req.headers);

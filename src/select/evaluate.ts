@@ -8,17 +8,23 @@ import { cudaDevices, vllmMigBlocker } from './cuda-devices.js';
 import { checkEngine } from './filters/engine.js';
 import { matchHardware, type Demand } from './filters/hardware.js';
 import { placeOnPool } from './filters/memory.js';
+import { checkMultiNode, describeGroup } from './filters/multi-node.js';
 import { compareRank, rankKeys } from './rank.js';
 import type { Evaluation, ProfileStatus, SelectRequest } from './types.js';
 import type { Unit } from './units.js';
 
 const STATUS_ORDER: Record<ProfileStatus, number> = { runnable: 0, 'low-memory': 1, incompatible: 2 };
 
-/** GPUs the profile needs: number_of_gpus when given, else tp × pp; tp from the tag, else the request, else 1. */
-export function demandOf(profile: Profile, request: Pick<SelectRequest, 'tensorParallelSize'>): Demand {
+/**
+ * GPUs the profile needs on this node: number_of_gpus when given, else tp × pp; tp from the tag, else the request,
+ * else 1 (pp likewise). Across a group of nodes (DESIGN §14) each node gives its even share.
+ */
+export function demandOf(profile: Profile, request: Pick<SelectRequest, 'tensorParallelSize' | 'pipelineParallelSize' | 'multiNode'>): Demand {
   const tp = profile.tp ?? request.tensorParallelSize ?? 1;
-  const pp = profile.pp ?? 1;
-  return { count: profile.numberOfGpus ?? tp * pp, tp, pp };
+  const pp = profile.pp ?? request.pipelineParallelSize ?? 1;
+  const total = profile.numberOfGpus ?? tp * pp;
+  const nodes = request.multiNode?.nodes ?? 1;
+  return { count: total % nodes === 0 ? total / nodes : total, tp, pp };
 }
 
 function describePlacement(units: readonly Unit[], poolLabel: string): string {
@@ -57,6 +63,17 @@ function placeProfile(profile: Profile, inventory: GpuInventory, demand: Demand,
   return { kind: 'none', reasons: [...capability, ...(lowMemory ?? [])] };
 }
 
+/**
+ * A pipeline-parallel profile too big for this node whose every stage fits here: say that it runs across nodes
+ * (DESIGN §14), instead of leaving "needs 16, found 8" with no word of multi-node.
+ */
+function spanHint(profile: Profile, inventory: GpuInventory, demand: Demand, placement: Placement): string[] {
+  if (placement.kind !== 'none' || demand.pp < 2 || profile.numberOfGpus !== null) return [];
+  const stage = matchHardware(profile, inventory, { count: demand.tp, tp: demand.tp, pp: 1 });
+  if (!stage.pools.some((p) => !p.mig)) return [];
+  return [`across nodes it fits: ${demand.pp} nodes × ${demand.tp} GPUs, with NIM_MULTI_NODE=1 (docs/multi-node.md)`];
+}
+
 /** Everything placement reads from a profile: profiles alike in these are placed alike (a manifest has few shapes). */
 function shapeKey(p: Profile, d: Demand): string {
   const r = p.requirements;
@@ -73,7 +90,8 @@ export function createEvaluator(inventory: GpuInventory, request: SelectRequest)
     const key = shapeKey(profile, demand);
     let placement = placements.get(key);
     if (placement === undefined) placements.set(key, (placement = placeProfile(profile, inventory, demand, request.maxModelLen ?? null)));
-    const engine = checkEngine(profile, request.engines);
+    const group = request.multiNode ?? null;
+    const engine = [...checkEngine(profile, request.engines), ...checkMultiNode(profile, profile.numberOfGpus ?? demand.tp * demand.pp, demand.tp, demand.pp, request)];
     const driver = checkDriver(profile, inventory.driverVersion);
     const base = { profile, tp: demand.tp, pp: demand.pp, gpus: [] as number[], deviceUuids: [] as string[], cudaDevices: [] as string[] };
     const blockers = [...engine, ...driver];
@@ -83,15 +101,19 @@ export function createEvaluator(inventory: GpuInventory, request: SelectRequest)
       // profile still fits the hardware and ranks as it does (the fix is how the container is started)
       const mig = vllmMigBlocker(profile, units, inventory);
       const context = placement.context === null ? {} : { context: placement.context };
+      const across = group === null ? null : describeGroup(group.nodes, units.length);
+      const reasons = [...(across === null ? [] : [across]), ...placement.reasons, ...(mig === null ? [] : [mig])];
       return {
-        ...base, status: 'runnable', reasons: mig === null ? placement.reasons : [...placement.reasons, mig],
+        ...base, status: 'runnable', reasons,
         gpus: units.map((u) => u.gpuIndex), deviceUuids: units.map((u) => u.uuid), cudaDevices: cudaDevices(profile, units),
         ...(mig === null ? {} : { launchBlocker: mig }), ...context,
+        ...(across === null ? {} : { multiNode: across }),
       };
     }
     if (placement.kind === 'low-memory' && blockers.length === 0) return { ...base, status: 'low-memory', reasons: placement.reasons };
     // Reasons in the order a person fixes them: what the profile is, which GPUs and their capability, the driver.
-    const hardware = placement.kind === 'fit' ? [] : placement.reasons;
+    const perNode = group === null ? [...placement.reasons, ...spanHint(profile, inventory, demand, placement)] : placement.reasons.map((r) => `on this node (1 of ${group.nodes}): ${r}`);
+    const hardware = placement.kind === 'fit' ? [] : perNode;
     return { ...base, status: 'incompatible', reasons: [...engine, ...hardware, ...driver] };
   };
 }

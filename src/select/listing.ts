@@ -49,7 +49,7 @@ function item(e: Evaluation, indent: string, opts: ListingOptions): string[] {
   // a context shortened to fit (DESIGN §13) is stated: the engine gets it, not the model's own
   const shortened = e.context === undefined || e.profile.model === undefined ? undefined
     : `context ${e.context.toLocaleString('en-US')} of the model's ${e.profile.model.maxContext.toLocaleString('en-US')} tokens: more does not fit`;
-  const first = e.status === 'runnable' ? (e.launchBlocker ?? shortened) : e.reasons[0];
+  const first = e.status === 'runnable' ? (e.launchBlocker ?? e.multiNode ?? shortened) : e.reasons[0];
   return [first === undefined ? head : `${head} [${first}]`];
 }
 

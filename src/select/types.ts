@@ -25,6 +25,10 @@ export interface SelectRequest {
   tensorParallelSize: number | null;
   /** NIM_MAX_MODEL_LEN: the context the memory estimate counts; null or absent: the model's own, shortened to fit. */
   maxModelLen?: number | null;
+  /** NIM_PIPELINE_PARALLEL_SIZE: the pp of untagged profiles; with multi-node, the pp a tagged one must have. */
+  pipelineParallelSize?: number | null;
+  /** NIM_MULTI_NODE: the group this node is one of (DESIGN §14); absent or null on a single node. */
+  multiNode?: { nodes: number } | null;
   /** The engines present; absent (tests of the ranking alone): every engine counts as present. */
   engines?: EnginesPresent;
 }
@@ -48,6 +52,8 @@ export interface Evaluation {
   /** The tensor-parallel size the engine runs with (tp tag, else NIM_TENSOR_PARALLEL_SIZE, else 1). */
   tp: number;
   pp: number;
+  /** Across a group: "multi-node: 2 nodes × 8 GPUs" (the listing shows it); absent on a single node. */
+  multiNode?: string;
   /**
    * Why the engine could not be started on these GPUs although the profile fits them (vLLM on one MIG device of
    * several, DESIGN §8): the ranking and the listing keep the profile, `serve` refuses it with this (69).

@@ -68,7 +68,7 @@ function checkArgv(engine: Engine, argv: readonly string[], versions: readonly s
 
 const file = (p: string) => ({ path: p, uri: `file:///m/${p}`, sha256: null, size: null, extract: false });
 
-interface Combo { engine: Engine; tp: number; pp: number; lora: 'off' | 'adapters' | 'empty'; maxLen: boolean; name: boolean; built: boolean; version: string | null; host: string }
+interface Combo { engine: Engine; tp: number; pp: number; lora: 'off' | 'adapters' | 'empty'; maxLen: boolean; name: boolean; built: boolean; version: string | null; host: string; group: 'none' | 'leader' | 'worker' }
 
 function combos(): Combo[] {
   const out: Combo[] = [];
@@ -79,7 +79,8 @@ function combos(): Combo[] {
           for (const name of [false, true])
             for (const built of engine === 'tensorrt_llm' ? [false, true] : [false])
               for (const version of engine === 'tensorrt_llm' ? [null, '1.0.0', '1.2.0', '1.3.0'] : [null])
-                for (const host of ['0.0.0.0', '127.0.0.1']) out.push({ engine, tp, pp, lora, maxLen, name, built, version, host });
+                for (const host of ['0.0.0.0', '127.0.0.1'])
+                  for (const group of engine === 'tensorrt_llm' ? ['none'] as const : ['none', 'leader', 'worker'] as const) out.push({ engine, tp, pp, lora, maxLen, name, built, version, host, group });
   return out;
 }
 
@@ -92,6 +93,8 @@ function build(c: Combo): string[] {
   if (c.lora !== 'off') env.NIM_PEFT_SOURCE = '/loras';
   if (c.maxLen) env.NIM_MAX_MODEL_LEN = '8192';
   if (c.name) env.NIM_SERVED_MODEL_NAME = 'meta/llama-3.1-8b-instruct';
+  // a multi-node group of 2 (DESIGN §14): the rendezvous flags, and --headless on a vLLM worker
+  if (c.group !== 'none') Object.assign(env, { NIM_MULTI_NODE: '1', NIM_NUM_COMPUTE_NODES: '2', NIM_NODE_RANK: c.group === 'leader' ? '0' : '1', LWS_LEADER_ADDRESS: 'llama-lws-0.llama-lws.default' });
   const adapters = c.lora === 'adapters' ? [{ name: 'sql', path: '/loras/sql', rank: 24 }, { name: 'chat', path: '/loras/chat', rank: null }] : [];
   return buildEngineCommand({
     profile,
@@ -107,11 +110,11 @@ function build(c: Combo): string[] {
 
 describe('every argv nimlet builds is accepted by the engine versions nimlet supports', () => {
   const all = combos();
-  it('covers every engine × tp/pp × LoRA × max length × served name × built engine × version', () => {
-    expect(all.length).toBe(3 * 3 * 2 * 2 * 2 + 3 * 3 * 2 * 2 * 2 * 2 * 4 + 3 * 3 * 2 * 2 * 2);
+  it('covers every engine × tp/pp × LoRA × max length × served name × built engine × version × multi-node role', () => {
+    expect(all.length).toBe(3 * (3 * 3 * 2 * 2 * 2) + 3 * 3 * 2 * 2 * 2 * 2 * 4 + 3 * (3 * 3 * 2 * 2 * 2));
   });
 
-  it.each(all.map((c) => [`${c.engine} tp${c.tp} pp${c.pp} lora=${c.lora} maxLen=${c.maxLen} name=${c.name} built=${c.built} version=${c.version} host=${c.host}`, c] as const))('%s', (_label, c) => {
+  it.each(all.map((c) => [`${c.engine} tp${c.tp} pp${c.pp} lora=${c.lora} maxLen=${c.maxLen} name=${c.name} built=${c.built} version=${c.version} host=${c.host} group=${c.group}`, c] as const))('%s', (_label, c) => {
     const argv = build(c);
     expect(checkArgv(c.engine, argv, versionsFor(c.engine, c.version))).toEqual([]);
   });
@@ -130,11 +133,20 @@ describe('the check itself', () => {
   });
 
   it('the issue\'s cases hold: built engine, SGLang LoRA without adapters, a rank-24 adapter in vLLM', () => {
-    const trt = build({ engine: 'tensorrt_llm', tp: 1, pp: 1, lora: 'off', maxLen: false, name: false, built: true, version: null, host: '0.0.0.0' });
+    const trt = build({ engine: 'tensorrt_llm', tp: 1, pp: 1, lora: 'off', maxLen: false, name: false, built: true, version: null, host: '0.0.0.0', group: 'none' });
     expect(trt.slice(0, 6)).toEqual(['trtllm-serve', '/cache/profiles/p/trtllm_engine', '--backend', 'tensorrt', '--tokenizer', '/cache/profiles/p']);
-    const sg = build({ engine: 'sglang', tp: 1, pp: 1, lora: 'empty', maxLen: false, name: false, built: false, version: null, host: '0.0.0.0' });
+    const sg = build({ engine: 'sglang', tp: 1, pp: 1, lora: 'empty', maxLen: false, name: false, built: false, version: null, host: '0.0.0.0', group: 'none' });
     expect(sg.slice(sg.indexOf('--lora-target-modules'), sg.indexOf('--lora-target-modules') + 2)).toEqual(['--lora-target-modules', 'all']);
-    const vl = build({ engine: 'vllm', tp: 1, pp: 1, lora: 'adapters', maxLen: false, name: false, built: false, version: null, host: '0.0.0.0' });
+    const vl = build({ engine: 'vllm', tp: 1, pp: 1, lora: 'adapters', maxLen: false, name: false, built: false, version: null, host: '0.0.0.0', group: 'none' });
     expect(vl[vl.indexOf('--max-lora-rank') + 1]).toBe('32');
+  });
+
+  it('multi-node (DESIGN §14): the rendezvous at the leader on the fixed port; only a vLLM worker is --headless', () => {
+    const base = { tp: 8, pp: 2, lora: 'off', maxLen: false, name: false, built: false, version: null, host: '127.0.0.1' } as const;
+    const tail = (argv: string[], flag: string) => argv.slice(argv.indexOf(flag));
+    expect(tail(build({ ...base, engine: 'vllm', group: 'leader' }), '--nnodes')).toEqual(['--nnodes', '2', '--node-rank', '0', '--master-addr', 'llama-lws-0.llama-lws.default', '--master-port', '29501']);
+    expect(tail(build({ ...base, engine: 'vllm', group: 'worker' }), '--nnodes')).toEqual(['--nnodes', '2', '--node-rank', '1', '--master-addr', 'llama-lws-0.llama-lws.default', '--master-port', '29501', '--headless']);
+    expect(tail(build({ ...base, engine: 'sglang', group: 'worker' }), '--nnodes')).toEqual(['--nnodes', '2', '--node-rank', '1', '--dist-init-addr', 'llama-lws-0.llama-lws.default:29501']);
+    expect(() => build({ ...base, engine: 'tensorrt_llm', group: 'leader' })).toThrow(/cannot start across nodes/);
   });
 });

@@ -116,7 +116,7 @@ describe('evaluateProfiles', () => {
   it('pp counts: tp 2 × pp 2 needs four', () => {
     const p = profile({ llm_engine: 'vllm', precision: 'bf16', tp: '2', pp: '2' });
     expect(evaluateProfiles([p], host(many('H100', 4)), request())[0]!.gpus).toEqual([0, 1, 2, 3]);
-    expect(evaluateProfiles([p], host(many('H100', 3)), request())[0]!.reasons).toEqual(['needs 4 GPUs of one model, found 3']);
+    expect(evaluateProfiles([p], host(many('H100', 3)), request())[0]!.reasons).toEqual(['needs 4 GPUs of one model, found 3', 'across nodes it fits: 2 nodes × 2 GPUs, with NIM_MULTI_NODE=1 (docs/multi-node.md)']);
   });
 
   it('the MIG GPU with no MIG devices offers nothing', () => {

@@ -28,6 +28,9 @@ import { installInterrupt, type Interrupt } from '../interrupt.js';
 import { prepareSelection } from '../prepare-selection.js';
 import { engineListen, openFront, runBehindFront } from '../serve-front.js';
 import { commandSettings } from '../settings.js';
+import { createGroupLink, type GroupLink } from '../group-link.js';
+import { checkWorkerFits, waitForLeader, type LeaderChoice } from '../multi-node.js';
+import { describeHostGpus } from '../../select/units.js';
 
 interface Launch {
   profile: Profile;
@@ -35,13 +38,19 @@ interface Launch {
   model: ModelDirResult;
   command: EngineCommand;
   settings: Settings;
+  hostGpus: string;
 }
 
-/** prepareSelection with each stage timed on its own for the summary (manifest and probe overlap). */
-async function selectForServe(ctx: CliContext, options: CommonOptions, watch: Stopwatch, signal: AbortSignal): Promise<{ settings: Settings; manifest: Manifest; selection: Selection; engines: EnginesPresent }> {
-  const prepared = await prepareSelection(ctx, options, 'strict', (stage, work) => watch.time(stage, work), signal);
+/**
+ * prepareSelection with each stage timed on its own for the summary (manifest and probe overlap). A multi-node
+ * worker runs what the leader chose (DESIGN §14), as a pin, once it has checked that its own GPUs can.
+ */
+async function selectForServe(ctx: CliContext, options: CommonOptions, watch: Stopwatch, signal: AbortSignal, leader: LeaderChoice | null): Promise<{ settings: Settings; manifest: Manifest; selection: Selection; engines: EnginesPresent; hostGpus: string }> {
+  const asked = leader === null ? options : { ...options, profile: leader.profileId };
+  const prepared = await prepareSelection(ctx, asked, 'strict', (stage, work) => watch.time(stage, work), signal);
+  if (leader !== null) checkWorkerFits(leader, prepared.evaluations, prepared.inventory, prepared.settings.multiNode?.rank ?? 0);
   const selection = await watch.time('select', async () => chooseProfile(prepared.evaluations, prepared.inventory, prepared.request));
-  return { settings: prepared.settings, manifest: prepared.manifest, selection, engines: prepared.engines };
+  return { settings: prepared.settings, manifest: prepared.manifest, selection, engines: prepared.engines, hostGpus: describeHostGpus(prepared.inventory) };
 }
 
 /** A TensorRT engine in the model folder: the profile's files say so, or (NIM_MODEL_NAME) the folder has one. */
@@ -66,13 +75,18 @@ function refuseWithoutEngine(profile: Profile, engines: EnginesPresent): void {
 /** What the front adds to a launch: the engine's loopback address, and a watcher of the download. */
 interface FrontHooks {
   listen: { host: string; port: number } | undefined;
+  /** Multi-node worker: the leader's choice, read before selection. */
+  leader: LeaderChoice | null;
+  /** The profile is chosen (before the download): a multi-node leader's metadata names it from here on. */
+  onSelected?: (info: LaunchInfo) => void;
   onProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
 async function prepareLaunch(ctx: CliContext, options: CommonOptions, interrupt: Interrupt, watch: Stopwatch, hooks: FrontHooks): Promise<Launch> {
-  const { settings, manifest, selection, engines } = await selectForServe(ctx, options, watch, interrupt.signal);
+  const { settings, manifest, selection, engines, hostGpus } = await selectForServe(ctx, options, watch, interrupt.signal, hooks.leader);
   interrupt.throwIfInterrupted();
   const profile = selection.profile;
+  if (profile.engine !== null) hooks.onSelected?.(earlyInfo(profile, selection, settings, hostGpus));
   if (options.dryRun !== true) refuseWithoutEngine(profile, engines);
   // the profile fits, but this engine cannot be started on these GPUs (vLLM on one MIG device of several): refused
   // before the download, and by the dry run too, which fails where the run would
@@ -109,7 +123,7 @@ async function prepareLaunch(ctx: CliContext, options: CommonOptions, interrupt:
     ...(hooks.listen ? { listen: hooks.listen } : {}),
   });
   interrupt.throwIfInterrupted(); // a stop asked for while the adapters were listed: no engine start
-  return { profile, selection, model, command, settings };
+  return { profile, selection, model, command, settings, hostGpus };
 }
 
 async function writeGeneratedFiles(command: EngineCommand): Promise<void> {
@@ -125,14 +139,21 @@ export const run: CommandRun = async (ctx, options) => {
   let launch: Launch;
   let front: Front | null = null;
   let listen: FrontHooks['listen'];
+  let link: GroupLink | null = null;
   try {
     // read before the probe: the front (DESIGN §11) answers from nimlet's first second, downloads included
     const early = commandSettings(ctx, options);
     const logger = createLogger({ write: ctx.stderr, jsonl: early.jsonLogging, level: early.logLevel, secrets: credentialsToScrub(ctx.env) });
-    if (early.front.enabled && !options.dryRun) front = await openFront(early, logger);
+    link = early.multiNode === null ? null : createGroupLink(early.multiNode, early.serverPort, logger);
+    if (early.front.enabled && !options.dryRun) front = await openFront(early, logger, link);
     listen = await engineListen(early);
+    const group = early.multiNode;
+    const leader = group !== null && !group.leader && !options.dryRun ? await waitForLeader(group, early.serverPort, interrupt.signal, (l) => ctx.stderr(`${l}\n`)) : null;
     const downloading = front?.readiness.downloading;
-    launch = await prepareLaunch(ctx, options, interrupt, watch, { listen, ...(downloading ? { onProgress: downloading } : {}) });
+    // a multi-node leader names its choice from selection on, for its workers (DESIGN §14); a single node, as before,
+    // once the model folder (and so the served name) is known
+    const onSelected = front === null || group?.leader !== true ? undefined : (info: LaunchInfo): void => front?.setLaunch(info);
+    launch = await prepareLaunch(ctx, options, interrupt, watch, { listen, leader, ...(onSelected ? { onSelected } : {}), ...(downloading ? { onProgress: downloading } : {}) });
   } catch (err) {
     await front?.close();
     // a download aborted by our own signal handler ends as 143/130, whatever the cache layer threw
@@ -168,11 +189,11 @@ export const run: CommandRun = async (ctx, options) => {
     throw err;
   }
   if (front === null || listen === undefined) return runEngine(command);
-  return runBehindFront(front, launchInfo(launch), command, settings, listen.port, logger);
+  return runBehindFront(front, launchInfo(launch), command, settings, listen.port, logger, link);
 };
 
 /** What the front's metadata and manifest paths tell about this launch. */
-function launchInfo({ profile, selection, model, command, settings }: Launch): LaunchInfo {
+function launchInfo({ profile, selection, model, command, settings, hostGpus }: Launch): LaunchInfo {
   const uri = profile.files[0]?.uri;
   return {
     servedName: settings.servedModelName ?? defaultServedModelName(profile, model.modelDir),
@@ -180,5 +201,21 @@ function launchInfo({ profile, selection, model, command, settings }: Launch): L
     profile,
     engine: command.engine,
     gpus: selection.gpus.map((index, i) => ({ index, uuid: selection.deviceUuids[i] ?? '' })),
+    ...groupInfo(settings, hostGpus),
   };
 }
+
+/** The metadata from selection on, before the model folder is known: what workers read (DESIGN §14). */
+function earlyInfo(profile: Profile, selection: Selection, settings: Settings, hostGpus: string): LaunchInfo {
+  return {
+    servedName: settings.servedModelName ?? profile.tags.model?.trim() ?? profile.name,
+    modelUrl: profile.files[0]?.uri ?? settings.localModelDir ?? '',
+    profile,
+    engine: profile.engine!,
+    gpus: selection.gpus.map((index, i) => ({ index, uuid: selection.deviceUuids[i] ?? '' })),
+    ...groupInfo(settings, hostGpus),
+  };
+}
+
+const groupInfo = (settings: Settings, hostGpus: string): Pick<LaunchInfo, 'multiNode'> =>
+  settings.multiNode === null ? {} : { multiNode: { nodes: settings.multiNode.nodes, rank: settings.multiNode.rank, gpus: hostGpus } };
