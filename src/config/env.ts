@@ -5,6 +5,7 @@ import os from 'node:os';
 import { NimletError } from '../errors.js';
 import { readFrontSettings, readServerPort, type FrontSettings } from './front.js';
 import { readEngines, type EngineDeclaration } from './engines.js';
+import { readDownloadSettings, type DownloadSettings } from './downloads.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -50,6 +51,8 @@ export interface Settings {
   noColor: boolean;
   probeTimeoutMs: number;
   front: FrontSettings;
+  /** NIMLET_DOWNLOAD_CONNECTIONS, NIMLET_MAX_CONNECTIONS (DESIGN §15). */
+  downloads: DownloadSettings;
 }
 
 function badValue(name: string, value: string, expected: string): NimletError {
@@ -243,5 +246,6 @@ export function readSettings(env: Env): Settings {
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
     probeTimeoutMs: (probeTimeoutS ?? 10) * 1000,
     front: readFrontSettings(env),
+    downloads: readDownloadSettings(env),
   };
 }
