@@ -11,12 +11,12 @@ export interface DownloadSettings {
 }
 
 /**
- * Defaults: 16 per file is what `aria2c -x16` and the DESIGN's budget use; CDNs cap each connection at tens of
- * MB/s, and on the bench's nginx `limit_rate 20m` origin 16 fill ~320 MB/s while 8 stop at half that
- * (bench/download.mjs). 64 in all: 4 files at once (ensure-profile's pool) × 16, so a profile of many large
- * files opens no more sockets than one aria2c per file would.
+ * Defaults, measured with bench/download.mjs (nginx `limit_rate 20m` per connection, 2 cores): 16 per file is
+ * what `aria2c -x16` and the DESIGN's budget use; at 4 connections a 512 MiB file took 5.7 s, at 16 3.2 s
+ * (aria2c -x16: 2.9 s). 16 in all as well: the link is filled by the sum, not by how it is shared among the 4
+ * files fetched at once, and each connection holds ~2 MB of buffers: 64 put nimlet over its 150 MB RSS budget.
  */
-export const DEFAULT_DOWNLOADS: DownloadSettings = { connections: 16, maxConnections: 64 };
+export const DEFAULT_DOWNLOADS: DownloadSettings = { connections: 16, maxConnections: 16 };
 
 export function readDownloadSettings(env: Env): DownloadSettings {
   const connections = readInt(env, 'NIMLET_DOWNLOAD_CONNECTIONS', 1, 64) ?? DEFAULT_DOWNLOADS.connections;

@@ -16,16 +16,16 @@ function refusal(env: Record<string, string>): NimletError {
 }
 
 describe('download connections', () => {
-  it('defaults: 16 per file, 64 in all', () => {
-    expect(read({})).toEqual({ connections: 16, maxConnections: 64 });
+  it('defaults: 16 per file, 16 in all', () => {
+    expect(read({})).toEqual({ connections: 16, maxConnections: 16 });
   });
 
   it.each<[Record<string, string>, { connections: number; maxConnections: number }]>([
-    [{ NIMLET_DOWNLOAD_CONNECTIONS: '1' }, { connections: 1, maxConnections: 64 }],
+    [{ NIMLET_DOWNLOAD_CONNECTIONS: '1' }, { connections: 1, maxConnections: 16 }],
     [{ NIMLET_DOWNLOAD_CONNECTIONS: ' 64 ' }, { connections: 64, maxConnections: 64 }],
     [{ NIMLET_DOWNLOAD_CONNECTIONS: '8', NIMLET_MAX_CONNECTIONS: '8' }, { connections: 8, maxConnections: 8 }],
     [{ NIMLET_MAX_CONNECTIONS: '200' }, { connections: 16, maxConnections: 200 }],
-    [{ NIMLET_DOWNLOAD_CONNECTIONS: '' }, { connections: 16, maxConnections: 64 }],
+    [{ NIMLET_DOWNLOAD_CONNECTIONS: '' }, { connections: 16, maxConnections: 16 }],
   ])('%j', (env, want) => {
     expect(read(env)).toEqual(want);
   });

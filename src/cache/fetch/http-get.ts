@@ -37,6 +37,7 @@ export interface GetOptions {
   env: Env;
   /** A large body is expected (see transport's bulk client). */
   bulk?: boolean;
+  readBufferBytes?: number;
 }
 
 /** Sends the request, following up to 10 redirects; Authorization only while on the API's origin. */
@@ -49,7 +50,8 @@ export async function httpGet(target: HttpTarget, opts: GetOptions): Promise<Htt
     if (opts.to !== undefined) headers.range = `bytes=${opts.from}-${opts.to}`;
     else if (opts.from > 0) headers.range = `bytes=${opts.from}-`;
     if (target.token !== null && new URL(url).origin === apiOrigin) headers.authorization = `Bearer ${target.token}`;
-    const res = await send(url, { method: opts.method, headers, signal: opts.signal, stallTimeoutMs: opts.stallTimeoutMs, env: opts.env, bulk: opts.bulk === true });
+    const res = await send(url, { method: opts.method, headers, signal: opts.signal, stallTimeoutMs: opts.stallTimeoutMs, env: opts.env, bulk: opts.bulk === true,
+      ...(opts.readBufferBytes === undefined ? {} : { readBufferBytes: opts.readBufferBytes }) });
     chain.push(res.headers);
     const location = res.headers.location;
     if (!REDIRECTS.has(res.status) || location === undefined) {

@@ -4,6 +4,7 @@
 // contiguous prefix on the hashing thread, which reads back pages just written (page cache, no second pass from
 // disk). The missing ranges are kept in `<partial>.ranges`, so a SIGTERM or SIGKILL resumes them. A server that
 // ignores Range (a 200) gets the one-stream download instead (null).
+import { setMaxListeners } from 'node:events';
 import { openPartial, claimPartial, truncatePartial } from './partial-file.js';
 import { hashFileInBackground } from './background-hash.js';
 import { NimletError } from '../../errors.js';
@@ -45,6 +46,7 @@ export async function downloadRanged(d: HttpDownload, size: number): Promise<Dow
   const hash = hashFileInBackground(d.partialPath);
   const stop = new AbortController();
   const signal = AbortSignal.any([d.signal, stop.signal]);
+  setMaxListeners(4 * d.settings.downloads.connections + 16, signal, d.signal); // each connection's request and backoff listen
   let hashed = plan.prefix();
   let sinceSync = 0;
   let syncing = false;
