@@ -62,8 +62,13 @@ describe('ranged downloads, killed and resumed', () => {
     expect((await first).signal).toBe('SIGKILL');
     expect(await readdir(path.join(cache, 'profiles')).catch(() => [])).toEqual([]);
     expect((await readdir(path.join(cache, 'partials'))).sort()).toEqual([sha, `${sha}.ranges`]);
+    const sentBefore = srv.stats().bytesSent;
     const second = await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1', '--json'], env(connections));
     expect(second.exitCode, second.all).toBe(0);
+    // fetchedBytes counts what came over the network in this run, not the ranges the map said were in place
+    const fetched = JSON.parse(second.stdout).profiles[0].fetchedBytes as number;
+    expect(fetched).toBeGreaterThan(0);
+    expect(fetched).toBeLessThanOrEqual(srv.stats().bytesSent - sentBefore);
     const file = path.join(wsOf(cache, 'vllm-bf16-tp1'), 'big.bin');
     expect((await stat(file)).size).toBe(size);
     expect(await fileSha(file)).toBe(sha);

@@ -37,6 +37,8 @@ export interface HttpDownload {
   onBytes: (n: number) => void;
   /** Counts every HTTP exchange started (redirect chains count once). */
   countRequest: () => void;
+  /** Counts body bytes received over the network (not those a resume found in the partial). */
+  countBytes: (n: number) => void;
 }
 
 export interface Downloaded {
@@ -174,7 +176,7 @@ async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
       try {
         await writeHashed(res.body, {
           path: d.partialPath, from: have, hash, limit: d.expectedSize, signal: d.signal,
-          onBytes: d.onBytes, onWritten: (n) => void (added += n),
+          onBytes: (n) => { d.onBytes(n); d.countBytes(n); }, onWritten: (n) => void (added += n),
         });
       } catch (err) {
         failed = err;

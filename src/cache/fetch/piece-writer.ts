@@ -1,6 +1,6 @@
 // Streams one ranged response into its piece of the partial file. Bytes count for progress as they arrive; they
-// count as in the file (the plan, the hash, the range map) only once a write has put them there. A piece whose
-// back half another connection took mid-flight (plan.take's split) stops at its new end.
+// count as in the file (the plan, the hash, the range map) only once a write has put them there. Nothing past the
+// piece's end is taken, whatever the server sends.
 import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { WriteFailed } from './hashing-writer.js';
@@ -19,7 +19,7 @@ export interface PieceSink {
   signal: AbortSignal;
 }
 
-/** Resolves when the piece is whole (or cut short by a split at its end); rethrows a failing body after writing what came. */
+/** Resolves when the piece is whole (or the body ended early); rethrows a failing body after writing what came. */
 export async function writePiece(body: Readable, piece: Piece, sink: PieceSink): Promise<void> {
   let batch: Buffer[] = [];
   let size = 0;
@@ -57,7 +57,7 @@ export async function writePiece(body: Readable, piece: Piece, sink: PieceSink):
           piece.at += b.length;
           sink.arrived(b.length);
         }
-        if (piece.at >= piece.end) break; // the piece is whole (or was split): the rest is the other half's
+        if (piece.at >= piece.end) break; // the piece is whole
         if (size >= BATCH) {
           await inflight;
           void queue();

@@ -58,7 +58,7 @@ export async function downloadRanged(d: HttpDownload, size: number): Promise<Dow
       d, size, plan, signal, source: null, vouched: null, gitBlob: null, ready: deferred(),
       sink: {
         fh, signal,
-        arrived: (n) => d.onBytes(n),
+        arrived: (n) => { d.onBytes(n); d.countBytes(n); },
         written: (piece: Piece, n: number) => {
           plan.advance(piece, n);
           if (plan.prefix() > hashed) hash.wrote([], (hashed = plan.prefix()));

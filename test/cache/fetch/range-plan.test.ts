@@ -1,6 +1,6 @@
 // The range plan (pieces in file order, the tail split among idle connections) and the range map's parser.
 import { describe, expect, it } from 'vitest';
-import { CHUNK, MIN_STEAL, RangePlan } from '../../../src/cache/fetch/range-plan.js';
+import { CHUNK, RangePlan } from '../../../src/cache/fetch/range-plan.js';
 import { parseRangeMap } from '../../../src/cache/fetch/range-map.js';
 
 const MiB = 1024 * 1024;
@@ -23,20 +23,13 @@ describe('RangePlan', () => {
     expect(plan.prefix()).toBe(20 * MiB);
   });
 
-  it('an idle connection takes the back half of the piece with the most left, never below what was received', () => {
-    const plan = new RangePlan(CHUNK, [[0, CHUNK]]);
+  it('a piece in flight is never split: an idle connection gets nothing while every piece is owned', () => {
+    const plan = new RangePlan(2 * CHUNK, [[0, 2 * CHUNK]]);
     const a = plan.take()!;
-    a.at = MiB; // received, not yet written
-    const back = plan.take()!;
-    const mid = MiB + (CHUNK - MiB) / 2;
-    expect([a.end, back.done, back.end]).toEqual([mid, mid, CHUNK]);
-    expect(plan.todo()).toEqual([[0, mid], [mid, CHUNK]]);
-  });
-
-  it('nothing is split below 2 × MIN_STEAL left', () => {
-    const plan = new RangePlan(2 * MIN_STEAL - 1, [[0, 2 * MIN_STEAL - 1]]);
-    expect(plan.take()).not.toBeNull();
+    const b = plan.take()!;
+    expect([a.end, b.end]).toEqual([CHUNK, 2 * CHUNK]);
     expect(plan.take()).toBeNull();
+    expect(plan.todo()).toEqual([[0, CHUNK], [CHUNK, 2 * CHUNK]]);
   });
 
   it('a piece given up goes back to the free list from what is in the file', () => {
