@@ -111,7 +111,8 @@ describe('serve downloads, and stops cleanly on SIGTERM', () => {
     const { yaml } = await manifestFor('model-c.safetensors', SIZE, 3, { stallAfterBytes: 2 * MiB });
     const sb = makeSandbox(yaml);
     srv.reset();
-    const { child, done } = startNimlet(['serve'], { ...sb.env, HF_ENDPOINT: srv.url, FAKE_ENGINE_MODE: 'exit' });
+    // One stream: the stall after 2 MiB is the first request's only (ranged, the others would carry on).
+    const { child, done } = startNimlet(['serve'], { ...sb.env, HF_ENDPOINT: srv.url, FAKE_ENGINE_MODE: 'exit', NIMLET_DOWNLOAD_CONNECTIONS: '1' });
     let ended: Awaited<typeof done> | undefined;
     void done.then((r) => (ended = r));
     await waitFor(() => (ended || sentFor('model-c.safetensors') === 2 * MiB ? true : undefined), 30_000);
