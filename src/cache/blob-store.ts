@@ -94,26 +94,15 @@ export async function ensureBlob(req: BlobRequest): Promise<{ sha256: string; fe
       const { fetchFile } = await import('./fetch/fetch-file.js');
       const signal = AbortSignal.any([req.signal, lost]);
       let result;
-      let fetched = 0;
-      // fetchFile reports a resumed partial's bytes first (and takes them back if it must restart): progress
-      // wants them, the count of bytes fetched over the network does not.
       const { claimPartial, openPartial, publishPartial } = await import('./fetch/partial-file.js');
       // A link, FIFO or device planted at the predictable name goes (the link, not its target) before any open.
-      let resumed = await claimPartial(partial);
+      const resumed = await claimPartial(partial);
       // A partial an older nimlet made read-only just before being killed: writable again, or it blocks for good.
       if (resumed > 0) await openPartial(partial, 'read').then((fh) => fh.chmod(0o644).finally(() => fh.close())).catch(() => undefined);
       try {
         result = await fetchFile({
           source, partialPath: partial, expectedSha256: file.sha256, expectedSize: file.size,
-          label: req.label, settings: req.settings, signal,
-          onBytes: (n) => {
-            req.onBytes(n);
-            if (resumed > 0 && (n === resumed || n === -resumed)) {
-              if (n < 0) resumed = 0;
-              return;
-            }
-            fetched += n;
-          },
+          label: req.label, settings: req.settings, signal, onBytes: req.onBytes,
         });
       } catch (e) {
         // A full disk must not stay full because of us: drop the partial (other pods share this volume).
@@ -135,7 +124,7 @@ export async function ensureBlob(req: BlobRequest): Promise<{ sha256: string; fe
       await mkdir(layout.blobs, { recursive: true });
       await publishPartial(partial, blobPath(layout, result.sha256), result.bytes, (from, to) => renameOnto(layout, from, to));
       if (file.sha256 === null) await writeAtomic(layout, refPath(layout, source), result.sha256 + '\n');
-      return { sha256: result.sha256, fetched, unverified: result.verifiedBy === null };
+      return { sha256: result.sha256, fetched: result.fetched, unverified: result.verifiedBy === null };
     },
   });
 }

@@ -89,7 +89,8 @@ export async function prunePlan(inv: Inventory, manifest: Manifest, now = Date.n
   for (const b of inv.blobs) judge('blob', keep.blobs.get(b.hex), path.join(layout.blobs, b.hex), b.bytes);
   for (const r of await list(layout.refs)) judge('ref', keep.refs.get(r), path.join(layout.refs, r), 0);
   for (const p of inv.partials) {
-    const why = keep.keys.get(p.key) ?? (liveLocks.has(p.key) ? 'being downloaded (its lock is live)' : undefined);
+    const key = p.key.replace(/\.ranges$/, ''); // a ranged download's map goes and stays with its partial (fetch/range-map.ts)
+    const why = keep.keys.get(key) ?? (liveLocks.has(key) ? 'being downloaded (its lock is live)' : undefined);
     judge('partial', why, path.join(layout.partials, p.key), p.bytes);
   }
   for (const t of await list(layout.tmp)) {

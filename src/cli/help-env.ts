@@ -39,6 +39,8 @@ const OWN: ReadonlyArray<readonly [string, string]> = [
   ['NIMLET_PROBE_TIMEOUT', 'seconds before a hung nvidia-smi is killed (10)'],
   ['NIMLET_RETRY_ATTEMPTS, NIMLET_RETRY_BASE_MS, NIMLET_RETRY_MAX_MS, NIMLET_RETRY_AFTER_MAX_MS', 'download retries'],
   ['NIMLET_HTTP_TIMEOUT_MS', 'a silent download connection is dropped and resumed after this'],
+  ['NIMLET_DOWNLOAD_CONNECTIONS', 'ranged connections per file of 16 MiB or more (16; 1: one stream)'],
+  ['NIMLET_MAX_CONNECTIONS', 'connections across all files downloading at once (16)'],
   ['NIMLET_DOCTOR_TIMEOUT_MS', "how long doctor waits for each endpoint (ms)"],
   ['NIMLET_FRONT', 'off: no HTTP front, the engine owns the port (on by default)'],
   ['NIMLET_ENGINE_PORT', "the engine's loopback port behind the front (0: a free one)"],

@@ -6,6 +6,7 @@ import { NimletError } from '../errors.js';
 import { readFrontSettings, readServerPort, type FrontSettings } from './front.js';
 import { readEngines, type EngineDeclaration } from './engines.js';
 import { readMultiNode, type MultiNodeSettings } from './multi-node.js';
+import { readDownloadSettings, type DownloadSettings } from './downloads.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -59,6 +60,8 @@ export interface Settings {
   front: FrontSettings;
   /** NIM_MULTI_NODE and the group's shape (DESIGN §14); null on a single node. */
   multiNode: MultiNodeSettings | null;
+  /** NIMLET_DOWNLOAD_CONNECTIONS, NIMLET_MAX_CONNECTIONS (DESIGN §15). */
+  downloads: DownloadSettings;
 }
 
 function badValue(name: string, value: string, expected: string): NimletError {
@@ -269,5 +272,6 @@ export function readSettings(env: Env): Settings {
     probeTimeoutMs: (probeTimeoutS ?? 10) * 1000,
     front: readFrontSettings(env),
     multiNode: readMultiNode(env, (name) => readFlag(env, name)),
+    downloads: readDownloadSettings(env),
   };
 }

@@ -30,14 +30,16 @@ it('never touches a live lock or the partial it guards; removes abandoned locks,
   await lock('dead-key.lock', dead);
   await mkdir(l.partials, { recursive: true });
   await writeFile(path.join(l.partials, 'live-key'), 'being written');
+  await writeFile(path.join(l.partials, 'live-key.ranges'), '{"v":1,"size":13,"todo":[]}'); // a ranged download's map: kept with it
   await writeFile(path.join(l.partials, 'orphan'), 'nobody');
+  await writeFile(path.join(l.partials, 'orphan.ranges'), '{}');
   await mkdir(path.join(l.tmp, 'ws-1-old'), { recursive: true });
   const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
   await utimes(path.join(l.tmp, 'ws-1-old'), old, old);
   await mkdir(path.join(l.tmp, 'ws-2-fresh'), { recursive: true });
   const items = await planPrune(await readInventory(cache), emptyManifest);
   expect(items.map((i) => `${i.kind} ${path.relative(cache, i.path)}`).sort()).toEqual(
-    ['lock locks/dead-key.lock', 'partial partials/orphan', 'temporary tmp/ws-1-old'],
+    ['lock locks/dead-key.lock', 'partial partials/orphan', 'partial partials/orphan.ranges', 'temporary tmp/ws-1-old'],
   );
 });
 

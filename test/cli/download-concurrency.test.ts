@@ -23,7 +23,9 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const env = () => cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest });
+// One stream per file: these tests pin the one-stream resume (Range from the partial's end); the ranged download's
+// kill and resume are in download-ranged.test.ts.
+const env = () => cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest, NIMLET_DOWNLOAD_CONNECTIONS: '1' });
 /** Polls `cond` until it holds; throws when it still does not after `timeoutMs` (a wait that gives up is a failure). */
 const until = async (what: string, cond: () => Promise<boolean> | boolean, timeoutMs = 50_000) => {
   const end = Date.now() + timeoutMs;

@@ -62,7 +62,7 @@ describe('serve downloads, and stops cleanly on SIGTERM', () => {
     // the signal lands, however slow the machine (nimlet's own stall timeout is 60 s).
     const { yaml, sha } = await manifestFor('model-a.safetensors', SIZE, 1, { stallAfterBytes: STALL });
     const sb = makeSandbox(yaml);
-    const env = { ...sb.env, HF_ENDPOINT: srv.url, FAKE_ENGINE_MODE: 'exit' };
+    const env = { ...sb.env, HF_ENDPOINT: srv.url, FAKE_ENGINE_MODE: 'exit', NIMLET_DOWNLOAD_CONNECTIONS: '1' }; // one stream: the resume pinned below
     const partial = path.join(sb.cache, 'partials', sha);
     srv.reset();
     const { child, done } = startNimlet(['serve'], env);
@@ -111,7 +111,8 @@ describe('serve downloads, and stops cleanly on SIGTERM', () => {
     const { yaml } = await manifestFor('model-c.safetensors', SIZE, 3, { stallAfterBytes: 2 * MiB });
     const sb = makeSandbox(yaml);
     srv.reset();
-    const { child, done } = startNimlet(['serve'], { ...sb.env, HF_ENDPOINT: srv.url, FAKE_ENGINE_MODE: 'exit' });
+    // One stream: the stall after 2 MiB is the first request's only (ranged, the others would carry on).
+    const { child, done } = startNimlet(['serve'], { ...sb.env, HF_ENDPOINT: srv.url, FAKE_ENGINE_MODE: 'exit', NIMLET_DOWNLOAD_CONNECTIONS: '1' });
     let ended: Awaited<typeof done> | undefined;
     void done.then((r) => (ended = r));
     await waitFor(() => (ended || sentFor('model-c.safetensors') === 2 * MiB ? true : undefined), 30_000);
@@ -126,7 +127,7 @@ describe('serve downloads, and stops cleanly on SIGTERM', () => {
 
   it('NIM_MODEL_NAME = a store from create-model-store: no download, no network request', async () => {
     const sb = makeSandbox((await manifestFor('model-b.safetensors', 2 * MiB, 2)).yaml);
-    const env = { ...sb.env, HF_ENDPOINT: srv.url, FAKE_ENGINE_MODE: 'exit' };
+    const env = { ...sb.env, HF_ENDPOINT: srv.url, FAKE_ENGINE_MODE: 'exit', NIMLET_DOWNLOAD_CONNECTIONS: '1' }; // one stream: the resume pinned below
     const store = path.join(sb.dir, 'store');
     const made = await runNimlet(['create-model-store', '--profile', ID, '--model-store', store], env);
     expect(made.code).toBe(0);

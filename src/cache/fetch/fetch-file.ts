@@ -38,6 +38,8 @@ export interface FetchResult {
   verifiedBy: 'manifest' | 'source' | null;
   /** HTTP exchanges made (a redirect chain counts once); 0 for file sources. */
   requests: number;
+  /** Bytes that came over the network (or from the source file) in this call: not those a resume found in place. */
+  fetched: number;
 }
 
 function offlineError(label: string): NimletError {
@@ -66,10 +68,11 @@ export async function fetchFile(req: FetchRequest): Promise<FetchResult> {
   const tuning = req.retry ?? readRetryTuning(env);
   const expected = req.expectedSha256?.toLowerCase() ?? null;
   let requests = 0;
+  let fetched = 0;
   for (let round = 1; ; round++) {
     const got =
       resolved.kind === 'file'
-        ? { ...(await copyFileSource({ ...req, path: resolved.path, onBytes })), vouched: null }
+        ? { ...(await copyFileSource({ ...req, path: resolved.path, onBytes: (n) => { onBytes(n); fetched += n; } })), vouched: null }
         : await downloadHttp({
             url: resolved.url,
             credential: resolved.credential,
@@ -86,6 +89,7 @@ export async function fetchFile(req: FetchRequest): Promise<FetchResult> {
             signal: req.signal,
             onBytes,
             countRequest: () => void requests++,
+            countBytes: (n) => void (fetched += n),
           });
     const want = expected ?? got.vouched;
     const sizeOk = !got.tooMany && (req.expectedSize === null || got.bytes === req.expectedSize);
@@ -96,7 +100,7 @@ export async function fetchFile(req: FetchRequest): Promise<FetchResult> {
         throw writeError(err, req.partialPath, req.label, req.settings);
       });
       const verifiedBy = expected !== null ? 'manifest' : want !== null || blobId !== null ? 'source' : null;
-      return { bytes: got.bytes, sha256: got.sha256, verifiedBy, requests };
+      return { bytes: got.bytes, sha256: got.sha256, verifiedBy, requests, fetched };
     }
     // Wrong bytes never stay where a resume or the cache could pick them up.
     await removePartial(req.partialPath);

@@ -39,7 +39,7 @@ export async function copyFileSource(c: FileCopy): Promise<{ bytes: number; sha2
   try {
     await writeHashed(createReadStream(c.path, { highWaterMark: 1024 * 1024 }), {
       path: c.partialPath, from: 0, hash: inlineHash(hash), limit: c.expectedSize, signal: c.signal,
-      onBytes: (n) => { added += n; c.onBytes(n); },
+      onBytes: c.onBytes, onWritten: (n) => void (added += n),
     });
     return { bytes: added, sha256: hash.digest('hex'), tooMany: false };
   } catch (err) {

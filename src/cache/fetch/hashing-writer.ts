@@ -38,7 +38,10 @@ export interface WriteOptions {
   /** Total bytes the file may reach; null when unknown. */
   limit: number | null;
   signal: AbortSignal;
+  /** Bytes received (progress): counted as they arrive, so a slow link shows them before a write batch fills. */
   onBytes: (n: number) => void;
+  /** Bytes now in the file (and in the hash): what a resume may count on. */
+  onWritten: (n: number) => void;
 }
 
 const BATCH = 1024 * 1024;
@@ -76,7 +79,7 @@ export async function writeHashed(body: Readable, opts: WriteOptions): Promise<n
     position += size;
     opts.hash.wrote(bufs, position);
     for (const b of bufs) releaseChunk(b);
-    opts.onBytes(size);
+    opts.onWritten(size);
     if (syncing === null && position - synced >= SYNC_EVERY) {
       const at = position;
       // A failure here is not lost: the caller's final fsync meets it again.
@@ -102,6 +105,7 @@ export async function writeHashed(body: Readable, opts: WriteOptions): Promise<n
         if (opts.limit !== null && position + size + b.length > opts.limit) throw new TooManyBytes(opts.limit);
         batch.push(b);
         size += b.length;
+        opts.onBytes(b.length);
         if (size >= BATCH) {
           await inflight;
           void queue();

@@ -16,6 +16,7 @@ import { truncatePartial } from './partial-file.js';
 import type { Credential } from './resolve.js';
 import { isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryTuning } from './retry.js';
 import { plan206, plan416 } from './range.js';
+import { downloadRanged, MIN_RANGED_BYTES } from './ranged-download.js';
 
 export interface HttpDownload {
   url: string;
@@ -36,6 +37,8 @@ export interface HttpDownload {
   onBytes: (n: number) => void;
   /** Counts every HTTP exchange started (redirect chains count once). */
   countRequest: () => void;
+  /** Counts body bytes received over the network (not those a resume found in the partial). */
+  countBytes: (n: number) => void;
 }
 
 export interface Downloaded {
@@ -63,9 +66,19 @@ async function partialLength(path: string): Promise<number> {
   }
 }
 
+/** Several ranged connections when the size is known and large enough, and the settings allow more than one. */
+function ranged(d: HttpDownload): d is HttpDownload & { expectedSize: number } {
+  return d.expectedSize !== null && d.expectedSize >= MIN_RANGED_BYTES && d.settings.downloads.connections > 1;
+}
+
 export async function downloadHttp(d: HttpDownload): Promise<Downloaded> {
-  const hash = hashFileInBackground(d.partialPath);
+  let hash: FileHash | null = null;
   try {
+    if (ranged(d)) {
+      const got = await downloadRanged(d, d.expectedSize);
+      if (got !== null) return got; // else the server ignored Range: one stream
+    }
+    hash = hashFileInBackground(d.partialPath);
     return await download(d, hash);
   } catch (err) {
     // The partial's own file-system failures (stat, truncate on a broken or full volume): an io error, not a bug.
@@ -74,7 +87,7 @@ export async function downloadHttp(d: HttpDownload): Promise<Downloaded> {
     }
     throw err;
   } finally {
-    hash.close();
+    hash?.close();
   }
 }
 
@@ -163,7 +176,7 @@ async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
       try {
         await writeHashed(res.body, {
           path: d.partialPath, from: have, hash, limit: d.expectedSize, signal: d.signal,
-          onBytes: (n) => { added += n; d.onBytes(n); },
+          onBytes: (n) => { d.onBytes(n); d.countBytes(n); }, onWritten: (n) => void (added += n),
         });
       } catch (err) {
         failed = err;

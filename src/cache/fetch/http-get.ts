@@ -30,11 +30,14 @@ export interface GetOptions {
   method: 'GET' | 'HEAD';
   /** First byte wanted; > 0 sends `Range: bytes=N-`. */
   from: number;
+  /** Last byte wanted (inclusive): sends `Range: bytes=from-to` even when `from` is 0. */
+  to?: number;
   signal: AbortSignal;
   stallTimeoutMs: number;
   env: Env;
   /** A large body is expected (see transport's bulk client). */
   bulk?: boolean;
+  readBufferBytes?: number;
 }
 
 /** Sends the request, following up to 10 redirects; Authorization only while on the API's origin. */
@@ -44,9 +47,11 @@ export async function httpGet(target: HttpTarget, opts: GetOptions): Promise<Htt
   let url = target.url;
   for (let hop = 0; ; hop++) {
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, 'accept-encoding': 'identity' };
-    if (opts.from > 0) headers.range = `bytes=${opts.from}-`;
+    if (opts.to !== undefined) headers.range = `bytes=${opts.from}-${opts.to}`;
+    else if (opts.from > 0) headers.range = `bytes=${opts.from}-`;
     if (target.token !== null && new URL(url).origin === apiOrigin) headers.authorization = `Bearer ${target.token}`;
-    const res = await send(url, { method: opts.method, headers, signal: opts.signal, stallTimeoutMs: opts.stallTimeoutMs, env: opts.env, bulk: opts.bulk === true });
+    const res = await send(url, { method: opts.method, headers, signal: opts.signal, stallTimeoutMs: opts.stallTimeoutMs, env: opts.env, bulk: opts.bulk === true,
+      ...(opts.readBufferBytes === undefined ? {} : { readBufferBytes: opts.readBufferBytes }) });
     chain.push(res.headers);
     const location = res.headers.location;
     if (!REDIRECTS.has(res.status) || location === undefined) {

@@ -58,6 +58,7 @@ export async function truncatePartial(path: string, length: number): Promise<voi
 /** Removes the partial; bytes that failed verification must never stay where a later run could trust them. */
 export async function removePartial(path: string): Promise<void> {
   await rm(path, { force: true });
+  await rm(`${path}.ranges`, { force: true }); // a ranged download's map (range-map.ts): it describes those bytes only
 }
 
 /** Flushes the file to stable storage, so that a rename by the cache cannot publish bytes still in RAM. */

@@ -27,7 +27,7 @@ export function sendRaw(url: string, o: SendOptions): Promise<Sent> {
   // Anything else would be spoken to as plain HTTP on port 80.
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError(`not an http: or https: URL: ${u.protocol}`);
   const request = requestText(u, o);
-  const buffers = new ReadBuffers();
+  const buffers = new ReadBuffers(o.readBufferBytes);
 
   return new Promise<Sent>((resolve, reject) => {
     let head: ResponseHead | null = null;
@@ -153,6 +153,7 @@ export function sendRaw(url: string, o: SendOptions): Promise<Sent> {
     socket.setTimeout(o.stallTimeoutMs, () => fail(failure(`no data for ${o.stallTimeoutMs} ms`, 'ETIMEDOUT')));
     socket.on('error', (err) => fail(err));
     socket.on('close', () => {
+      buffers.retire();
       if (finished) return;
       if (head !== null && framing.kind === 'close') return end();
       fail(failure(head === null ? 'socket hang up' : 'connection closed before the body was complete', 'ECONNRESET'));

@@ -26,6 +26,8 @@ export interface SendOptions {
   env: Env;
   /** A large body is expected: use the bulk client (one connection per request, pooled read buffers). */
   bulk?: boolean;
+  /** The bulk client's read buffer size (default 512 KiB). */
+  readBufferBytes?: number;
 }
 
 const PROXY_VARS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'] as const;

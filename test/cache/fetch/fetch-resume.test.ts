@@ -25,7 +25,7 @@ describe('resume', () => {
     fixture.srv.add(ngcPath('big.bin'), body, { redirect: true, dropAfterBytes: 10 * MiB + 3, dropTimes: 2 });
     const partial = path.join(tmp.dir, 'part');
     let progress = 0;
-    const r = await fetchFile(request(ngcSource('big.bin'), partial, settingsFor(fixture.srv.url), {
+    const r = await fetchFile(request(ngcSource('big.bin'), partial, settingsFor(fixture.srv.url, { NIMLET_DOWNLOAD_CONNECTIONS: '1' }), {
       expectedSha256: await sha256Of(body), expectedSize: size, onBytes: (n) => (progress += n),
     }));
     expect(r.sha256).toBe(await sha256Of(body));

@@ -1,0 +1,146 @@
+// One of a file's ranged connections: takes pieces from the plan and fetches each with `Range: bytes=A-B`,
+// retrying on its own (backoff, Retry-After, a failure count reset by progress) as the one-stream download does.
+// A 401/403 from signed storage (another origin than the API's) means the signature expired: the next request
+// goes through the API again for a fresh redirect (DESIGN §15); the same from the API's own origin is exit 77.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { HttpDownload } from './http-download.js';
+import {
+  certificateError, credentialsError, describeNetworkFailure, isCertificateError, networkError, notFoundError, redirectError, writeError,
+} from './fetch-errors.js';
+import { WriteFailed } from './hashing-writer.js';
+import { BadRedirect, httpGet, vouchedGitBlob, vouchedSha256, type HttpResponse, type HttpTarget } from './http-get.js';
+import { writePiece, type PieceSink } from './piece-writer.js';
+import { parseContentRange } from './range.js';
+import type { Piece, RangePlan } from './range-plan.js';
+import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './retry.js';
+import { discardBody } from './transport.js';
+import type { Slot } from './connection-slots.js';
+
+/** The server answered a ranged GET with the whole file (200): this file takes one stream. */
+export class RangesIgnored extends Error {}
+
+export interface Shared {
+  d: HttpDownload;
+  size: number;
+  plan: RangePlan;
+  signal: AbortSignal;
+  sink: PieceSink;
+  /** Where pieces are fetched from once the first request has landed (a signed URL); null: through the API. */
+  source: HttpTarget | null;
+  vouched: string | null;
+  gitBlob: string | null;
+  /** Resolves true once a 206 proved ranges work, false when the first connection ended without one. */
+  ready: { promise: Promise<boolean>; resolve: (ok: boolean) => void };
+}
+
+const PROGRESS_RESETS_FAILURES = 1024 * 1024;
+/** A quarter of the one-stream client's: 16 connections' buffers add up (bench/download.mjs: 150 MB RSS budget). */
+const READ_BUFFER = 128 * 1024;
+/** Fresh redirects in a row without a byte of progress before a signed URL's 403 counts as a refusal (77). */
+const MAX_REFRESHES = 3;
+
+export class Connection {
+  private failures = 0;
+  private refreshes = 0;
+  private viaApi = false;
+
+  constructor(private readonly s: Shared, private readonly slot: Slot, private readonly first = false) {}
+
+  /** Fetches pieces until none is left or the download stops; throws what ends the whole file. */
+  async run(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.s.signal.aborted) return;
+        const piece = this.s.plan.take();
+        if (piece === null) return;
+        try {
+          await this.fetch(piece);
+        } finally {
+          this.s.plan.release(piece);
+        }
+      }
+    } finally {
+      this.slot.release();
+      if (this.first) this.s.ready.resolve(false); // no-op once it said true
+    }
+  }
+
+  private async fetch(piece: Piece): Promise<void> {
+    const { d, size, signal } = this.s;
+    for (;;) {
+      if (signal.aborted) return;
+      const target: HttpTarget = this.viaApi || this.s.source === null ? { url: d.url, token: d.token } : this.s.source;
+      const throughApi = target.url === d.url;
+      d.countRequest();
+      let res: HttpResponse;
+      try {
+        res = await httpGet(target, {
+          method: 'GET', from: piece.done, to: piece.end - 1, signal, stallTimeoutMs: d.tuning.stallTimeoutMs, env: d.env, bulk: true, readBufferBytes: READ_BUFFER,
+        });
+      } catch (err) {
+        if (signal.aborted) return;
+        if (isCertificateError(err)) throw certificateError(d.label, describeNetworkFailure(err, target.url), err, d.settings);
+        if (err instanceof BadRedirect) throw redirectError(d.label, err, d.settings);
+        await this.fail(describeNetworkFailure(err, target.url), err, null);
+        continue;
+      }
+      if (throughApi) {
+        this.s.vouched ??= vouchedSha256(res.chain, d.trustEtag);
+        this.s.gitBlob ??= vouchedGitBlob(res.chain, d.trustEtag);
+      }
+      if (res.status === 200) {
+        res.body.destroy();
+        throw new RangesIgnored('the server ignored Range');
+      }
+      if (res.status === 206) {
+        const cr = parseContentRange(res.headers['content-range']);
+        if (cr === null || cr.start !== piece.done || cr.total !== size || cr.end === null || cr.end < piece.end - 1) {
+          res.body.destroy();
+          await this.fail(`HTTP 206 with Content-Range ${res.headers['content-range'] ?? '(none)'} for bytes ${piece.done}-${piece.end - 1}`, undefined, null);
+          continue;
+        }
+        if (throughApi) {
+          // Later pieces go straight to where the API sent us; the credential only while that is the API's origin.
+          this.s.source = { url: res.url, token: new URL(res.url).origin === new URL(d.url).origin ? d.token : null };
+          this.viaApi = false;
+          this.s.ready.resolve(true);
+        }
+        const before = piece.done;
+        let failed: unknown = null;
+        try {
+          await writePiece(res.body, piece, this.s.sink);
+        } catch (err) {
+          failed = err;
+        }
+        if (piece.done - before >= PROGRESS_RESETS_FAILURES) this.failures = this.refreshes = 0;
+        if (failed instanceof WriteFailed) throw writeError(failed.original, d.partialPath, d.label, d.settings);
+        if (failed === null && piece.done >= piece.end) return;
+        if (signal.aborted) return;
+        await this.fail(describeNetworkFailure(failed ?? new Error('the body ended early'), res.url), failed, null);
+        continue;
+      }
+      await discardBody(res.body);
+      if (res.status === 401 || res.status === 403) {
+        const offOrigin = new URL(res.url).origin !== new URL(d.url).origin;
+        if (offOrigin && this.s.source !== null && this.s.source.url !== target.url) continue; // another connection refreshed it
+        if (offOrigin && this.refreshes++ < MAX_REFRESHES) {
+          this.viaApi = true; // the signature expired: a fresh redirect from the API
+          continue;
+        }
+        throw credentialsError(res.status, res.url, d.label, d.credential, d.token !== null, d.settings);
+      }
+      if (res.status === 404 || res.status === 410) throw notFoundError(res.status, res.url, d.file, d.label, d.settings);
+      const problem = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from ${new URL(res.url).origin}`;
+      if (res.status !== 416 && !isRetryableStatus(res.status)) throw networkError(d.label, this.failures + 1, problem, undefined, d.settings);
+      await this.fail(problem, undefined, res.headers['retry-after'] ?? null);
+    }
+  }
+
+  private async fail(problem: string, cause: unknown, retryAfter: string | null): Promise<void> {
+    const { d } = this.s;
+    this.failures++;
+    if (this.failures >= d.tuning.attempts) throw networkError(d.label, this.failures, problem, cause, d.settings);
+    const wait = retryDelayMs(this.failures, d.tuning, parseRetryAfter(retryAfter, Date.now()), Math.random());
+    await sleep(wait, undefined, { signal: this.s.signal }).catch(() => undefined);
+  }
+}
