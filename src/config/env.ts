@@ -36,6 +36,11 @@ export interface Settings {
   allowUnsafe: boolean;
   /** NIM_MODEL_NAME when it names a local folder: serve it, download nothing. */
   localModelDir: string | null;
+  /**
+   * NIMLET_PREFER_CACHED (default on): with no pin, an eligible profile put into the cache on purpose
+   * (download-to-cache --profiles, create-model-store) is chosen over one that would have to be downloaded (DESIGN §6).
+   */
+  preferCached: boolean;
   /** HF_HUB_OFFLINE, NIMLET_OFFLINE or NIM_DISABLE_MODEL_DOWNLOAD: no network call at all. */
   offline: boolean;
   repositoryOverride: string | null;
@@ -227,6 +232,8 @@ export function readSettings(env: Env): Settings {
     peftSource: readString(env, 'NIM_PEFT_SOURCE'),
     allowUnsafe: readFlag(env, 'NIM_MANIFEST_ALLOW_UNSAFE'),
     localModelDir: readString(env, 'NIM_MODEL_NAME'),
+    // on unless turned off: unset or empty is the default, not false
+    preferCached: readString(env, 'NIMLET_PREFER_CACHED') === null || readFlag(env, 'NIMLET_PREFER_CACHED'),
     offline: readFlag(env, 'HF_HUB_OFFLINE') || readFlag(env, 'NIMLET_OFFLINE') || readFlag(env, 'NIM_DISABLE_MODEL_DOWNLOAD'),
     repositoryOverride: readString(env, 'NIM_REPOSITORY_OVERRIDE'),
     logLevel,

@@ -23,6 +23,11 @@ export interface SelectRequest {
   allowUnsafe: boolean;
   /** NIM_TENSOR_PARALLEL_SIZE: the tp of profiles that have no `tp` tag. */
   tensorParallelSize: number | null;
+  /**
+   * Ids of profiles put into the cache on purpose (download-to-cache --profiles, create-model-store) and complete
+   * there, found by the shell before selecting (DESIGN §6); absent or empty: none. Empty too under NIMLET_PREFER_CACHED=0.
+   */
+  cachedOnPurpose?: readonly string[];
   /** The engines present; absent (tests of the ranking alone): every engine counts as present. */
   engines?: EnginesPresent;
 }
