@@ -3,11 +3,16 @@
 // record names, so a prune run with one model's manifest never removes another model's profiles on a shared
 // cache. A record not refreshed for RECORD_KEEP_MS is a profile no manifest has used for that long: prune drops it.
 // Records only ever decide what prune keeps; nothing read from one changes what runs (DESIGN §15).
+// Beside them, `<workspace key>.on-purpose`: the profile was put there on purpose (download-to-cache --profiles,
+// create-model-store), which the selection prefers (DESIGN §6). A separate file, because each use rewrites the record.
+// It only ever reorders complete, eligible profiles: one planted for a workspace that is not complete changes nothing.
 import { randomBytes } from 'node:crypto';
 import { readdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeFolders } from './disk.js';
-import type { CacheLayout } from './layout.js';
+import { cacheLayout, workspaceKey, type CacheLayout } from './layout.js';
+import { findCompleteWorkspace } from './marker.js';
+import type { Profile } from '../manifest/types.js';
 import type { Needs } from './lease.js';
 import { readSmall } from './safe-read.js';
 
@@ -56,4 +61,36 @@ export async function readRecords(l: CacheLayout, now = Date.now()): Promise<{ k
     });
   }
   return { kept, expired };
+}
+
+const onPurposeFile = (l: CacheLayout, profile: Profile): string => path.join(l.records, `${workspaceKey(profile)}.on-purpose`);
+
+/** Marks a complete profile as put into the cache on purpose by `by` (a command). Returns an error line, or null when written. */
+export async function recordOnPurpose(l: CacheLayout, profile: Profile, by: string): Promise<string | null> {
+  const tmp = path.join(l.tmp, `on-purpose-${process.pid}-${randomBytes(6).toString('hex')}`);
+  try {
+    await makeFolders(l.records);
+    await makeFolders(l.tmp);
+    await writeFile(tmp, JSON.stringify({ profile: `${profile.id} (${profile.name})`, by, at: new Date().toISOString() }) + '\n', { flag: 'wx', mode: 0o644 });
+    await rename(tmp, onPurposeFile(l, profile));
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/**
+ * Ids of `profiles` marked as cached on purpose AND complete in the cache (checked as a warm start checks them);
+ * any error reading is "none": a cache that cannot be read holds nothing to prefer.
+ */
+export async function findCachedOnPurpose(profiles: readonly Profile[], cacheDir: string): Promise<string[]> {
+  const l = cacheLayout(cacheDir);
+  const marks = new Set(await readdir(l.records).catch(() => [] as string[]));
+  if (marks.size === 0) return [];
+  const out: string[] = [];
+  for (const p of profiles) {
+    if (p.files.length === 0 || !marks.has(path.basename(onPurposeFile(l, p)))) continue;
+    if ((await findCompleteWorkspace(p, cacheDir).catch(() => null)) !== null) out.push(p.id);
+  }
+  return out;
 }

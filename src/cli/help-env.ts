@@ -36,6 +36,7 @@ const OWN: ReadonlyArray<readonly [string, string]> = [
   ['NIMLET_VLLM_CMD, NIMLET_TRTLLM_CMD, NIMLET_SGLANG_CMD', "the command that starts each engine"],
   ['NIMLET_ENGINES', 'the engines this image has (vllm,tensorrt_llm,sglang[@version]); unset: detected'],
   ['NIMLET_OFFLINE', '1: never download'],
+  ['NIMLET_PREFER_CACHED', '0: no preference for profiles download-to-cache --profiles cached on purpose (1)'],
   ['NIMLET_PROBE_TIMEOUT', 'seconds before a hung nvidia-smi is killed (10)'],
   ['NIMLET_RETRY_ATTEMPTS, NIMLET_RETRY_BASE_MS, NIMLET_RETRY_MAX_MS, NIMLET_RETRY_AFTER_MAX_MS', 'download retries'],
   ['NIMLET_HTTP_TIMEOUT_MS', 'a silent download connection is dropped and resumed after this'],

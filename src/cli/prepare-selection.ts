@@ -5,6 +5,7 @@ import type { GpuInventory } from '../gpu/types.js';
 import { probeGpus, probeGpusOrAbsent } from '../gpu/probe.js';
 import type { Manifest } from '../manifest/types.js';
 import { modelKey } from '../select/units.js';
+import { findCachedOnPurpose } from '../cache/record.js';
 import { evaluateProfiles } from '../select/evaluate.js';
 import type { EnginesPresent, Evaluation, SelectRequest } from '../select/types.js';
 import type { CliContext, CommonOptions } from './context.js';
@@ -22,7 +23,7 @@ export interface PreparedSelection {
 }
 
 /** `--profile` (the flag twin) wins over NIM_MODEL_PROFILE; `default`, `auto` and empty mean automatic. */
-export function buildRequest(settings: Settings, options: Pick<CommonOptions, 'profile'>, engines?: EnginesPresent): SelectRequest {
+export function buildRequest(settings: Settings, options: Pick<CommonOptions, 'profile'>, engines?: EnginesPresent, cachedOnPurpose: readonly string[] = []): SelectRequest {
   const flag = options.profile?.trim();
   const fromFlag = flag !== undefined;
   const pin = fromFlag ? (flag === '' || ['default', 'auto'].includes(flag.toLowerCase()) ? null : flag) : settings.profilePin;
@@ -35,6 +36,8 @@ export function buildRequest(settings: Settings, options: Pick<CommonOptions, 'p
     maxModelLen: settings.maxModelLen,
     ...(settings.pipelineParallelSize !== null ? { pipelineParallelSize: settings.pipelineParallelSize } : {}),
     ...(settings.multiNode !== null ? { multiNode: { nodes: settings.multiNode.nodes } } : {}),
+    // NIMLET_PREFER_CACHED=0: the plain ranking, whatever the cache says
+    cachedOnPurpose: settings.preferCached ? cachedOnPurpose : [],
     ...(engines ? { engines } : {}),
   };
 }
@@ -76,7 +79,10 @@ export async function prepareSelection(
   if (manifest.status === 'rejected') throw manifest.reason;
   if (inventory.status === 'rejected') throw inventory.reason;
   if (engines.status === 'rejected') throw engines.reason;
-  const asked = buildRequest(settings, options, engines.value);
+  // only an automatic choice from the cache looks at what was cached on purpose (a model store serves its own files)
+  const automatic = store === null && settings.preferCached && buildRequest(settings, options).pin === null;
+  const onPurpose = automatic ? await findCachedOnPurpose(manifest.value.profiles, settings.cacheDir) : [];
+  const asked = buildRequest(settings, options, engines.value, onPurpose);
   const request = store === null ? asked : storeRequest(store, manifest.value, asked);
   const model = limitToGpus(manifest.value, inventory.value);
   const evaluations = evaluateProfiles(model.profiles, inventory.value, request);

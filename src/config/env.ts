@@ -44,6 +44,11 @@ export interface Settings {
   modelPath: string | null;
   /** Where a Hugging Face cache may already hold models: HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub. */
   hfHubCache: string;
+  /**
+   * NIMLET_PREFER_CACHED (default on): with no pin, an eligible profile put into the cache on purpose
+   * (download-to-cache --profiles, create-model-store) is chosen over one that would have to be downloaded (DESIGN §6).
+   */
+  preferCached: boolean;
   /** HF_HUB_OFFLINE, NIMLET_OFFLINE or NIM_DISABLE_MODEL_DOWNLOAD: no network call at all. */
   offline: boolean;
   repositoryOverride: string | null;
@@ -255,6 +260,8 @@ export function readSettings(env: Env): Settings {
     peftSource: readString(env, 'NIM_PEFT_SOURCE'),
     allowUnsafe: readFlag(env, 'NIM_MANIFEST_ALLOW_UNSAFE'),
     ...modelPlaces(env),
+    // on unless turned off: unset or empty is the default, not false
+    preferCached: readString(env, 'NIMLET_PREFER_CACHED') === null || readFlag(env, 'NIMLET_PREFER_CACHED'),
     offline: readFlag(env, 'HF_HUB_OFFLINE') || readFlag(env, 'NIMLET_OFFLINE') || readFlag(env, 'NIM_DISABLE_MODEL_DOWNLOAD'),
     repositoryOverride: readString(env, 'NIM_REPOSITORY_OVERRIDE'),
     logLevel,

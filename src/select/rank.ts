@@ -54,3 +54,15 @@ export function describeRank({ profile, tp }: Rankable): string {
   ];
   return parts.join(', ');
 }
+
+/** The reason a profile cached on purpose was chosen before a better-ranked one (DESIGN §6). */
+export const PREFERRED_REASON = 'cached on purpose by download-to-cache --profiles; NIMLET_PREFER_CACHED=0 turns this off';
+
+/**
+ * `ranked` (best first) with the profiles cached on purpose first, each part keeping its order: with no pin, the
+ * profile the cache's owner chose is served rather than another fetched at start (DESIGN §6).
+ */
+export function cachedFirst<T extends Rankable>(ranked: readonly T[], cachedOnPurpose: readonly string[] = []): T[] {
+  const preferred = ranked.filter((e) => cachedOnPurpose.includes(e.profile.id));
+  return [...preferred, ...ranked.filter((e) => !preferred.includes(e))];
+}

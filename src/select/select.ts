@@ -7,7 +7,7 @@ import { compareEvaluations, demandOf, evaluateProfiles } from './evaluate.js';
 import { cudaDevices } from './cuda-devices.js';
 import { engineAbsence } from './filters/engine.js';
 import { resolvePin } from './pin.js';
-import { describeRank } from './rank.js';
+import { cachedFirst, describeRank, PREFERRED_REASON } from './rank.js';
 import type { Evaluation, SelectRequest, Selection } from './types.js';
 import { migPools, wholeGpuUnit } from './units.js';
 
@@ -85,11 +85,17 @@ function choosePinned(evaluations: readonly Evaluation[], inventory: GpuInventor
 /** The selection from evaluations (any order): the pin, else the best eligible profile; throws 69 when none. */
 export function chooseProfile(evaluations: readonly Evaluation[], inventory: GpuInventory, request: SelectRequest): Selection {
   if (request.pin !== null) return choosePinned(evaluations, inventory, request, request.pin);
-  const eligible = evaluations.filter((e) => isEligible(e, request)).sort(compareEvaluations);
+  const ranked = evaluations.filter((e) => isEligible(e, request)).sort(compareEvaluations);
+  const eligible = cachedFirst(ranked, request.cachedOnPurpose);
   const best = eligible[0];
   if (best) {
-    const of = eligible.length === 1 ? 'the only eligible profile' : `best of ${eligible.length} eligible profiles`;
-    return { ...best, why: [`${of}: ${describeRank(best)}`] };
+    // cached on purpose: say so, and name the better-ranked one it was chosen over, if any
+    const top = ranked[0]!;
+    const over = best === top ? '' : ` (chosen over the better-ranked ${top.profile.id} (${top.profile.name}), which was not)`;
+    const preferred = request.cachedOnPurpose?.includes(best.profile.id) ? [`${PREFERRED_REASON}${over}`] : [];
+    const of = eligible.length === 1 ? 'the only eligible profile'
+      : best === top ? `best of ${eligible.length} eligible profiles` : `best cached on purpose of ${eligible.length} eligible profiles`;
+    return { ...best, why: [...preferred, `${of}: ${describeRank(best)}`] };
   }
   const count = evaluations.length;
   const message = request.lora

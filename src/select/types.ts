@@ -29,6 +29,11 @@ export interface SelectRequest {
   pipelineParallelSize?: number | null;
   /** NIM_MULTI_NODE: the group this node is one of (DESIGN §14); absent or null on a single node. */
   multiNode?: { nodes: number } | null;
+  /**
+   * Ids of profiles put into the cache on purpose (download-to-cache --profiles, create-model-store) and complete
+   * there, found by the shell before selecting (DESIGN §6); absent or empty: none. Empty too under NIMLET_PREFER_CACHED=0.
+   */
+  cachedOnPurpose?: readonly string[];
   /** The engines present; absent (tests of the ranking alone): every engine counts as present. */
   engines?: EnginesPresent;
 }

@@ -8,7 +8,7 @@
 // smoke manifest's two; probe delays and periods are divided by PROBE_SCALE; serving containers get the stand-in
 // engine (cluster.ts) and the artifact server's address over the pod's veth (NIMLET_NGC_ENDPOINT).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { cachedProfiles, startCluster, volumeListing, type TestCluster } from './cluster.js';
@@ -26,9 +26,6 @@ const OPERATOR_IDS: Record<string, string> = {
   aaaabbbbccccddddeeeeffff0000111122223333444455556666777788889999: GENERIC,
   '1111222233334444555566667777888899990000aaaabbbbccccddddeeeeffff': H100,
 };
-const preferCached = (dir: string): boolean => readdirSync(dir, { recursive: true, encoding: 'utf8' })
-  .some((f) => f.endsWith('.ts') && readFileSync(path.join(dir, f), 'utf8').includes('NIMLET_PREFER_CACHED'));
-const preferCachedImplemented = preferCached(path.join(repoRoot, 'src'));
 const manifestText = readFileSync(path.join(repoRoot, 'docker/smoke.d/model_manifest.yaml'), 'utf8');
 
 type Template = { metadata?: Pod['metadata']; spec: PodSpec };
@@ -168,8 +165,8 @@ describe.skipIf(!image)('the plain overlay, run as pods', { timeout: 300_000 }, 
 
   // DESIGN §6: with no pin, a profile put into the cache on purpose (download-to-cache --profiles) is chosen over
   // one that would have to be downloaded. On 2 GPUs the H100 tp2 profile ranks first, but only tp1 is cached.
-  // Runs once src/ reads NIMLET_PREFER_CACHED (issue 10's selection); until then nimlet would fetch tp2 at start.
-  test.skipIf(!preferCachedImplemented)('a replica given 2 GPUs serves the cached tp1 profile, fetching nothing', async () => {
+  // The Job's `--profiles vllm-bf16-tp1` leaves records/<key>.on-purpose; NIMLET_PREFER_CACHED is on by default.
+  test('a replica given 2 GPUs serves the cached tp1 profile, fetching nothing', async () => {
     const deployment = structuredClone(find(objects, 'Deployment'));
     const c = template(deployment).spec.containers[0] as PodSpec['containers'][number];
     c.resources = { limits: { 'nvidia.com/gpu': 2 } };
