@@ -210,6 +210,29 @@ async function main() {
   process.exitCode = ok ? 0 : 1;
 }
 
+/**
+ * Runs every tool `runs` times into a fresh `out`, rotating the order each run so drift in the machine's load falls
+ * on every tool alike; returns each tool's results. `label` prefixes the progress lines.
+ */
+async function interleavedRuns(tools, runs, out, label) {
+  const rows = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
+  const names = Object.keys(tools);
+  for (let run = 0; run < runs; run++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(run + k) % names.length];
+      rmSync(out, { recursive: true, force: true });
+      mkdirSync(out);
+      spawnSync('sync');
+      const r = await tools[name]();
+      if (r.code !== 0) console.error(`${name} exited ${r.code}\n${r.stderr.trim().split('\n').slice(-5).join('\n')}`);
+      rows[name].push(r);
+      console.log(`  ${label}run ${run + 1} ${name.padEnd(10)} ${r.seconds.toFixed(2)} s  rss ${r.rssKiB ? (r.rssKiB / 1024).toFixed(0) : '?'} MB  load ${os.loadavg()[0].toFixed(2)}`);
+    }
+  }
+  rmSync(out, { recursive: true, force: true });
+  return rows;
+}
+
 async function coldRuns(work, files) {
   const manifest = path.join(work, 'cold_manifest.yaml');
   writeFileSync(manifest, manifestYaml([{ tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, files }]));
@@ -232,24 +255,7 @@ async function coldRuns(work, files) {
     nimlet: () => timed(process.execPath, [path.join(root, 'bin/nimlet'), 'download-to-cache', '--all'],
       { ...process.env, NIM_CACHE_PATH: path.join(out, 'cache'), NIMLET_MANIFEST: manifest, NO_COLOR: '1' }, rssFile),
   };
-  const rows = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
-  const names = Object.keys(tools);
-  for (let run = 0; run < RUNS; run++) {
-    // Rotate the order, so drift in the machine's load falls on every tool alike.
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(run + k) % names.length];
-      rmSync(out, { recursive: true, force: true });
-      mkdirSync(out);
-      spawnSync('sync');
-      const r = await tools[name]();
-      if (r.code !== 0) console.error(`${name} exited ${r.code}\n${r.stderr.trim().split('\n').slice(-5).join('\n')}`);
-      rows[name].push(r);
-      const load = os.loadavg()[0].toFixed(2);
-      console.log(`  run ${run + 1} ${name.padEnd(10)} ${r.seconds.toFixed(2)} s  rss ${r.rssKiB ? (r.rssKiB / 1024).toFixed(0) : '?'} MB  load ${load}`);
-    }
-  }
-  rmSync(out, { recursive: true, force: true });
-  return rows;
+  return interleavedRuns(tools, RUNS, out, '');
 }
 
 async function warmRuns(work, files) {
@@ -340,22 +346,7 @@ async function cappedRuns(work, files) {
     aria2c: () => timedSynced('aria2c', ['-x16', '-s16', '-k8M', '-q', '--file-allocation=none', '--allow-overwrite=true', '-d', out, '-i', list], process.env, rssFile),
     curl: () => timedSynced('curl', ['-sS', '--fail', ...files.flatMap((f) => ['-o', path.join(out, f.name), f.url])], process.env, rssFile),
   };
-  const rows = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
-  const names = Object.keys(tools);
-  for (let run = 0; run < CAPPED_RUNS; run++) {
-    for (let k = 0; k < names.length; k++) {
-      const name = names[(run + k) % names.length];
-      rmSync(out, { recursive: true, force: true });
-      mkdirSync(out);
-      spawnSync('sync');
-      const r = await tools[name]();
-      if (r.code !== 0) console.error(`${name} exited ${r.code}\n${r.stderr.trim().split('\n').slice(-5).join('\n')}`);
-      rows[name].push(r);
-      console.log(`  capped run ${run + 1} ${name.padEnd(8)} ${r.seconds.toFixed(2)} s  rss ${r.rssKiB ? (r.rssKiB / 1024).toFixed(0) : '?'} MB  load ${os.loadavg()[0].toFixed(2)}`);
-    }
-  }
-  rmSync(out, { recursive: true, force: true });
-  return rows;
+  return interleavedRuns(tools, CAPPED_RUNS, out, 'capped ');
 }
 
 function reportCapped(rows, files) {
