@@ -148,7 +148,7 @@ async function fill(
   if (missing.length) {
     const sizes = await missingBytes(missing, opts);
     await checkFreeSpace(layout.root, sizes.disk);
-    const { createProgress } = await import('./progress/index.js');
+    const { createProgress } = await import('../log/progress/create-progress.js');
     const progress = createProgress({
       stderr: opts.stderr, isTTY: opts.isTTY, jsonl: opts.settings.jsonLogging, totalBytes: sizes.total, unknownSizeFiles: sizes.unknown,
       label: profile.name, noColor: opts.settings.noColor,

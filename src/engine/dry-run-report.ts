@@ -5,7 +5,7 @@ import type { Profile } from '../manifest/types.js';
 import type { Selection } from '../select/types.js';
 import { formatCommandLine, redactText } from '../log/redact.js';
 import { changedVariables } from './environment.js';
-import type { ModelDirResult } from './model-dir.js';
+import type { ModelDirResult } from '../cache/model-dir.js';
 import type { EngineCommand } from './types.js';
 
 export interface DryRunInput {

@@ -1,6 +1,6 @@
 // nimlet cache ls: the profiles in the cache (complete or not) and the blobs, from the folder alone.
 import type { CommandRun } from '../context.js';
-import { cacheSettings } from '../../cache/command-support.js';
+import { cacheSettings } from '../command-support.js';
 import { formatBytesExact } from '../../format-bytes.js';
 import { markerBytes, readInventory } from '../../cache/inventory.js';
 

@@ -2,7 +2,7 @@
 // record of another manifest's profile on this shared cache (see src/cache/prune.ts). The dry run lists exactly
 // what a real run removes, and says why it keeps the rest.
 import type { CommandRun } from '../context.js';
-import { cacheSettings, loadCommandManifest } from '../../cache/command-support.js';
+import { cacheSettings, loadCommandManifest } from '../command-support.js';
 import { formatBytesExact } from '../../format-bytes.js';
 import { readInventory } from '../../cache/inventory.js';
 import { applyPrune, prunePlan, type PruneItem } from '../../cache/prune.js';

@@ -2,7 +2,7 @@
 // exits 74 — or, with --repair, is removed (the next serve or download-to-cache fetches it again) and exits 0.
 import { NimletError } from '../../errors.js';
 import type { CommandRun } from '../context.js';
-import { cacheSettings } from '../../cache/command-support.js';
+import { cacheSettings } from '../command-support.js';
 import { readInventory } from '../../cache/inventory.js';
 import { repairCache, verifyCache } from '../../cache/verify.js';
 import { cacheFsError } from '../../cache/disk.js';

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { NimletError } from '../../errors.js';
 import type { CommandRun } from '../context.js';
-import { cacheSettings, loadCommandManifest, withInterrupts } from '../../cache/command-support.js';
+import { cacheSettings, loadCommandManifest, withInterrupts } from '../command-support.js';
 
 export const run: CommandRun = async (ctx, options) => {
   if (!options.profile || !options.modelStore) throw new NimletError('usage', 'create-model-store needs --profile P and --model-store DIR');

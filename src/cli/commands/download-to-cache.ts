@@ -6,8 +6,8 @@ import { NimletError } from '../../errors.js';
 import type { CommandRun } from '../context.js';
 import type { Profile } from '../../manifest/types.js';
 import type { Manifest } from '../../manifest/types.js';
-import { cacheSettings, loadCommandManifest, withInterrupts } from '../../cache/command-support.js';
-import { refuseEmptyProfile } from '../../engine/model-dir.js';
+import { cacheSettings, loadCommandManifest, withInterrupts } from '../command-support.js';
+import { refuseEmptyProfile } from '../../cache/model-dir.js';
 import { findEngines } from '../engines-present.js';
 
 /**

@@ -8,7 +8,7 @@ import { buildEngineCommand, defaultEngineCommand, engineCommandVariable, profil
 import { formatDryRun } from '../../engine/dry-run-report.js';
 import { credentialsToScrub } from '../../engine/environment.js';
 import { listLoraAdapters } from '../../engine/lora-adapters.js';
-import { resolveModelDir, type ModelDirResult } from '../../engine/model-dir.js';
+import { resolveModelDir, type ModelDirResult } from '../../cache/model-dir.js';
 import { runEngine } from '../../engine/run.js';
 import { defaultServedModelName } from '../../engine/served-name.js';
 import { TRTLLM_ENGINE_DIR } from '../../engine/trtllm.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createProgress } from '../../../src/cache/progress/index.js';
+import { createProgress } from '../../../src/log/progress/create-progress.js';
 import { formatBytes } from '../../../src/format-bytes.js';
-import { formatDuration, progressLine } from '../../../src/cache/progress/format.js';
+import { formatDuration, progressLine } from '../../../src/log/progress/format.js';
 
 const MiB = 1024 * 1024;
 afterEach(() => vi.useRealTimers());

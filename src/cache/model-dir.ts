@@ -56,14 +56,14 @@ export async function resolveModelDir(input: ModelDirInput): Promise<ModelDirRes
     return { modelDir, source: 'local', download: { files: 0, bytes: 0, cached: 0, unknownSizeFiles: 0, fetchedBytes: 0 } };
   }
   // loaded here, not at the top: a local model folder never needs the download stack
-  const cache = await import('../cache/ensure-profile.js');
+  const cache = await import('./ensure-profile.js');
   const opts = {
     cacheDir: settings.cacheDir, settings, signal: input.signal, stderr: input.stderr, isTTY: input.isTTY,
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
   };
   if (input.dryRun) {
     const plan = await cache.planProfile(profile, input.manifestDir, opts);
-    const { cacheLayout, workspacePath } = await import('../cache/layout.js');
+    const { cacheLayout, workspacePath } = await import('./layout.js');
     const modelDir = (await cache.findCompleteWorkspace(profile, settings.cacheDir)) ?? workspacePath(cacheLayout(settings.cacheDir), profile);
     return { modelDir, source: 'cache', download: { ...plan, fetchedBytes: 0 } };
   }

@@ -2,9 +2,9 @@
 // handling — SIGTERM/SIGINT abort the download, which stops cleanly and leaves the cache consistent.
 import type { Settings } from '../config/env.js';
 import { NimletError } from '../errors.js';
-import type { CliContext, CommonOptions } from '../cli/context.js';
-import { installInterrupt } from '../cli/interrupt.js';
-import { commandSettings } from '../cli/settings.js';
+import type { CliContext, CommonOptions } from './context.js';
+import { installInterrupt } from './interrupt.js';
+import { commandSettings } from './settings.js';
 import type { Manifest } from '../manifest/types.js';
 
 export function cacheSettings(ctx: CliContext, options: CommonOptions): { settings: Settings; cacheDir: string } {
