@@ -1,6 +1,6 @@
 // The CLI's top level: the only place that prints errors and turns them into exit codes.
 import { CommanderError } from 'commander';
-import { readFlag, type Env } from '../config/env.js';
+import { readFlag, type Env } from '../config/read.js';
 import { unquoteEnv } from '../config/env-quotes.js';
 import { credentialsToScrub } from '../engine/environment.js';
 import { EXIT, isNimletError, NimletError } from '../errors.js';

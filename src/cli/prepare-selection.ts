@@ -73,7 +73,7 @@ export async function prepareSelection(
   // The manifest's error is reported first.
   const [manifest, inventory, engines] = await Promise.allSettled([
     time('manifest', () => loadManifestFor(store, options, settings, ctx.cwd)),
-    time('probe', () => probe({ env: ctx.env, timeoutMs: settings.probeTimeoutMs, ...(signal ? { signal } : {}) })),
+    time('probe', () => probe({ env: ctx.env, visibility: settings.gpuVisibility, timeoutMs: settings.probeTimeoutMs, ...(signal ? { signal } : {}) })),
     findEngines(settings, ctx.env, ctx.cwd),
   ]);
   if (manifest.status === 'rejected') throw manifest.reason;

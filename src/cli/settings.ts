@@ -4,7 +4,6 @@ import path from 'node:path';
 import { checkRepositoryOverride } from '../cache/fetch/resolve.js';
 import { readRetryTuning } from '../cache/fetch/retry.js';
 import { readSettings, type Settings } from '../config/env.js';
-import { checkVisibilitySyntax } from '../gpu/visible-devices.js';
 import type { CliContext, CommonOptions } from './context.js';
 
 export function commandSettings(ctx: CliContext, options: Pick<CommonOptions, 'cache' | 'json'>): Settings {
@@ -13,7 +12,6 @@ export function commandSettings(ctx: CliContext, options: Pick<CommonOptions, 'c
   // never accepted by --dry-run or a warm start that then fails on the first cold one).
   readRetryTuning(ctx.env);
   checkRepositoryOverride(settings.repositoryOverride);
-  checkVisibilitySyntax(ctx.env);
   return {
     ...settings,
     ...(options.cache ? { cacheDir: path.resolve(ctx.cwd, options.cache) } : {}),

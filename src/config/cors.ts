@@ -1,7 +1,7 @@
 // NIM 2.x's CORS variables (DESIGN §11), applied by the front: NIM_CORS_ALLOW_ORIGINS turns it on (a comma list,
 // or `*`); the others default as Starlette's CORSMiddleware, which NIM 2.x's server uses: any method, any
 // header, nothing exposed, preflights cached 600 s. Unset origins: no CORS headers from nimlet at all.
-import { readInt, type Env } from './env.js';
+import { readInt, type Env } from './read.js';
 
 export interface CorsPolicy {
   /** Allowed origins, or ['*'] for any. */

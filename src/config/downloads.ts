@@ -1,7 +1,7 @@
 // NIMLET_DOWNLOAD_CONNECTIONS and NIMLET_MAX_CONNECTIONS (DESIGN §15): how many ranged connections one file may
 // use, and how many all files together may hold. A bad value is exit 78 naming the variable (readInt).
 import { NimletError } from '../errors.js';
-import { readInt, type Env } from './env.js';
+import { readInt, type Env } from './read.js';
 
 export interface DownloadSettings {
   /** Ranged connections per file; 1 is one stream per file, as before issue 15. */

@@ -1,7 +1,7 @@
 // `docker run --env-file` passes a value exactly as the file spells it: `NIM_MODEL_PROFILE="vllm-bf16-tp1"` arrives
 // with its quotes (docker compose's env_file strips them, so NIM users write them). nimlet takes such a value as
 // the shell and compose would: one pair of matching quotes around the whole value is removed, once, at the top.
-import type { Env } from './env.js';
+import type { Env } from './read.js';
 
 /** Variables whose value is a command line: quotes there are syntax (splitCommandLine reads them), kept as given. */
 const COMMAND_LINES = new Set(['NIM_PASSTHROUGH_ARGS', 'NIMLET_VLLM_CMD', 'NIMLET_TRTLLM_CMD', 'NIMLET_SGLANG_CMD']);

@@ -3,12 +3,16 @@
 import path from 'node:path';
 import os from 'node:os';
 import { NimletError } from '../errors.js';
+import { badValue, readFlag, readInt, readString, readUrl, type Env } from './read.js';
+import { readArgv, readCommand } from './command-line.js';
 import { readFrontSettings, readServerPort, type FrontSettings } from './front.js';
 import { readEngines, type EngineDeclaration } from './engines.js';
 import { readMultiNode, type MultiNodeSettings } from './multi-node.js';
 import { readDownloadSettings, type DownloadSettings } from './downloads.js';
+import { readGpuVisibility, type GpuVisibility } from './visible-devices.js';
 
-export type Env = Readonly<Record<string, string | undefined>>;
+// the download stack still imports these from here; they are read.ts's
+export { readInt, type Env } from './read.js';
 
 export const DEFAULT_MANIFEST_PATHS = [
   '/opt/nim/etc/default/model_manifest.yaml',
@@ -67,125 +71,8 @@ export interface Settings {
   multiNode: MultiNodeSettings | null;
   /** NIMLET_DOWNLOAD_CONNECTIONS, NIMLET_MAX_CONNECTIONS (DESIGN §15). */
   downloads: DownloadSettings;
-}
-
-function badValue(name: string, value: string, expected: string): NimletError {
-  return new NimletError('bad-config', `${name}=${JSON.stringify(value)} is not valid: expected ${expected}`, {
-    hint: `set ${name} to ${expected}, or unset it`,
-  });
-}
-
-const TRUE = new Set(['1', 'true', 'yes', 'on']);
-const FALSE = new Set(['0', 'false', 'no', 'off']);
-
-/** A boolean variable: unset or empty is false; anything other than the usual spellings is an error. */
-export function readFlag(env: Env, name: string): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return false;
-  const v = raw.trim().toLowerCase();
-  if (TRUE.has(v)) return true;
-  if (FALSE.has(v)) return false;
-  throw badValue(name, raw, '1/true/yes/on or 0/false/no/off');
-}
-
-/** A positive integer variable within [min, max]; unset or empty is null. */
-export function readInt(env: Env, name: string, min: number, max: number): number | null {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return null;
-  const v = raw.trim();
-  if (!/^\d+$/.test(v)) throw badValue(name, raw, `a whole number from ${min} to ${max}`);
-  const n = Number(v);
-  if (n < min || n > max) throw badValue(name, raw, `a whole number from ${min} to ${max}`);
-  return n;
-}
-
-function readString(env: Env, name: string): string | null {
-  const raw = env[name];
-  return raw === undefined || raw.trim() === '' ? null : raw.trim();
-}
-
-function readUrl(env: Env, name: string, fallback: string): string {
-  const raw = readString(env, name);
-  if (raw === null) return fallback;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw badValue(name, raw, 'an http:// or https:// URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw badValue(name, raw, 'an http:// or https:// URL');
-  // paths are appended to it: a ?query or #fragment would swallow them (and send every file's request to one URL)
-  if (url.search !== '' || url.hash !== '' || raw.includes('?') || raw.includes('#')) throw badValue(name, raw, 'an http:// or https:// URL without ?query or #fragment');
-  return raw.replace(/\/+$/, '');
-}
-
-/** A command line with an unclosed quote; `at` is the 1-based character where the quote opened. */
-class UnclosedQuote extends Error {
-  constructor(readonly quote: string, readonly at: number) {
-    super(`unclosed ${quote} quote`);
-  }
-}
-
-/**
- * Splits a command line as sh does for quoting: 'single' is literal, "double" keeps a backslash except before
- * a double quote, a backslash, $ or a backquote (so an inline JSON or chat template with \n survives), and outside quotes a backslash
- * escapes the next character. No expansion of any kind.
- */
-export function splitCommandLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let inToken = false;
-  let quote: '"' | "'" | null = null;
-  let openedAt = 0;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quote) {
-      if (ch === quote) quote = null;
-      else if (ch === '\\' && quote === '"' && i + 1 < line.length && '"\\$`'.includes(line[i + 1]!)) cur += line[++i];
-      else cur += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      openedAt = i + 1;
-      inToken = true;
-    } else if (ch === '\\' && i + 1 < line.length) {
-      cur += line[++i];
-      inToken = true;
-    } else if (/\s/.test(ch)) {
-      if (inToken) out.push(cur);
-      cur = '';
-      inToken = false;
-    } else {
-      cur += ch;
-      inToken = true;
-    }
-  }
-  if (quote) throw new UnclosedQuote(quote, openedAt);
-  if (inToken) out.push(cur);
-  return out;
-}
-
-/** Splits a variable holding a command line; a bad one is exit 78 without its value (it may carry a token). */
-function readArgv(env: Env, name: string, what: string): string[] | null {
-  const raw = readString(env, name);
-  if (raw === null) return null;
-  try {
-    return splitCommandLine(raw);
-  } catch (e) {
-    const q = e as UnclosedQuote;
-    return badQuoting(name, q.quote, q.at, what);
-  }
-}
-
-function badQuoting(name: string, quote: string, at: number, what: string): never {
-  throw new NimletError('bad-config', `${name} has an unclosed ${quote} quote (opened at character ${at}); its value is not shown, it may hold a credential`, {
-    hint: `set ${name} to ${what}: close the quote, or escape it with a backslash`,
-  });
-}
-
-function readCommand(env: Env, name: string): string[] | null {
-  const argv = readArgv(env, name, 'a command line with balanced quotes');
-  if (argv !== null && argv.length === 0) throw badValue(name, '', 'a command line (it is empty)');
-  return argv;
+  /** NVIDIA_VISIBLE_DEVICES and CUDA_VISIBLE_DEVICES: which GPUs count (DESIGN §5). */
+  gpuVisibility: GpuVisibility;
 }
 
 const LOG_LEVELS: Record<string, LogLevel> = {
@@ -238,6 +125,14 @@ function modelPlaces(env: Env): Pick<Settings, 'localModelDir' | 'modelPath' | '
   return { localModelDir: name, modelPath, hfHubCache, cacheDir };
 }
 
+/**
+ * NIMLET_DOCTOR_TIMEOUT_MS: how long each endpoint gets to answer `doctor`, else 3 s (enough for a healthy network;
+ * a slow proxy or a loaded host may need more). Read by doctor alone, so a bad value fails no other command.
+ */
+export function readDoctorTimeoutMs(env: Env): number {
+  return readInt(env, 'NIMLET_DOCTOR_TIMEOUT_MS', 100, 600_000) ?? 3000;
+}
+
 export function readSettings(env: Env): Settings {
   checkProxies(env);
   const pin = readString(env, 'NIM_MODEL_PROFILE');
@@ -278,7 +173,9 @@ export function readSettings(env: Env): Settings {
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== '',
     probeTimeoutMs: (probeTimeoutS ?? 10) * 1000,
     front: readFrontSettings(env),
-    multiNode: readMultiNode(env, (name) => readFlag(env, name)),
+    multiNode: readMultiNode(env),
     downloads: readDownloadSettings(env),
+    // last: where several variables are bad, the others are named first, as before
+    gpuVisibility: readGpuVisibility(env),
   };
 }

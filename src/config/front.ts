@@ -3,7 +3,7 @@
 // the engine gets SIGTERM and 8 s to exit before SIGKILL.
 import { NimletError } from '../errors.js';
 import { readCorsPolicy, type CorsPolicy } from './cors.js';
-import { readFlag, readInt, type Env } from './env.js';
+import { readFlag, readInt, type Env } from './read.js';
 
 export interface FrontSettings {
   /** NIMLET_FRONT (default on); off: the engine owns NIM_SERVER_PORT and replaces nimlet (DESIGN §8). */

@@ -3,7 +3,7 @@
 // LWS_LEADER_ADDRESS, LWS_GROUP_SIZE and LWS_WORKER_INDEX on every pod. Both spellings are read; where both are
 // given they must agree, since a rank or size that differs between pods breaks the engines' rendezvous. Pure.
 import { NimletError } from '../errors.js';
-import type { Env } from './env.js';
+import { readFlag, type Env } from './read.js';
 
 /**
  * The port of the engines' rendezvous on the leader (vLLM --master-port, SGLang --dist-init-addr's port): fixed, so
@@ -51,9 +51,9 @@ function leaderRole(env: Env): boolean | null {
   throw bad('NIM_LEADER_ROLE', `${JSON.stringify(raw)} is not 1 or 0`, 'set NIM_LEADER_ROLE=1 on the leader and 0 on the workers, or unset it');
 }
 
-/** Null unless NIM_MULTI_NODE is on; `flag` reads NIM_MULTI_NODE as every boolean variable is read. */
-export function readMultiNode(env: Env, flag: (name: string) => boolean): MultiNodeSettings | null {
-  if (!flag('NIM_MULTI_NODE')) return null;
+/** Null unless NIM_MULTI_NODE is on (read as every boolean variable is). */
+export function readMultiNode(env: Env): MultiNodeSettings | null {
+  if (!readFlag(env, 'NIM_MULTI_NODE')) return null;
   const nodes = either(env, 'NIM_NUM_COMPUTE_NODES', 'LWS_GROUP_SIZE', 1);
   if (nodes === null) throw bad('NIM_MULTI_NODE', 'is on but the group size is unknown', 'set NIM_NUM_COMPUTE_NODES (or run under a LeaderWorkerSet, which sets LWS_GROUP_SIZE)');
   const role = leaderRole(env);

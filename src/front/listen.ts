@@ -2,7 +2,13 @@
 import http from 'node:http';
 import https from 'node:https';
 import { NimletError } from '../errors.js';
-import type { FrontOptions } from './server.js';
+
+/** Where the front listens; `tls`: PEM contents for NIM_SSL_MODE=TLS/MTLS (a CA: client certificates required), null: plain HTTP. */
+export interface ListenOptions {
+  host: string;
+  port: number;
+  tls: { cert: Buffer; key: Buffer; ca: Buffer | null } | null;
+}
 
 function listenError(err: NodeJS.ErrnoException, host: string, port: number): NimletError {
   const why = err.code === 'EADDRINUSE' ? 'is in use' : err.code === 'EACCES' ? 'needs privileges nimlet does not have' : `cannot be used (${err.message})`;
@@ -11,7 +17,7 @@ function listenError(err: NodeJS.ErrnoException, host: string, port: number): Ni
   });
 }
 
-function createServer(opts: Pick<FrontOptions, 'tls'>, handle: http.RequestListener): http.Server {
+function createServer(opts: Pick<ListenOptions, 'tls'>, handle: http.RequestListener): http.Server {
   const common = { keepAliveTimeout: 65_000, noDelay: true };
   if (opts.tls === null) return http.createServer(common, handle);
   const { cert, key, ca } = opts.tls;
@@ -26,7 +32,7 @@ function createServer(opts: Pick<FrontOptions, 'tls'>, handle: http.RequestListe
   }
 }
 
-export async function listenFront(opts: Pick<FrontOptions, 'tls' | 'host' | 'port'>, handle: http.RequestListener): Promise<http.Server> {
+export async function listenFront(opts: ListenOptions, handle: http.RequestListener): Promise<http.Server> {
   const server = createServer(opts, handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, opts.host, opts.port)));

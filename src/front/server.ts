@@ -6,22 +6,18 @@ import { pollHealth, type HealthPoll } from './health-poll.js';
 import { manifestBody, metadataBody, versionBody, type LaunchInfo } from './info.js';
 import { ENGINE_HOST } from './engine-port.js';
 import { askEngineVersion } from './engine-version.js';
-import { listenFront } from './listen.js';
+import { listenFront, type ListenOptions } from './listen.js';
 import { fetchEngineMetrics, formatOwnMetrics } from './metrics.js';
 import { preflight, responseCors } from './cors.js';
 import { createUpstreamAgent, proxyRequest, type Upstream } from './proxy.js';
 import { createReadiness, type Readiness } from './readiness.js';
 import type { RequestLog } from './request-log.js';
 
-export interface FrontOptions {
-  host: string;
-  port: number;
+export interface FrontOptions extends ListenOptions {
   settings: Pick<FrontSettings, 'healthPollMs' | 'cors'>;
   nimletVersion: string;
   /** Called once per finished request; null: no request log. */
   logRequest: RequestLog | null;
-  /** PEM contents for NIM_SSL_MODE=TLS/MTLS (a CA: client certificates required); null: plain HTTP. */
-  tls: { cert: Buffer; key: Buffer; ca: Buffer | null } | null;
   /** A multi-node worker (DESIGN §11, §14): only live and ready, for its own engine; everything else is the leader's. */
   healthOnly?: boolean;
   /** A multi-node leader: a worker holds GROUP_PATH open while it runs; `left` settles when its connection ends. */

@@ -1,6 +1,7 @@
 // The GPU probe (DESIGN §5): one nvidia-smi --query-gpu call within a deadline, asked again without compute_cap
 // for drivers that predate it, `nvidia-smi -L` only when some GPU has MIG on; then the visibility variables.
-import type { Env } from '../config/env.js';
+import type { Env } from '../config/read.js';
+import type { GpuVisibility } from '../config/visible-devices.js';
 import { isNimletError } from '../errors.js';
 import { attachMigDevices, parseMigList } from './mig-list.js';
 import { diagnoseFailure } from './probe-errors.js';
@@ -10,7 +11,10 @@ import type { GpuInventory } from './types.js';
 import { applyVisibility } from './visible-devices.js';
 
 export interface ProbeOptions {
+  /** nvidia-smi's environment (PATH, its library path): passed on, not read. */
   env: Env;
+  /** Which GPUs count (settings.gpuVisibility). */
+  visibility: GpuVisibility;
   /** The whole probe's budget, every nvidia-smi call included (settings.probeTimeoutMs). */
   timeoutMs: number;
   /** The nvidia-smi to run (default: `nvidia-smi` from PATH). */
@@ -55,7 +59,7 @@ export async function probeGpus(opts: ProbeOptions): Promise<GpuInventory> {
     if (!listing.ok) throw listing.error;
     withMig = attachMigDevices(gpus, parseMigList(listing.stdout));
   }
-  const visible = applyVisibility(withMig, opts.env);
+  const visible = applyVisibility(withMig, opts.visibility);
   return { driverVersion, gpus: visible.gpus, absentReason: visible.absentReason };
 }
 

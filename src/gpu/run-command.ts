@@ -2,7 +2,7 @@
 // `nimlet gpus --json` cannot spare). A hung driver call is killed with SIGKILL, and we return at the deadline even
 // if something the command started still holds its pipes open.
 import { spawn } from 'node:child_process';
-import type { Env } from '../config/env.js';
+import type { Env } from '../config/read.js';
 
 export type CommandOutcome =
   | { kind: 'exited'; code: number; stdout: string; stderr: string }

@@ -2,7 +2,8 @@
 // without echoing a value that may hold a token.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { readSettings, splitCommandLine } from '../../src/config/env.js';
+import { readSettings } from '../../src/config/env.js';
+import { splitCommandLine } from '../../src/config/command-line.js';
 import { NimletError } from '../../src/errors.js';
 
 describe('splitCommandLine', () => {

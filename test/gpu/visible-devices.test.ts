@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { Env } from '../../src/config/env.js';
+import type { Env } from '../../src/config/read.js';
+import { readGpuVisibility } from '../../src/config/visible-devices.js';
 import { NimletError } from '../../src/errors.js';
 import { attachMigDevices, parseMigList } from '../../src/gpu/mig-list.js';
 import { parseQueryCsv } from '../../src/gpu/query-csv.js';
 import type { Gpu } from '../../src/gpu/types.js';
-import { applyVisibility } from '../../src/gpu/visible-devices.js';
+import { applyVisibility as applyRead } from '../../src/gpu/visible-devices.js';
 import { machineFile } from './fixtures.js';
+
+/** The variables as config/ reads them, then applied: both halves of what a command does. */
+const applyVisibility = (gpus: readonly Gpu[], env: Env) => applyRead(gpus, readGpuVisibility(env));
 
 function machine(name: string): Gpu[] {
   const { gpus } = parseQueryCsv(machineFile(name, 'query.csv'), { hasComputeCap: true });

@@ -2,7 +2,6 @@
 // (resuming again), and returns the bytes' sha256. Verification against the expected sum is the caller's.
 import { lstat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Env, Settings } from '../../config/env.js';
 import { NimletError } from '../../errors.js';
 import {
   certificateError, credentialsError, describeNetworkFailure, isCertificateError, interruptedError, networkError, notFoundError, redirectError,
@@ -13,42 +12,12 @@ import { discardBody } from './transport.js';
 import { BadRedirect, httpGet, vouchedGitBlob, vouchedSha256, type HttpResponse } from './http-get.js';
 import { hashFileInBackground, type FileHash } from './background-hash.js';
 import { truncatePartial } from './partial-file.js';
-import type { Credential } from './resolve.js';
-import { isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryTuning } from './retry.js';
+import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './retry.js';
 import { plan206, plan416 } from './range.js';
 import { downloadRanged, MIN_RANGED_BYTES } from './ranged-download.js';
+import type { Downloaded, HttpDownload } from './download-job.js';
 
-export interface HttpDownload {
-  url: string;
-  credential: Credential | null;
-  token: string | null;
-  /** Trust a 64-hex ETag as the sha256 (Hugging Face). */
-  trustEtag: boolean;
-  partialPath: string;
-  file: string;
-  label: string;
-  expectedSize: number | null;
-  /** When the partial is already whole and matches this, no request is made at all. */
-  expectedSha256: string | null;
-  settings: Settings;
-  env: Env;
-  tuning: RetryTuning;
-  signal: AbortSignal;
-  onBytes: (n: number) => void;
-  /** Counts every HTTP exchange started (redirect chains count once). */
-  countRequest: () => void;
-  /** Counts body bytes received over the network (not those a resume found in the partial). */
-  countBytes: (n: number) => void;
-}
-
-export interface Downloaded {
-  bytes: number;
-  sha256: string;
-  vouched: string | null;
-  /** The git blob id the source gave (Hugging Face, files kept in git): checked when nothing else vouches. */
-  gitBlob?: string | null;
-  tooMany: boolean;
-}
+export type { Downloaded, HttpDownload };
 
 /** An attempt that made this much progress resets the failure count: a slow but moving link is no failure. */
 const PROGRESS_RESETS_FAILURES = 1024 * 1024;

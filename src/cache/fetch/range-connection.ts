@@ -3,7 +3,7 @@
 // A 401/403 from signed storage (another origin than the API's) means the signature expired: the next request
 // goes through the API again for a fresh redirect (DESIGN §15); the same from the API's own origin is exit 77.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { HttpDownload } from './http-download.js';
+import type { HttpDownload } from './download-job.js';
 import {
   certificateError, credentialsError, describeNetworkFailure, isCertificateError, networkError, notFoundError, redirectError, writeError,
 } from './fetch-errors.js';

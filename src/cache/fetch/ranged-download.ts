@@ -9,7 +9,7 @@ import { openPartial, claimPartial, truncatePartial } from './partial-file.js';
 import { hashFileInBackground } from './background-hash.js';
 import { NimletError } from '../../errors.js';
 import { interruptedError } from './fetch-errors.js';
-import type { Downloaded, HttpDownload } from './http-download.js';
+import type { Downloaded, HttpDownload } from './download-job.js';
 import { RangePlan, type Piece } from './range-plan.js';
 import { readRangeMap, RangeMapWriter, removeRangeMap } from './range-map.js';
 import { extraConnection, firstConnection } from './connection-slots.js';

@@ -6,9 +6,29 @@
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import tls from 'node:tls';
-import type { SendOptions, Sent } from './transport.js';
+import type { Env } from '../../config/env.js';
 import { ReadBuffers } from './read-buffers.js';
 import { BadResponse, ChunkedDecoder, framingOf, MAX_HEAD_BYTES, parseHead, type Framing, type ResponseHead } from './response-head.js';
+
+export interface Sent {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  body: Readable;
+}
+
+export interface SendOptions {
+  method: 'GET' | 'HEAD';
+  headers: Record<string, string>;
+  signal: AbortSignal;
+  /** No byte for this long within the body, or no complete response head this long after the start, fails the request. */
+  stallTimeoutMs: number;
+  env: Env;
+  /** A large body is expected: use the bulk client (one connection per request, pooled read buffers). */
+  bulk?: boolean;
+  /** The bulk client's read buffer size (default 512 KiB). */
+  readBufferBytes?: number;
+}
 
 function requestText(u: URL, o: SendOptions): string {
   const lines = [`${o.method} ${u.pathname}${u.search} HTTP/1.1`, `host: ${u.host}`];

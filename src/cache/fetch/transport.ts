@@ -8,27 +8,10 @@ import https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Env } from '../../config/env.js';
-import { sendRaw } from './raw-http.js';
+// the shape both transports share is declared beside the raw client, the lower of the two (no import loop)
+import { sendRaw, type SendOptions, type Sent } from './raw-http.js';
 
-export interface Sent {
-  status: number;
-  statusText: string;
-  headers: Record<string, string>;
-  body: Readable;
-}
-
-export interface SendOptions {
-  method: 'GET' | 'HEAD';
-  headers: Record<string, string>;
-  signal: AbortSignal;
-  /** No byte for this long within the body, or no complete response head this long after the start, fails the request. */
-  stallTimeoutMs: number;
-  env: Env;
-  /** A large body is expected: use the bulk client (one connection per request, pooled read buffers). */
-  bulk?: boolean;
-  /** The bulk client's read buffer size (default 512 KiB). */
-  readBufferBytes?: number;
-}
+export type { SendOptions, Sent };
 
 const PROXY_VARS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'] as const;
 

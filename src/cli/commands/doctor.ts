@@ -3,10 +3,10 @@
 // exits as serve would (66, 65); any other failure 69.
 import { describeEngines, findEngines } from '../engines-present.js';
 import { commandSettings } from '../settings.js';
+import { readDoctorTimeoutMs } from '../../config/env.js';
 import { check } from '../../host/doctor/check.js';
 import { credentialsToScrub } from '../../engine/environment.js';
 import { EXIT } from '../../errors.js';
-import { readDoctorTimeoutMs } from '../../host/doctor/network-checks.js';
 import { formatChecks, runDoctor } from '../../host/doctor/run-doctor.js';
 import { redactText } from '../../log/redact.js';
 import type { CommandRun } from '../context.js';

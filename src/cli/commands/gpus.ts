@@ -4,13 +4,11 @@ import { readSettings } from '../../config/env.js';
 import { NimletError } from '../../errors.js';
 import { inventoryToJson } from '../../gpu/format.js';
 import { probeGpus } from '../../gpu/probe.js';
-import { checkVisibilitySyntax } from '../../gpu/visible-devices.js';
 import type { CommandRun } from '../context.js';
 
 export const run: CommandRun = async (ctx, options) => {
   const settings = readSettings(ctx.env);
-  checkVisibilitySyntax(ctx.env);
-  const inventory = await probeGpus({ env: ctx.env, timeoutMs: settings.probeTimeoutMs });
+  const inventory = await probeGpus({ env: ctx.env, visibility: settings.gpuVisibility, timeoutMs: settings.probeTimeoutMs });
   if (inventory.gpus.length === 0) {
     throw new NimletError('no-gpu', `no GPU is visible: ${inventory.absentReason ?? 'nvidia-smi listed none'}`, {
       hint: 'unset NVIDIA_VISIBLE_DEVICES / CUDA_VISIBLE_DEVICES, or set them to GPUs that `nvidia-smi -L` lists',

@@ -1,5 +1,6 @@
 // Doctor: the driver answers, and which GPUs count.
-import type { Env } from '../../config/env.js';
+import type { Env } from '../../config/read.js';
+import type { GpuVisibility } from '../../config/visible-devices.js';
 import { isNimletError } from '../../errors.js';
 import { probeGpus } from '../../gpu/probe.js';
 import type { Gpu, GpuInventory } from '../../gpu/types.js';
@@ -27,9 +28,9 @@ function gpuCheck(inv: GpuInventory): Check {
   return check('gpus', 'ok', summarise(inv.gpus));
 }
 
-export async function checkGpus(env: Env, timeoutMs: number): Promise<Check[]> {
+export async function checkGpus(env: Env, visibility: GpuVisibility, timeoutMs: number): Promise<Check[]> {
   try {
-    const inv = await probeGpus({ env, timeoutMs });
+    const inv = await probeGpus({ env, visibility, timeoutMs });
     return [check('driver', 'ok', `NVIDIA driver ${inv.driverVersion ?? '(version unknown)'}`), gpuCheck(inv)];
   } catch (e) {
     if (!isNimletError(e)) throw e;

@@ -1,18 +1,8 @@
 // Doctor: the NGC and Hugging Face endpoints answer. One HEAD each, 3 s (NIMLET_DOCTOR_TIMEOUT_MS), through
 // HTTPS_PROXY/NO_PROXY; any HTTP answer (even 401 or 404) proves the host reachable. undici loads only here.
-import { readInt, type Env, type Settings } from '../../config/env.js';
+import type { Settings } from '../../config/env.js';
 import { hideUrlUserinfo } from '../../log/redact.js';
 import { check, type Check } from './check.js';
-
-const DEFAULT_TIMEOUT_MS = 3000;
-
-/**
- * How long each endpoint gets to answer: NIMLET_DOCTOR_TIMEOUT_MS, else 3 s (enough for a healthy network; a
- * slow proxy or a loaded host may need more). A bad value is exit 78.
- */
-export function readDoctorTimeoutMs(env: Env): number {
-  return readInt(env, 'NIMLET_DOCTOR_TIMEOUT_MS', 100, 600_000) ?? DEFAULT_TIMEOUT_MS;
-}
 
 async function reach(name: string, url: string, timeoutMs: number): Promise<Check> {
   const { request, EnvHttpProxyAgent } = await import('undici');

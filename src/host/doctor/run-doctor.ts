@@ -1,5 +1,6 @@
 // Runs every doctor check (the independent ones side by side) and prints the verdicts.
-import type { Env, Settings } from '../../config/env.js';
+import type { Settings } from '../../config/env.js';
+import type { Env } from '../../config/read.js';
 import { EXIT } from '../../errors.js';
 import { checkCache } from './cache-checks.js';
 import type { Check } from './check.js';
@@ -9,6 +10,7 @@ import { checkCredentials, checkManifest, manifestUses } from './manifest-checks
 import { checkEndpoints } from './network-checks.js';
 
 export interface DoctorInput {
+  /** nvidia-smi's environment: passed on, not read. */
   env: Env;
   settings: Settings;
   cwd: string;
@@ -27,7 +29,7 @@ export interface DoctorReport {
 export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   const manifestLoad = checkManifest(input.manifestOption, input.settings, input.cwd);
   const [gpus, host, cache, manifest, endpoints] = await Promise.all([
-    checkGpus(input.env, input.settings.probeTimeoutMs),
+    checkGpus(input.env, input.settings.gpuVisibility, input.settings.probeTimeoutMs),
     checkHost(),
     checkCache(input.cacheDir),
     manifestLoad,
