@@ -16,7 +16,7 @@ export { findCompleteWorkspace } from './marker.js';
 export interface CacheOptions {
   cacheDir: string;
   settings: Settings;
-  /** Abort: downloads stop, partials stay for a resume, nothing half-made is published; throws 'interrupted'. */
+  /** Abort: downloads stop, partials stay for a resume, nothing half-made is published; throws the signal's reason. */
   signal: AbortSignal;
   stderr: (s: string) => void;
   isTTY: boolean;

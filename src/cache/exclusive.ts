@@ -1,11 +1,11 @@
 // "Done once across processes": whoever gets a file's lock does the work; everyone else polls until the result
 // appears (or the lock is abandoned and they take it over).
-import { NimletError } from '../errors.js';
 import { DEFAULT_TIMINGS, readOwner, sleep, tryLock, type LockTimings, type Owner } from './lock.js';
 
 export interface OnceOptions<T> {
   lockDir: string;
   tmpDir: string;
+  /** Stops the waiting; its reason (the CLI's interruption) is what is thrown. */
   signal: AbortSignal;
   timings?: LockTimings;
   /** The result when it already exists (another process finished), else null. */
@@ -30,18 +30,12 @@ export function waitingLine(what: string, holder: Owner | null, timings: LockTim
   return `waiting for ${what}, ${who}; taken over if its heartbeat stops for ${Math.round(timings.staleMs / 1000)} s`;
 }
 
-export function interrupted(): NimletError {
-  return new NimletError('interrupted', 'interrupted: the download stopped; the cache is consistent and the next run resumes', {
-    hint: 'run the same command again to resume',
-  });
-}
-
 export async function doOnce<T>(o: OnceOptions<T>): Promise<T> {
   const timings = o.timings ?? DEFAULT_TIMINGS;
   let waitingSince: number | null = null;
   let nextReport = 0;
   for (;;) {
-    if (o.signal.aborted) throw interrupted();
+    o.signal.throwIfAborted();
     const existing = await o.done();
     if (existing !== null) return existing;
     const lock = await tryLock(o.lockDir, o.tmpDir, timings);

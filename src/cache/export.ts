@@ -8,7 +8,6 @@ import { EXIT, NimletError } from '../errors.js';
 import { STORE_RECORD, storeRecordText } from '../manifest/store-record.js';
 import type { Profile } from '../manifest/types.js';
 import { makeFolders } from './disk.js';
-import { interrupted } from './exclusive.js';
 import type { Marker } from './marker.js';
 
 /** The model store may not be created or written there: denied, read-only, or a file in the way. */
@@ -85,7 +84,7 @@ async function copyOut(workspace: string, marker: Marker, dest: string, signal?:
   await makeFolders(dest);
   let bytes = 0;
   for (const f of marker.files) {
-    if (signal?.aborted) throw interrupted();
+    signal?.throwIfAborted();
     const target = path.join(dest, f.path);
     const tmp = path.join(path.dirname(target), `.nimlet-${randomBytes(6).toString('hex')}.tmp`);
     await makeFolders(path.dirname(target));

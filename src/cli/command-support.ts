@@ -1,9 +1,8 @@
 // What the cache commands share: the cache folder (--cache over NIM_CACHE_PATH), the manifest, and signal
 // handling — SIGTERM/SIGINT abort the download, which stops cleanly and leaves the cache consistent.
 import type { Settings } from '../config/env.js';
-import { NimletError } from '../errors.js';
 import type { CliContext, CommonOptions } from './context.js';
-import { installInterrupt } from './interrupt.js';
+import { DOWNLOAD_WORDING, installInterrupt } from './interrupt.js';
 import { commandSettings } from './settings.js';
 import type { Manifest } from '../manifest/types.js';
 
@@ -23,11 +22,6 @@ export async function loadCommandManifest(ctx: CliContext, options: CommonOption
   return loadManifestCompiled(locateManifest(options.manifest, settings, ctx.cwd), settings.privateDir);
 }
 
-const DOWNLOAD_WORDING = {
-  stopped: 'downloads stopped; the cache is consistent and the next run resumes',
-  hint: 'run the same command again to resume',
-};
-
 /**
  * Runs `work` with a signal that SIGTERM/SIGINT (and ctx.signal) abort. An interruption surfaces as
  * NimletError('interrupted') with 143 for SIGTERM, 130 for SIGINT.
@@ -37,9 +31,7 @@ export async function withInterrupts<T>(ctx: CliContext, work: (signal: AbortSig
   try {
     return await work(interrupt.signal);
   } catch (e) {
-    // whatever the cache layer threw on its way out, a signal of ours ends as 128+N
-    if (interrupt.signal.aborted && e instanceof NimletError && e.code === 'interrupted') throw interrupt.error() ?? e;
-    throw e;
+    throw interrupt.outcome(e);
   } finally {
     interrupt.dispose();
   }

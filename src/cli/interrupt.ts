@@ -8,10 +8,15 @@ import { NimletError } from '../errors.js';
 const HANDLED: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
 export interface Interrupt {
-  /** Aborted on the first SIGTERM/SIGINT (or when `parent` aborts). */
+  /** Aborted on the first SIGTERM/SIGINT, its reason the interruption (error()); or when `parent` aborts. */
   signal: AbortSignal;
   /** The NimletError to end with when the work stopped because of the signal; null when no signal came. */
   error(): NimletError | null;
+  /**
+   * What work that failed with `err` ends with: the interruption when a signal of ours came, whatever the cache
+   * layer threw on its way out (so it exits 128+N); else `err` itself.
+   */
+  outcome(err: unknown): unknown;
   /** Throws that error if a signal came (for work that could not watch the AbortSignal). */
   throwIfInterrupted(): void;
   dispose(): void;
@@ -28,6 +33,12 @@ export const SERVE_WORDING: InterruptWording = {
   hint: 'the cache is consistent; the next start resumes any download where it stopped',
 };
 
+/** The download commands (download-to-cache, create-model-store): held for their whole run. */
+export const DOWNLOAD_WORDING: InterruptWording = {
+  stopped: 'downloads stopped; the cache is consistent and the next run resumes',
+  hint: 'run the same command again to resume',
+};
+
 export function interruptedBy(signal: NodeJS.Signals, wording: InterruptWording = SERVE_WORDING): NimletError {
   return new NimletError('interrupted', `interrupted by ${signal}: ${wording.stopped}`, {
     hint: wording.hint,
@@ -41,22 +52,24 @@ export function installInterrupt(
   wording: InterruptWording = SERVE_WORDING,
 ): Interrupt {
   const controller = new AbortController();
-  let received: NodeJS.Signals | null = null;
+  // built once, here: the abort's reason, which the cache throws as it stops, and what the command ends with
+  let interruption: NimletError | null = null;
   const handlers = HANDLED.map((sig) => {
     const h = (): void => {
       // A second signal while the first is being honoured: the user (or `docker stop` before its SIGKILL)
       // will not wait. Safe at any point: the cache is consistent even under SIGKILL.
-      if (received !== null) return void proc.exit(128 + (constants.signals[sig] ?? 15));
-      received = sig;
-      controller.abort(interruptedBy(sig, wording));
+      if (interruption !== null) return void proc.exit(128 + (constants.signals[sig] ?? 15));
+      interruption = interruptedBy(sig, wording);
+      controller.abort(interruption);
     };
     proc.on(sig, h);
     return [sig, h] as const;
   });
-  const error = (): NimletError | null => (received === null ? null : interruptedBy(received, wording));
+  const error = (): NimletError | null => interruption;
   return {
     signal: AbortSignal.any([parent, controller.signal]),
     error,
+    outcome: (err) => interruption ?? err,
     throwIfInterrupted() {
       const e = error();
       if (e) throw e;

@@ -2,7 +2,7 @@
 import { CommanderError } from 'commander';
 import { readFlag, type Env } from '../config/read.js';
 import { unquoteEnv } from '../config/env-quotes.js';
-import { credentialsToScrub } from '../engine/environment.js';
+import { readCredentials } from '../config/credentials.js';
 import { EXIT, isNimletError, NimletError } from '../errors.js';
 import { redactText } from '../log/redact.js';
 import type { CliContext } from './context.js';
@@ -42,7 +42,7 @@ export function formatError(err: NimletError, style: ErrorStyle, now: () => Date
  * value, a URL's user:password) and, for a message, no line breaks (a TLS library's multi-line text) — one line.
  */
 export function printable(err: NimletError, env: Env): NimletError {
-  const secrets = credentialsToScrub(env);
+  const secrets = readCredentials(env);
   const clean = (t: string): string => redactText(t, secrets);
   return new NimletError(err.code, clean(err.message.replace(/\s*[\r\n]+\s*/g, ' ').trim()), {
     exitCode: err.exitCode,
@@ -95,7 +95,7 @@ export async function main(argv: string[], given: CliContext = defaultContext())
       hint: 'this is a bug in nimlet; rerun with -v and report the output',
     });
     ctx.stderr(formatError(printable(internal, ctx.env), errorStyle(json, ctx.env)));
-    if (verbose) ctx.stderr(`${redactText(e?.stack ?? '', credentialsToScrub(ctx.env))}\n`);
+    if (verbose) ctx.stderr(`${redactText(e?.stack ?? '', readCredentials(ctx.env))}\n`);
     return EXIT.internal;
   }
 }

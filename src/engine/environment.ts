@@ -1,36 +1,12 @@
 // The engine's environment (DESIGN §8): the parent's, without the download credentials, with the chosen GPUs and
 // Hugging Face offline. The engine never downloads (nimlet did), so it needs no token, and a token in its
 // environment would leak into its logs, crash dumps and /proc/<pid>/environ.
+import { isCredentialVariable } from '../config/credentials.js';
+import { searchableSecrets } from '../log/redact.js';
 
-/**
- * Credentials nimlet itself uses for downloads, and their aliases. Other secrets are the engine's own business
- * (VLLM_API_KEY protects vLLM's endpoint; AWS_* may be how it streams weights), so they pass through.
- */
-export const CREDENTIAL_VARIABLES: readonly string[] = [
-  'NGC_API_KEY',
-  'NGC_CLI_API_KEY',
-  'NGC_API_TOKEN',
-  'HF_TOKEN',
-  'HUGGING_FACE_HUB_TOKEN',
-  'HF_API_TOKEN',
-];
-
-const CREDENTIALS = new Set(CREDENTIAL_VARIABLES);
-
-/** The credentials' values set in `env`, whatever their length: what every printed line is scrubbed of. */
-export function credentialsToScrub(env: Readonly<Record<string, string | undefined>>): string[] {
-  return CREDENTIAL_VARIABLES.map((k) => env[k]).filter((v): v is string => typeof v === 'string' && v !== '');
-}
-
-export function isCredentialVariable(name: string): boolean {
-  return CREDENTIALS.has(name.toUpperCase());
-}
-
-/** Credential values long enough to search for inside other variables (a 1-character "token" would match anything). */
+/** Credential values (any spelling of the names) worth searching for inside other variables, as every printer does. */
 function credentialValues(env: Readonly<Record<string, string | undefined>>): string[] {
-  return Object.entries(env)
-    .filter(([k, v]) => isCredentialVariable(k) && v !== undefined && v.trim().length >= 8)
-    .map(([, v]) => v!.trim());
+  return searchableSecrets(Object.entries(env).filter(([k]) => isCredentialVariable(k)).map(([, v]) => v?.trim()));
 }
 
 export interface EngineEnvInput {

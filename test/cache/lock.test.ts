@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { doOnce, waitingLine } from '../../src/cache/exclusive.js';
 import { isStale, thisHost, tryLock, type LockTimings, type Owner } from '../../src/cache/lock.js';
+import { NimletError } from '../../src/errors.js';
 
 let dir: string;
 let tmp: string;
@@ -161,12 +162,14 @@ describe('doOnce', () => {
     expect(runs).toBe(1);
   });
 
-  it('stops waiting with an interrupted error when aborted', async () => {
+  it('stops waiting with the abort\'s own reason', async () => {
     const lock = path.join(dir, 'k.lock');
     await fakeLock(lock, { token: 't', host: await thisHost(), pid: process.ppid, since: '' });
     const ac = new AbortController();
     const waiting = doOnce({ lockDir: lock, tmpDir: tmp, signal: ac.signal, timings, done: async () => null, work: async () => 'x' });
-    setTimeout(() => ac.abort(), 50);
-    await expect(waiting).rejects.toMatchObject({ code: 'interrupted', exitCode: 143 });
+    // the CLI aborts with its interruption as the reason (cli/interrupt.ts): that very error comes back
+    const reason = new NimletError('interrupted', 'interrupted by SIGTERM', { exitCode: 143 });
+    setTimeout(() => ac.abort(reason), 50);
+    await expect(waiting).rejects.toBe(reason);
   });
 });

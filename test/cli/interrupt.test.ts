@@ -19,6 +19,9 @@ describe('installInterrupt', () => {
     expect(proc.exits).toEqual([]);
     expect(it_.signal.aborted).toBe(true);
     expect(it_.error()).toMatchObject({ code: 'interrupted', exitCode, message: `interrupted by ${sig}: stopped before the engine started` });
+    // one error: the abort's reason (what the cache throws as it stops) is what the command ends with, whatever failed
+    expect(it_.signal.reason).toBe(it_.error());
+    expect(it_.outcome(new Error('socket closed'))).toBe(it_.error());
     // a second signal does not wait for the work to wind down: exit at once with its status
     proc.emit('SIGTERM');
     expect(proc.exits).toEqual([143]);
@@ -33,5 +36,7 @@ describe('installInterrupt', () => {
     parent.abort();
     expect(it_.signal.aborted).toBe(true);
     expect(it_.error()).toBeNull();
+    const err = new Error('the work failed on its own');
+    expect(it_.outcome(err)).toBe(err);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildEngineEnv, changedVariables, isCredentialVariable } from '../../src/engine/environment.js';
+import { isCredentialVariable } from '../../src/config/credentials.js';
+import { buildEngineEnv, changedVariables } from '../../src/engine/environment.js';
 
 describe('changedVariables', () => {
   it('lists what the engine gets that differs from the parent, never a credential', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCommandLine, hideUrlUserinfo, redactArgv, redactText } from '../../src/log/redact.js';
+import { displayUrl, formatCommandLine, hideUrlUserinfo, redactArgv, redactedCause, redactText } from '../../src/log/redact.js';
 
 describe('redactArgv', () => {
   it.each([
@@ -12,14 +12,29 @@ describe('redactArgv', () => {
   ])('%s', (_n, argv, expected) => expect(redactArgv(argv)).toEqual(expected));
 
   it('replaces the known token strings anywhere', () => {
-    expect(redactArgv(['x', '--hf-overrides', '{"t":"nvapi-XYZ123"}', 'https://u:hf_tok9@h/'], ['nvapi-XYZ123', 'hf_tok9', null]))
+    expect(redactArgv(['x', '--hf-overrides', '{"t":"nvapi-XYZ123"}', 'https://u:hf_tok99@h/'], ['nvapi-XYZ123', 'hf_tok99', null]))
       .toEqual(['x', '--hf-overrides', '{"t":"***"}', 'https://***@h/']);
   });
 });
 
 describe('redactText', () => {
-  it('ignores secrets too short to search for', () => expect(redactText('abc abc', ['abc'])).toBe('abc abc'));
-  it('replaces the longest first', () => expect(redactText('tokenXY tokenX', ['tokenX', 'tokenXY'])).toBe('*** ***'));
+  it('ignores secrets too short to search for (under 8 characters)', () => {
+    expect(redactText('hf_tok9 abcdefg', ['hf_tok9', 'abcdefg'])).toBe('hf_tok9 abcdefg');
+    expect(redactText('hf_tok98', ['hf_tok98'])).toBe('***');
+  });
+  it('hides tokens and Authorization values', () => {
+    expect(redactText('key nvapi-XYZ123 and hf_abcdef; Authorization: Bearer zzz', ['nvapi-XYZ123', 'hf_abcdef', null])).toBe('key *** and ***; Authorization: Bearer ***');
+  });
+  it('replaces the longest first', () => expect(redactText('token-XYZ token-XY', ['token-XY', 'token-XYZ'])).toBe('*** ***'));
+});
+
+describe('displayUrl and redactedCause', () => {
+  it('a signed URL loses its query', () => expect(displayUrl('https://cdn.example/a/b.bin?X-Amz-Signature=secret')).toBe('https://cdn.example/a/b.bin'));
+  it('a cause keeps its code and name, its message redacted, nothing else', () => {
+    const err = Object.assign(new Error('GET https://u:pw@h/x with nvapi-XYZ123 failed'), { code: 'ECONNRESET', options: { token: 'nvapi-XYZ123' } });
+    const out = redactedCause(err, ['nvapi-XYZ123']);
+    expect([out.message, (out as { code?: string }).code, out.name, 'options' in out]).toEqual(['GET https://***@h/x with *** failed', 'ECONNRESET', 'Error', false]);
+  });
 });
 
 describe('formatCommandLine', () => {

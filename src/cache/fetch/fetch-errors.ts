@@ -1,12 +1,16 @@
 // The failures a download ends with, each a NimletError with a message naming the file and what it is for
-// (`label`), and a hint. Every text goes through scrubSecrets: no token reaches a log, an error or a cause.
+// (`label`), and a hint. Every text goes through scrubSecrets (log/redact.ts's policy): no token reaches a log,
+// an error or a cause.
 import type { Settings } from '../../config/env.js';
 import { NimletError } from '../../errors.js';
+import { displayUrl, redactedCause, redactText } from '../../log/redact.js';
 import type { BadRedirect } from './http-get.js';
 import type { Credential } from './resolve.js';
-import { displayUrl, scrubbedCause, scrubSecrets } from './scrub.js';
 
 type Secrets = Pick<Settings, 'ngcApiKey' | 'hfToken'>;
+
+const scrubSecrets = (text: string, s: Secrets): string => redactText(text, [s.ngcApiKey, s.hfToken]);
+const scrubbedCause = (err: unknown, s: Secrets): Error => redactedCause(err, [s.ngcApiKey, s.hfToken]);
 
 const CREDENTIAL_HINTS: Record<Credential, string> = {
   NGC_API_KEY: 'set NGC_API_KEY to an NGC API key (nvapi-…) whose organisation can read this model',

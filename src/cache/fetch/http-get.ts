@@ -2,7 +2,7 @@
 // NGC and Hugging Face answer with a 302 to signed storage or a CDN, which must never see the token.
 import type { Readable } from 'node:stream';
 import type { Env } from '../../config/env.js';
-import { displayUrl } from './scrub.js';
+import { displayUrl } from '../../log/redact.js';
 import { discardBody, send } from './transport.js';
 
 export interface HttpTarget {

@@ -5,7 +5,7 @@ import { describeEngines, findEngines } from '../engines-present.js';
 import { commandSettings } from '../settings.js';
 import { readDoctorTimeoutMs } from '../../config/env.js';
 import { check } from '../../host/doctor/check.js';
-import { credentialsToScrub } from '../../engine/environment.js';
+import { readCredentials } from '../../config/credentials.js';
 import { EXIT } from '../../errors.js';
 import { formatChecks, runDoctor } from '../../host/doctor/run-doctor.js';
 import { redactText } from '../../log/redact.js';
@@ -31,6 +31,6 @@ export const run: CommandRun = async (ctx, options) => {
   const ok = failureExitCode === null;
   const report = options.json ? JSON.stringify({ ok, checks }, null, 2) : formatChecks(checks).join('\n');
   // a report is pasted into tickets: no token's value, no URL's password, whichever check quoted it
-  ctx.stdout(redactText(report, credentialsToScrub(ctx.env)) + '\n');
+  ctx.stdout(redactText(report, readCredentials(ctx.env)) + '\n');
   return failureExitCode ?? EXIT.ok;
 };

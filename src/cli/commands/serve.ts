@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildEngineCommand, defaultEngineCommand, engineCommandVariable, profileHasBuiltEngine } from '../../engine/argv.js';
 import { formatDryRun } from '../../engine/dry-run-report.js';
-import { credentialsToScrub } from '../../engine/environment.js';
+import { readCredentials } from '../../config/credentials.js';
 import { listLoraAdapters } from '../../engine/lora-adapters.js';
 import { resolveModelDir, type ModelDirResult } from '../../cache/model-dir.js';
 import { runEngine } from '../../engine/run.js';
@@ -14,7 +14,7 @@ import { defaultServedModelName } from '../../engine/served-name.js';
 import { TRTLLM_ENGINE_DIR } from '../../engine/trtllm.js';
 import type { EngineCommand } from '../../engine/types.js';
 import type { Settings } from '../../config/env.js';
-import { isNimletError, NimletError } from '../../errors.js';
+import { NimletError } from '../../errors.js';
 import type { LaunchInfo } from '../../front/info.js';
 import type { Front } from '../../front/server.js';
 import { createLogger } from '../../log/logger.js';
@@ -143,7 +143,7 @@ export const run: CommandRun = async (ctx, options) => {
   try {
     // read before the probe: the front (DESIGN §11) answers from nimlet's first second, downloads included
     const early = commandSettings(ctx, options);
-    const logger = createLogger({ write: ctx.stderr, jsonl: early.jsonLogging, level: early.logLevel, secrets: credentialsToScrub(ctx.env) });
+    const logger = createLogger({ write: ctx.stderr, jsonl: early.jsonLogging, level: early.logLevel, secrets: readCredentials(ctx.env) });
     link = early.multiNode === null ? null : createGroupLink(early.multiNode, early.serverPort, logger);
     if (early.front.enabled && !options.dryRun) front = await openFront(early, logger, link);
     listen = await engineListen(early);
@@ -156,19 +156,18 @@ export const run: CommandRun = async (ctx, options) => {
     launch = await prepareLaunch(ctx, options, interrupt, watch, { listen, leader, ...(onSelected ? { onSelected } : {}), ...(downloading ? { onProgress: downloading } : {}) });
   } catch (err) {
     await front?.close();
-    // a download aborted by our own signal handler ends as 143/130, whatever the cache layer threw
-    throw (isNimletError(err) && err.code === 'interrupted') || interrupt.signal.aborted ? (interrupt.error() ?? err) : err;
+    throw interrupt.outcome(err);
   } finally {
     interrupt.dispose();
   }
   // what the engine's version cannot take (a served name before TensorRT-LLM 1.3) is said, not silently dropped
   for (const note of launch.command.notes) ctx.stderr(options.json ? JSON.stringify({ level: 'warning', message: note }) + '\n' : `nimlet: warning: ${note}\n`);
   if (options.dryRun) {
-    ctx.stdout(formatDryRun({ ...launch, parentEnv: ctx.env, secrets: credentialsToScrub(ctx.env) }, options.json === true));
+    ctx.stdout(formatDryRun({ ...launch, parentEnv: ctx.env, secrets: readCredentials(ctx.env) }, options.json === true));
     return 0;
   }
   const { profile, selection, model, command, settings } = launch;
-  const secrets = credentialsToScrub(ctx.env);
+  const secrets = readCredentials(ctx.env);
   const logger = createLogger({ write: ctx.stderr, jsonl: settings.jsonLogging, level: settings.logLevel, secrets });
   logStartupSummary(logger, {
     engine: command.engine,
