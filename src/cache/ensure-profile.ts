@@ -4,6 +4,7 @@
 import { NimletError } from '../errors.js';
 import type { Settings } from '../config/env.js';
 import type { Profile } from '../manifest/types.js';
+import { jsonLogLine } from '../log/logger.js';
 import { cacheLayout, fileKey, sourceKey, workspaceKey, type CacheLayout } from './layout.js';
 import type { Lease, Needs } from './lease.js';
 import { findCompleteWorkspace } from './marker.js';
@@ -76,7 +77,7 @@ function offlineIncomplete(profile: Profile, missing: FileState[]): NimletError 
 /** A line for the user outside the progress display: plain, or a JSON line under NIM_JSONL_LOGGING. */
 function note(opts: CacheOptions, line: string, level: 'info' | 'warning' = 'info'): void {
   const event = level === 'info' ? 'lock_wait' : 'unverified';
-  opts.stderr(opts.settings.jsonLogging ? JSON.stringify({ level, time: new Date().toISOString(), event, message: line }) + '\n' : `${line}\n`);
+  opts.stderr(opts.settings.jsonLogging ? jsonLogLine(level, event, { message: line }) : `${line}\n`);
 }
 
 /** What of the cache this profile needs: prune keeps it while a lease or a record names it. */

@@ -4,6 +4,7 @@ import { readFlag, type Env } from '../config/read.js';
 import { unquoteEnv } from '../config/env-quotes.js';
 import { readCredentials } from '../config/credentials.js';
 import { EXIT, isNimletError, NimletError } from '../errors.js';
+import { jsonLogLine } from '../log/logger.js';
 import { redactText } from '../log/redact.js';
 import type { CliContext } from './context.js';
 import { buildProgram, type ProgramResult } from './program.js';
@@ -28,7 +29,7 @@ export function formatError(err: NimletError, style: ErrorStyle, now: () => Date
   if (style === 'json') return JSON.stringify(err.toJSON()) + '\n';
   if (style === 'jsonl') {
     const { error, ...rest } = err.toJSON();
-    return JSON.stringify({ time: now().toISOString(), level: 'error', event: 'failed', ...rest, code: error }) + '\n';
+    return jsonLogLine('error', 'failed', { ...rest, code: error }, now());
   }
   const lines = [`nimlet: ${err.message}`];
   // A detail the message already states (a refused pin's one reason) is printed once, not twice.

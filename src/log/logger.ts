@@ -23,15 +23,21 @@ export interface LoggerOptions {
   now?: () => Date;
 }
 
+/**
+ * The one shape of a JSON log line, whoever writes it (this logger, the download progress, the cache's notes, the
+ * CLI's last error): `time`, `level`, `event` first, then the event's own fields.
+ */
+export function jsonLogLine(level: LogLevel, event: string, fields: LogFields, time: Date = new Date()): string {
+  return JSON.stringify({ time: time.toISOString(), level, event, ...fields }) + '\n';
+}
+
 export function createLogger(opts: LoggerOptions): Logger {
   const now = opts.now ?? (() => new Date());
   const secrets = opts.secrets ?? [];
   const emit = (level: LogLevel, event: string, message: string, fields: LogFields = {}): void => {
     if (RANK[level] < RANK[opts.level]) return;
-    const line = opts.jsonl
-      ? JSON.stringify({ time: now().toISOString(), level, event, message, ...fields })
-      : message;
-    opts.write(redactText(line, secrets) + '\n');
+    const line = opts.jsonl ? jsonLogLine(level, event, { message, ...fields }, now()) : `${message}\n`;
+    opts.write(redactText(line, secrets));
   };
   return {
     debug: (e, m, f) => emit('debug', e, m, f),

@@ -17,7 +17,7 @@ import type { Settings } from '../../config/env.js';
 import { NimletError } from '../../errors.js';
 import type { LaunchInfo } from '../../front/info.js';
 import type { Front } from '../../front/server.js';
-import { createLogger } from '../../log/logger.js';
+import { createLogger, jsonLogLine } from '../../log/logger.js';
 import { logStartupSummary } from '../../log/startup-summary.js';
 import { startStopwatch, type Stopwatch } from '../../log/stopwatch.js';
 import type { Manifest, Profile } from '../../manifest/types.js';
@@ -161,7 +161,7 @@ export const run: CommandRun = async (ctx, options) => {
     interrupt.dispose();
   }
   // what the engine's version cannot take (a served name before TensorRT-LLM 1.3) is said, not silently dropped
-  for (const note of launch.command.notes) ctx.stderr(options.json ? JSON.stringify({ level: 'warning', message: note }) + '\n' : `nimlet: warning: ${note}\n`);
+  for (const note of launch.command.notes) ctx.stderr(options.json ? jsonLogLine('warning', 'engine_note', { message: note }) : `nimlet: warning: ${note}\n`);
   if (options.dryRun) {
     ctx.stdout(formatDryRun({ ...launch, parentEnv: ctx.env, secrets: readCredentials(ctx.env) }, options.json === true));
     return 0;

@@ -2,6 +2,7 @@
 // a plain line every few seconds on a pipe (container logs); JSON lines under NIM_JSONL_LOGGING=1.
 // add() is called per chunk and only counts; drawing happens on a timer.
 import { formatBytes } from '../../format-bytes.js';
+import { jsonLogLine } from '../logger.js';
 import { formatDuration, etaSeconds, progressLine, type ProgressFigures } from './format.js';
 import { createRateMeter } from './rate.js';
 import { ttyStream } from './tty-stream.js';
@@ -55,7 +56,7 @@ export function createProgress(opts: ProgressOptions): Progress {
     return { label: opts.label, done, total: opts.totalBytes, unknownSizeFiles: opts.unknownSizeFiles ?? 0, rate, filesDone };
   };
   const json = (level: 'info' | 'error', event: string, extra: Record<string, unknown>): void =>
-    opts.stderr(JSON.stringify({ level, time: new Date(now()).toISOString(), event, label: opts.label, ...extra }) + '\n');
+    opts.stderr(jsonLogLine(level, event, { label: opts.label, ...extra }, new Date(now())));
   const jsonFigures = (f: ProgressFigures) => ({
     bytes: f.done, total: f.total, unknown_size_files: f.unknownSizeFiles, rate_bps: Math.round(f.rate), eta_s: roundOrNull(etaSeconds(f)), files_done: f.filesDone,
   });
