@@ -14,12 +14,6 @@ import { readGpuVisibility, type GpuVisibility } from './visible-devices.js';
 // the download stack still imports these from here; they are read.ts's
 export { readInt, type Env } from './read.js';
 
-export const DEFAULT_MANIFEST_PATHS = [
-  '/opt/nim/etc/default/model_manifest.yaml',
-  '/etc/nim/config/model_manifest.yaml',
-  './model_manifest.yaml',
-] as const;
-
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
 
 export interface Settings {

@@ -1,15 +1,21 @@
 // Which manifest file to read: --manifest, then NIMLET_MANIFEST, then the first NIM location that exists.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_MANIFEST_PATHS, type Settings } from '../config/env.js';
 import { NimletError } from '../errors.js';
 
+/** Where NIM images keep their manifest, first found wins (DESIGN §2). */
+export const DEFAULT_MANIFEST_PATHS = [
+  '/opt/nim/etc/default/model_manifest.yaml',
+  '/etc/nim/config/model_manifest.yaml',
+  './model_manifest.yaml',
+] as const;
+
 /**
- * `locations`: where to look when neither names a file, first found wins (relative ones from `cwd`). Only tests
+ * `settings.manifestFile`: NIMLET_MANIFEST. `locations`: where to look when neither names a file, first found wins (relative ones from `cwd`). Only tests
  * pass their own: the defaults are system paths that a machine (nimlet's own image) may well have.
  */
 export function locateManifest(
-  option: string | undefined, settings: Pick<Settings, 'manifestFile'>, cwd: string, locations: readonly string[] = DEFAULT_MANIFEST_PATHS,
+  option: string | undefined, settings: { manifestFile: string | null }, cwd: string, locations: readonly string[] = DEFAULT_MANIFEST_PATHS,
 ): string {
   const named = option !== undefined && option !== '' ? { file: option, from: '--manifest' } : settings.manifestFile !== null ? { file: settings.manifestFile, from: 'NIMLET_MANIFEST' } : null;
   if (named) {

@@ -2,8 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MANIFEST_PATHS } from '../../src/config/env.js';
-import { locateManifest } from '../../src/manifest/locate.js';
+import { DEFAULT_MANIFEST_PATHS, locateManifest } from '../../src/manifest/locate.js';
 
 let dir = '';
 /** Stand-ins for the two NIM system locations, which this machine (nimlet's own image, say) may really have. */
