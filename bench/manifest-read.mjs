@@ -8,7 +8,8 @@
 //   copy-hit  loadManifestCompiled, the copy written: no YAML at all (every restart)
 // Manifests: the real NIM layouts under ../shared/nim (read in place, never copied) and a generated 2,000-profile
 // NIM 1.x one (the DESIGN's bound). Median over RUNS runs, rows interleaved so machine drift hits each alike.
-// Usage: npm run build && node bench/manifest-read.mjs [--runs N] [--nim DIR]
+// Usage: npm run build && node bench/manifest-read.mjs [--runs N] [--nim DIR] [--dist DIR]
+//   --dist: the built tree to measure (default ./dist), e.g. a copy of one built before the fast path was removed.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -19,6 +20,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const arg = (name, fallback) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
 const RUNS = Number(arg('--runs', '9'));
 const NIM = path.resolve(arg('--nim', path.join(root, '../shared/nim')));
+const DIST = path.resolve(arg('--dist', path.join(root, 'dist')));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'manifest-read-bench-'));
 
 /** A NIM 1.x manifest with `n` profiles (the shape bench/startup.mjs uses). */
@@ -40,12 +42,14 @@ const CHILD = `
 const [mode, file, priv] = process.argv.slice(1);
 const t0 = performance.now();
 if (mode === 'fast' || mode === 'exact') {
-  const m = await import(${JSON.stringify(path.join(root, 'dist/manifest/load.js'))});
+  const m = await import(${JSON.stringify(path.join(DIST, 'manifest/load.js'))});
   const text = (await import('node:fs')).readFileSync(file, 'utf8');
-  const r = mode === 'fast' ? m.parseManifestText(text, file) : m.parseManifestTextExact(text, file);
+  // a build without the fast path has parseManifestText alone, and it is the exact path: no 'fast' row there
+  if (mode === 'fast' && !m.parseManifestTextExact) { console.log(JSON.stringify({ ms: null, profiles: null })); process.exit(0); }
+  const r = mode === 'fast' ? m.parseManifestText(text, file) : (m.parseManifestTextExact ?? m.parseManifestText)(text, file);
   console.log(JSON.stringify({ ms: performance.now() - t0, profiles: r.profiles.length }));
 } else {
-  const m = await import(${JSON.stringify(path.join(root, 'dist/manifest/compiled.js'))});
+  const m = await import(${JSON.stringify(path.join(DIST, 'manifest/compiled.js'))});
   const r = await m.loadManifestCompiled(file, priv);
   console.log(JSON.stringify({ ms: performance.now() - t0, profiles: r.profiles.length }));
 }`;
@@ -68,18 +72,19 @@ for (let run = 0; run < RUNS; run++) {
       if (mode === 'copy-miss') fs.rmSync(priv, { recursive: true, force: true });
       if (mode.startsWith('copy')) fs.mkdirSync(priv, { recursive: true, mode: 0o700 });
       const r = once(mode, file, priv);
+      if (r.ms === null) continue; // not in this build
       times.get(file)[mode].push(r.ms);
       if (r.profiles !== null) counts.set(file, r.profiles);
       else counts.set(file, `error: ${r.error}`);
     }
   }
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`bench/manifest-read: median ms over ${RUNS} fresh processes each (node ${process.version}, ${os.cpus().length} cores); node -e 0 not subtracted`);
+const median = (xs) => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
+console.log(`bench/manifest-read (${DIST}): median ms over ${RUNS} fresh processes each (node ${process.version}, ${os.cpus().length} cores); node -e 0 not subtracted`);
 console.log(['manifest'.padEnd(52), 'profiles', ...MODES.map((m) => m.padStart(9)), '  fast/exact'].join(' '));
 for (const file of files) {
   const t = times.get(file);
-  const row = MODES.map((m) => median(t[m]).toFixed(1).padStart(9));
+  const row = MODES.map((m) => (t[m].length === 0 ? '—' : median(t[m]).toFixed(1)).padStart(9));
   console.log([path.basename(file).padEnd(52), String(counts.get(file)).padStart(8), ...row, `  ${(median(t.fast) / median(t.exact)).toFixed(2)}`].join(' '));
 }
 fs.rmSync(tmp, { recursive: true, force: true });
