@@ -1,5 +1,5 @@
 // What a command needs from the outside world, passed in so tests can run commands in-process.
-import type { Env } from '../config/env.js';
+import type { Env } from '../config/read.js';
 
 export interface CliContext {
   env: Env;

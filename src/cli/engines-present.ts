@@ -4,7 +4,7 @@
 // and a NIMLET_*_CMD counts (it is the command that starts that engine). One python3 call answers SGLang and the
 // installed versions (package metadata: cheap, unlike `vllm --version`, which imports torch).
 import type { Settings } from '../config/env.js';
-import type { Env } from '../config/env.js';
+import type { Env } from '../config/read.js';
 import { resolveCommand } from '../engine/resolve-command.js';
 import { runCommand } from '../gpu/run-command.js';
 import { ENGINES, type Engine } from '../manifest/types.js';
