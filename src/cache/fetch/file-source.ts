@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { NimletError } from '../../errors.js';
 import { inlineHash, TooManyBytes, WriteFailed, writeHashed } from './hashing-writer.js';
-import { interruptedError, writeError } from './fetch-errors.js';
+import { interruptedError, writeError } from './failures.js';
 import type { Settings } from '../../config/env.js';
 
 export interface FileCopy {

@@ -1,22 +1,16 @@
 // One pass of an HTTP download into the partial file: resumes what is there with Range, retries with backoff
 // (resuming again), and returns the bytes' sha256. Verification against the expected sum is the caller's.
 import { lstat } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Env, Settings } from '../../config/env.js';
+import type { RetryTuning } from '../../config/downloads.js';
+import type { Settings } from '../../config/env.js';
 import { NimletError } from '../../errors.js';
-import {
-  certificateError, credentialsError, describeNetworkFailure, isCertificateError, interruptedError, networkError, notFoundError, redirectError,
-  writeError,
-} from './fetch-errors.js';
+import { attempted, Attempts, classifyStatus, classifyThrown, interruptedError, writeError } from './failures.js';
 import { TooManyBytes, WriteFailed, writeHashed } from './hashing-writer.js';
 import { discardBody } from './transport.js';
-import { BadRedirect, httpGet, vouchedGitBlob, vouchedSha256, type HttpResponse } from './http-get.js';
-import { hashFileInBackground, type FileHash } from './background-hash.js';
+import { httpGet, type Credential, type HttpResponse } from './resolve.js';
+import type { FileHash } from './background-hash.js';
 import { truncatePartial } from './partial-file.js';
-import type { Credential } from './resolve.js';
-import { isRetryableStatus, parseRetryAfter, retryDelayMs, type RetryTuning } from './retry.js';
-import { plan206, plan416 } from './range.js';
-import { downloadRanged, MIN_RANGED_BYTES } from './ranged-download.js';
+import { plan206, plan416, vouchedGitBlob, vouchedSha256 } from './response-head.js';
 
 export interface HttpDownload {
   url: string;
@@ -30,8 +24,9 @@ export interface HttpDownload {
   expectedSize: number | null;
   /** When the partial is already whole and matches this, no request is made at all. */
   expectedSha256: string | null;
+  /** Everything else it obeys (retry tuning, proxy, connections) is settings.downloads. */
   settings: Settings;
-  env: Env;
+  /** settings.downloads.retry, with fewer attempts where the caller wants only a hint (a HEAD for a size). */
   tuning: RetryTuning;
   signal: AbortSignal;
   onBytes: (n: number) => void;
@@ -52,8 +47,6 @@ export interface Downloaded {
 
 /** An attempt that made this much progress resets the failure count: a slow but moving link is no failure. */
 const PROGRESS_RESETS_FAILURES = 1024 * 1024;
-/** Bodies at least this large (or of unknown size) take the bulk client; small ones reuse keep-alive connections. */
-const BULK_BYTES = 1024 * 1024;
 
 /** Bytes already in the partial (0 when there is none). */
 async function partialLength(path: string): Promise<number> {
@@ -66,32 +59,8 @@ async function partialLength(path: string): Promise<number> {
   }
 }
 
-/** Several ranged connections when the size is known and large enough, and the settings allow more than one. */
-function ranged(d: HttpDownload): d is HttpDownload & { expectedSize: number } {
-  return d.expectedSize !== null && d.expectedSize >= MIN_RANGED_BYTES && d.settings.downloads.connections > 1;
-}
-
-export async function downloadHttp(d: HttpDownload): Promise<Downloaded> {
-  let hash: FileHash | null = null;
-  try {
-    if (ranged(d)) {
-      const got = await downloadRanged(d, d.expectedSize);
-      if (got !== null) return got; // else the server ignored Range: one stream
-    }
-    hash = hashFileInBackground(d.partialPath);
-    return await download(d, hash);
-  } catch (err) {
-    // The partial's own file-system failures (stat, truncate on a broken or full volume): an io error, not a bug.
-    if (err instanceof Error && !(err instanceof NimletError) && (err as NodeJS.ErrnoException).syscall !== undefined) {
-      throw writeError(err as NodeJS.ErrnoException, d.partialPath, d.label, d.settings);
-    }
-    throw err;
-  } finally {
-    hash?.close();
-  }
-}
-
-async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
+/** One stream, `hash` following the partial on the hashing thread. */
+export async function downloadOneStream(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
   const interrupted = () => interruptedError(d.label);
   let have = await partialLength(d.partialPath);
   if (d.expectedSize !== null && have > d.expectedSize) {
@@ -126,40 +95,26 @@ async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
   };
   let vouched: string | null = null;
   let gitBlob: string | null = null;
-  let failures = 0;
   /** The most bytes the partial has held: only going past it counts as progress (a restart to 0 does not). */
   let furthest = have;
   let crossOriginRefusals = 0;
-  const fail = async (problem: string, cause: unknown, retryAfter: string | null): Promise<void> => {
-    failures++;
-    if (failures >= d.tuning.attempts) throw networkError(d.label, failures, problem, cause, d.settings);
-    const wait = retryDelayMs(failures, d.tuning, parseRetryAfter(retryAfter, Date.now()), Math.random());
-    try {
-      await sleep(wait, undefined, { signal: d.signal });
-    } catch {
-      throw interrupted();
-    }
-  };
+  const tries = new Attempts(attempted(d), d.tuning, d.signal);
   for (;;) {
     if (d.signal.aborted) throw interrupted();
     let res: HttpResponse;
     d.countRequest();
     try {
       res = await httpGet({ url: d.url, token: d.token }, {
-        method: 'GET', from: have, signal: d.signal, stallTimeoutMs: d.tuning.stallTimeoutMs, env: d.env,
-        bulk: d.expectedSize === null || d.expectedSize - have >= BULK_BYTES,
+        method: 'GET', from: have, signal: d.signal, stallTimeoutMs: d.tuning.stallTimeoutMs, proxy: d.settings.downloads.proxy,
       });
     } catch (err) {
       if (d.signal.aborted) throw interrupted();
-      if (isCertificateError(err)) throw certificateError(d.label, describeNetworkFailure(err, d.url), err, d.settings);
-      if (err instanceof BadRedirect) throw redirectError(d.label, err, d.settings);
-      await fail(describeNetworkFailure(err, d.url), err, null);
+      await tries.failed(classifyThrown(attempted(d), err, d.url), err);
       continue;
     }
     vouched ??= vouchedSha256(res.chain, d.trustEtag);
     gitBlob ??= vouchedGitBlob(res.chain, d.trustEtag);
     const status = res.status;
-    const discard = () => discardBody(res.body);
     if (status === 200 || status === 206) {
       if (status === 200 && have > 0) await restart(); // the server ignored Range: take the whole file
       if (status === 206) {
@@ -167,7 +122,7 @@ async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
         if (plan !== 'append') {
           res.body.destroy(); // the wrong bytes: not worth reading to the end
           await restart();
-          await fail(`HTTP 206 with Content-Range ${res.headers['content-range'] ?? '(none)'} for bytes from ${have}`, undefined, null);
+          await tries.failed(`HTTP 206 with Content-Range ${res.headers['content-range'] ?? '(none)'} for bytes from ${have}`);
           continue;
         }
       }
@@ -186,34 +141,28 @@ async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
       if (d.signal.aborted) throw interrupted();
       if (failed instanceof WriteFailed) throw writeError(failed.original, d.partialPath, d.label, d.settings);
       if (failed instanceof TooManyBytes) {
-        await discard();
+        await discardBody(res.body);
         return { bytes: have, sha256: await digest(), vouched, gitBlob, tooMany: true };
       }
-      if (have >= furthest + PROGRESS_RESETS_FAILURES) failures = 0;
+      if (have >= furthest + PROGRESS_RESETS_FAILURES) tries.progressed();
       furthest = Math.max(furthest, have);
-      await fail(describeNetworkFailure(failed, res.url), failed, null);
+      await tries.failed(classifyThrown(attempted(d), failed, res.url), failed);
       continue;
     }
-    await discard();
+    await discardBody(res.body);
     if (status === 416) {
       const plan = plan416(res.headers['content-range'], have);
       if (plan === 'complete') return { bytes: have, sha256: await digest(), vouched, gitBlob, tooMany: false };
       await restart();
-      await fail(`HTTP 416 for bytes from ${have}`, undefined, null);
+      await tries.failed(`HTTP 416 for bytes from ${have}`);
       continue;
     }
-    if (status === 401 || status === 403) {
-      // Signed storage URLs expire: a refusal off the API's origin earns one fresh trip through the API.
-      const offOrigin = new URL(res.url).origin !== new URL(d.url).origin;
-      if (offOrigin && crossOriginRefusals++ === 0) {
-        await fail(`HTTP ${status} from ${new URL(res.url).origin}`, undefined, null);
-        continue;
-      }
-      throw credentialsError(status, res.url, d.label, d.credential, d.token !== null, d.settings);
+    // Signed storage URLs expire: a refusal off the API's origin earns one fresh trip through the API.
+    const offOrigin = new URL(res.url).origin !== new URL(d.url).origin;
+    if ((status === 401 || status === 403) && offOrigin && crossOriginRefusals++ === 0) {
+      await tries.failed(`HTTP ${status} from ${new URL(res.url).origin}`);
+      continue;
     }
-    if (status === 404 || status === 410) throw notFoundError(status, res.url, d.file, d.label, d.settings);
-    const problem = `HTTP ${status}${res.statusText ? ` ${res.statusText}` : ''} from ${new URL(res.url).origin}`;
-    if (!isRetryableStatus(status)) throw networkError(d.label, failures + 1, problem, undefined, d.settings);
-    await fail(problem, undefined, res.headers['retry-after'] ?? null);
+    await tries.failed(classifyStatus(attempted(d), status, res.statusText, res.url, tries.failures), undefined, res.headers['retry-after'] ?? null);
   }
 }
