@@ -119,6 +119,8 @@ export function retryDelayMs(failures: number, tuning: RetryTuning, retryAfterMs
   return Math.max(backoff, Math.min(retryAfterMs, tuning.maxRetryAfterMs));
 }
 
+const PROGRESS_RESETS_FAILURES = 1024 * 1024;
+
 /**
  * The one retry driver: counts failed attempts in a row, gives up with exit 75 once `tuning.attempts` are spent,
  * else waits out the backoff. The wait ends early when `signal` aborts; the caller then stops (interrupted).
@@ -135,9 +137,11 @@ export class Attempts {
     await sleep(wait, undefined, { signal: this.signal }).catch(() => undefined);
   }
 
-  /** A slow but moving link is no failure: progress starts the count again. */
-  progressed(): void {
+  /** A slow but moving link is no failure: an attempt that brought 1 MiB of new bytes starts the count again. */
+  progressed(newBytes: number): boolean {
+    if (newBytes < PROGRESS_RESETS_FAILURES) return false;
     this.failures = 0;
+    return true;
   }
 }
 

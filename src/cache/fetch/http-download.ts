@@ -45,8 +45,6 @@ export interface Downloaded {
   tooMany: boolean;
 }
 
-/** An attempt that made this much progress resets the failure count: a slow but moving link is no failure. */
-const PROGRESS_RESETS_FAILURES = 1024 * 1024;
 
 /** Bytes already in the partial (0 when there is none). */
 async function partialLength(path: string): Promise<number> {
@@ -144,7 +142,7 @@ export async function downloadOneStream(d: HttpDownload, hash: FileHash): Promis
         await discardBody(res.body);
         return { bytes: have, sha256: await digest(), vouched, gitBlob, tooMany: true };
       }
-      if (have >= furthest + PROGRESS_RESETS_FAILURES) tries.progressed();
+      tries.progressed(have - furthest);
       furthest = Math.max(furthest, have);
       await tries.failed(classifyThrown(attempted(d), failed, res.url), failed);
       continue;

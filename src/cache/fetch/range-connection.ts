@@ -28,7 +28,6 @@ export interface Shared {
   ready: { promise: Promise<boolean>; resolve: (ok: boolean) => void };
 }
 
-const PROGRESS_RESETS_FAILURES = 1024 * 1024;
 /** A quarter of the one-stream client's: 16 connections' buffers add up (bench/download.mjs: 150 MB RSS budget). */
 const READ_BUFFER = 128 * 1024;
 /** Fresh redirects in a row without a byte of progress before a signed URL's 403 counts as a refusal (77). */
@@ -108,10 +107,7 @@ export class Connection {
         } catch (err) {
           failed = err;
         }
-        if (piece.done - before >= PROGRESS_RESETS_FAILURES) {
-          this.tries.progressed();
-          this.refreshes = 0;
-        }
+        if (this.tries.progressed(piece.done - before)) this.refreshes = 0;
         if (failed instanceof WriteFailed) throw writeError(failed.original, d.partialPath, d.label, d.settings);
         if (failed === null && piece.done >= piece.end) return;
         if (signal.aborted) return;
