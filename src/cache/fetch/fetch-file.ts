@@ -1,20 +1,21 @@
-// The fetch stack's two entry points, what the cache calls. fetchFile fetches one workspace file into a partial
-// file and verifies it: the manifest's sha256, else the sha256 the server vouches for. A mismatch deletes the
-// bytes and fetches once more from scratch; a second one is exit 74 with nothing left behind. statSource asks a
-// source's size with HEAD. Both obey settings.downloads and nothing else; the cache never sees bad bytes.
+// The fetch stack's entry points, what the cache calls. fetchFile fetches one workspace file into a partial file
+// and verifies it: the manifest's sha256, else the sha256 the server vouches for. A mismatch deletes the bytes and
+// fetches once more from scratch; a second one is exit 74 with nothing left behind. statSource asks a source's
+// size with HEAD. Both obey `settings` (settings.downloads: retry, proxy, connections) and nothing else; the cache
+// never sees bad bytes.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Settings } from '../../config/env.js';
 import { NimletError } from '../../errors.js';
 import type { ParsedSource } from '../../manifest/source-uri.js';
 import { hashFileInBackground, type FileHash } from './background-hash.js';
-import { attempted, Attempts, checksumError, classifyStatus, classifyThrown, interruptedError, writeError } from './failures.js';
-import { copyFileSource } from './file-source.js';
+import { checksumError, interruptedError, writeError } from './failures.js';
+import { inlineHash, TooManyBytes, WriteFailed, writeHashed } from './hashing-writer.js';
 import { downloadOneStream, type Downloaded, type HttpDownload } from './http-download.js';
-import { removePartial, syncFile } from './partial-file.js';
+import { openPartial, removePartial, syncFile } from './partial-file.js';
 import { downloadRanged, MIN_RANGED_BYTES } from './ranged-download.js';
-import { credentialValue, httpGet, resolveSource, type ResolvedSource } from './resolve.js';
-import { contentLength, vouchedSha256 } from './response-head.js';
-import { discardBody } from './transport.js';
+import { credentialValue, resolveOnline } from './resolve.js';
 
 export interface FetchRequest {
   source: ParsedSource;
@@ -41,20 +42,6 @@ export interface FetchResult {
   requests: number;
   /** Bytes that came over the network (or from the source file) in this call: not those a resume found in place. */
   fetched: number;
-}
-
-/**
- * Where `source`'s bytes come from; the one place the fetch stack checks offline mode: no request of any kind.
- * (The cache refuses a whole profile before this, naming what is missing; this holds for every other caller.)
- */
-function resolveOnline(source: ParsedSource, settings: Settings, label: string): ResolvedSource {
-  const resolved = resolveSource(source, settings);
-  if (resolved.kind === 'http' && settings.offline) {
-    throw new NimletError('offline-incomplete', `${label} is not in the cache and downloads are turned off`, {
-      hint: 'unset HF_HUB_OFFLINE, NIMLET_OFFLINE and NIM_DISABLE_MODEL_DOWNLOAD, or fill the cache first (download-to-cache)',
-    });
-  }
-  return resolved;
 }
 
 /** The file name a message should name: the path inside the repository, or the URL's last segment. */
@@ -117,6 +104,54 @@ export async function fetchFile(req: FetchRequest): Promise<FetchResult> {
   }
 }
 
+interface FileCopy {
+  path: string;
+  partialPath: string;
+  label: string;
+  expectedSize: number | null;
+  settings: Settings;
+  signal: AbortSignal;
+  onBytes: (n: number) => void;
+}
+
+/**
+ * file:// sources and paths beside the manifest: the whole file copied into the partial (a local copy is cheap: no
+ * resume) with the same hashing writer, so they are verified exactly like downloads. No network.
+ */
+async function copyFileSource(c: FileCopy): Promise<{ bytes: number; sha256: string; tooMany: boolean }> {
+  try {
+    const st = await stat(c.path);
+    if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new NimletError('not-found', `${c.path} not found for ${c.label}`, {
+        hint: "check the manifest's file:// or relative path (relative paths start at the manifest's folder)",
+      });
+    }
+    throw new NimletError('io', `cannot read ${c.path} for ${c.label}: ${code ?? (err as Error).message}`, {
+      hint: 'the source must be a readable regular file',
+    });
+  }
+  const hash = createHash('sha256');
+  let added = 0;
+  try {
+    await writeHashed(createReadStream(c.path, { highWaterMark: 1024 * 1024 }), {
+      path: c.partialPath, from: 0, hash: inlineHash(hash), limit: c.expectedSize, signal: c.signal,
+      onBytes: c.onBytes, onWritten: (n) => void (added += n),
+    });
+    return { bytes: added, sha256: hash.digest('hex'), tooMany: false };
+  } catch (err) {
+    if (c.signal.aborted) throw interruptedError(c.label);
+    if (err instanceof TooManyBytes) return { bytes: added, sha256: hash.digest('hex'), tooMany: true };
+    if (err instanceof WriteFailed) throw writeError(err.original, c.partialPath, c.label, c.settings);
+    const e = err as NodeJS.ErrnoException;
+    throw new NimletError('io', `cannot read ${c.path} for ${c.label}: ${e.code ?? e.message}`, {
+      hint: 'the source file could not be read to the end; check the disk or mount it comes from',
+    });
+  }
+}
+
 /** Several ranged connections when the size is known and large enough, and the settings allow more than one. */
 function ranged(d: HttpDownload): d is HttpDownload & { expectedSize: number } {
   return d.expectedSize !== null && d.expectedSize >= MIN_RANGED_BYTES && d.settings.downloads.connections > 1;
@@ -144,8 +179,6 @@ async function downloadHttp(d: HttpDownload): Promise<Downloaded> {
 
 /** The git blob id of the file: sha1 of `blob <size>\0` and its bytes (what git and the Hugging Face hub name it by). */
 async function gitBlobId(file: string, size: number): Promise<string> {
-  const { createHash } = await import('node:crypto');
-  const { openPartial } = await import('./partial-file.js');
   const hash = createHash('sha1').update(`blob ${size}\0`);
   const fh = await openPartial(file, 'read');
   try {
@@ -156,49 +189,4 @@ async function gitBlobId(file: string, size: number): Promise<string> {
   return hash.digest('hex');
 }
 
-export interface SourceStat { size: number | null; sha256: string | null }
-
-/**
- * Size and vouched sha256 of a source without fetching it (HEAD), for the free-disk check and plans when the
- * manifest gives no size; same credential rule, redirects, classifier and retry driver as a download. `attempts`
- * caps the tries below NIMLET_RETRY_ATTEMPTS: a HEAD asked only for a size hint (the GET follows and has its own
- * retries) takes one, so a failing source costs at most one stall timeout before the download, not a second budget.
- */
-export async function statSource(source: ParsedSource, settings: Settings, signal: AbortSignal, attempts?: number): Promise<SourceStat> {
-  const label = source.kind === 'file' ? source.path : source.kind === 'http' ? source.url : source.file;
-  const resolved = resolveOnline(source, settings, label);
-  if (resolved.kind === 'file') {
-    try {
-      return { size: (await stat(resolved.path)).size, sha256: null };
-    } catch {
-      throw new NimletError('not-found', `${resolved.path} not found`, { hint: "check the manifest's file:// or relative path" });
-    }
-  }
-  const { retry, proxy } = settings.downloads;
-  const token = credentialValue(resolved.credential, settings);
-  const named = attempted({ label, file: label, credential: resolved.credential, token, settings });
-  const tries = new Attempts(named, { ...retry, attempts: Math.min(retry.attempts, attempts ?? retry.attempts) }, signal);
-  for (;;) {
-    if (signal.aborted) throw interruptedError(label);
-    try {
-      const res = await httpGet({ url: resolved.url, token }, { method: 'HEAD', from: 0, signal, stallTimeoutMs: retry.stallTimeoutMs, proxy });
-      await discardBody(res.body);
-      if (res.status >= 200 && res.status < 300) return { size: sizeOf(res.chain, res.headers), sha256: vouchedSha256(res.chain, source.kind === 'hf') };
-      await tries.failed(classifyStatus(named, res.status, res.statusText, res.url, tries.failures), undefined, res.headers['retry-after'] ?? null);
-    } catch (err) {
-      if (err instanceof NimletError) throw err;
-      if (signal.aborted) throw interruptedError(label);
-      await tries.failed(classifyThrown(named, err, resolved.url), err);
-    }
-  }
-}
-
-function sizeOf(chain: ReadonlyArray<Record<string, string>>, headers: Record<string, string>): number | null {
-  // Hugging Face puts the LFS file's size on the 302 (X-Linked-Size); the CDN's Content-Length is the same.
-  for (const h of chain) if (h['x-linked-size'] && /^\d+$/.test(h['x-linked-size'])) return Number(h['x-linked-size']);
-  try {
-    return contentLength(headers); // "3700, 3700" from a proxy is 3700
-  } catch {
-    return null; // a bad one only leaves the size unknown here; the download names it
-  }
-}
+export { statSource, type SourceStat } from './http-download.js';

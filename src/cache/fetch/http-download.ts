@@ -1,16 +1,18 @@
-// One pass of an HTTP download into the partial file: resumes what is there with Range, retries with backoff
-// (resuming again), and returns the bytes' sha256. Verification against the expected sum is the caller's.
-import { lstat } from 'node:fs/promises';
+// One pass of an HTTP download into the partial file in one stream: resumes what is there with Range, retries
+// with backoff (resuming again), and returns the bytes' sha256; verification against the expected sum is the
+// caller's. And the same conversation without the bytes: statSource's HEAD for a size.
+import { lstat, stat } from 'node:fs/promises';
 import type { RetryTuning } from '../../config/downloads.js';
 import type { Settings } from '../../config/env.js';
+import type { ParsedSource } from '../../manifest/source-uri.js';
 import { NimletError } from '../../errors.js';
 import { attempted, Attempts, classifyStatus, classifyThrown, interruptedError, writeError } from './failures.js';
 import { TooManyBytes, WriteFailed, writeHashed } from './hashing-writer.js';
 import { discardBody } from './transport.js';
-import { httpGet, type Credential, type HttpResponse } from './resolve.js';
+import { credentialValue, httpGet, resolveOnline, type Credential, type HttpResponse } from './resolve.js';
 import type { FileHash } from './background-hash.js';
 import { truncatePartial } from './partial-file.js';
-import { plan206, plan416, vouchedGitBlob, vouchedSha256 } from './response-head.js';
+import { contentLength, plan206, plan416, vouchedGitBlob, vouchedSha256 } from './response-head.js';
 
 export interface HttpDownload {
   url: string;
@@ -162,5 +164,52 @@ export async function downloadOneStream(d: HttpDownload, hash: FileHash): Promis
       continue;
     }
     await tries.failed(classifyStatus(attempted(d), status, res.statusText, res.url, tries.failures), undefined, res.headers['retry-after'] ?? null);
+  }
+}
+
+export interface SourceStat { size: number | null; sha256: string | null }
+
+/**
+ * Size and vouched sha256 of a source without fetching it (HEAD), for the free-disk check and plans when the
+ * manifest gives no size; same credential rule, redirects, classifier and retry driver as a download. `attempts`
+ * caps the tries below NIMLET_RETRY_ATTEMPTS: a HEAD asked only for a size hint (the GET follows and has its own
+ * retries) takes one, so a failing source costs at most one stall timeout before the download, not a second budget.
+ */
+export async function statSource(source: ParsedSource, settings: Settings, signal: AbortSignal, attempts?: number): Promise<SourceStat> {
+  const label = source.kind === 'file' ? source.path : source.kind === 'http' ? source.url : source.file;
+  const resolved = resolveOnline(source, settings, label);
+  if (resolved.kind === 'file') {
+    try {
+      return { size: (await stat(resolved.path)).size, sha256: null };
+    } catch {
+      throw new NimletError('not-found', `${resolved.path} not found`, { hint: "check the manifest's file:// or relative path" });
+    }
+  }
+  const { retry, proxy } = settings.downloads;
+  const token = credentialValue(resolved.credential, settings);
+  const named = attempted({ label, file: label, credential: resolved.credential, token, settings });
+  const tries = new Attempts(named, { ...retry, attempts: Math.min(retry.attempts, attempts ?? retry.attempts) }, signal);
+  for (;;) {
+    if (signal.aborted) throw interruptedError(label);
+    try {
+      const res = await httpGet({ url: resolved.url, token }, { method: 'HEAD', from: 0, signal, stallTimeoutMs: retry.stallTimeoutMs, proxy });
+      await discardBody(res.body);
+      if (res.status >= 200 && res.status < 300) return { size: sizeOf(res.chain, res.headers), sha256: vouchedSha256(res.chain, source.kind === 'hf') };
+      await tries.failed(classifyStatus(named, res.status, res.statusText, res.url, tries.failures), undefined, res.headers['retry-after'] ?? null);
+    } catch (err) {
+      if (err instanceof NimletError) throw err;
+      if (signal.aborted) throw interruptedError(label);
+      await tries.failed(classifyThrown(named, err, resolved.url), err);
+    }
+  }
+}
+
+function sizeOf(chain: ReadonlyArray<Record<string, string>>, headers: Record<string, string>): number | null {
+  // Hugging Face puts the LFS file's size on the 302 (X-Linked-Size); the CDN's Content-Length is the same.
+  for (const h of chain) if (h['x-linked-size'] && /^\d+$/.test(h['x-linked-size'])) return Number(h['x-linked-size']);
+  try {
+    return contentLength(headers); // "3700, 3700" from a proxy is 3700
+  } catch {
+    return null; // a bad one only leaves the size unknown here; the download names it
   }
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ProxySettings, RepositoryOverride } from '../../config/downloads.js';
 import type { Settings } from '../../config/env.js';
+import { NimletError } from '../../errors.js';
 import type { ParsedSource } from '../../manifest/source-uri.js';
 import { displayUrl } from './scrub.js';
 import { discardBody, send } from './transport.js';
@@ -60,6 +61,20 @@ export function resolveSource(source: ParsedSource, settings: Settings): Resolve
     case 'file':
       return { kind: 'file', path: path.resolve(source.path) };
   }
+}
+
+/**
+ * Where `source`'s bytes come from; the one place the fetch stack checks offline mode: no request of any kind.
+ * (The cache refuses a whole profile before this, naming what is missing; this holds for every other caller.)
+ */
+export function resolveOnline(source: ParsedSource, settings: Settings, label: string): ResolvedSource {
+  const resolved = resolveSource(source, settings);
+  if (resolved.kind === 'http' && settings.offline) {
+    throw new NimletError('offline-incomplete', `${label} is not in the cache and downloads are turned off`, {
+      hint: 'unset HF_HUB_OFFLINE, NIMLET_OFFLINE and NIM_DISABLE_MODEL_DOWNLOAD, or fill the cache first (download-to-cache)',
+    });
+  }
+  return resolved;
 }
 
 /** The value of a credential variable in `settings`, or null when it is not set. */
