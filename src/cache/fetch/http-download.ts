@@ -9,7 +9,7 @@ import { NimletError } from '../../errors.js';
 import { attempted, Attempts, classifyStatus, classifyThrown, interruptedError, writeError } from './failures.js';
 import { TooManyBytes, WriteFailed, writeHashed } from './hashing-writer.js';
 import { discardBody } from './transport.js';
-import { credentialValue, httpGet, resolveOnline, type Credential, type HttpResponse } from './resolve.js';
+import { credentialValue, httpGet, offOrigin, resolveOnline, type Credential, type HttpResponse } from './resolve.js';
 import type { FileHash } from './background-hash.js';
 import { truncatePartial } from './partial-file.js';
 import { contentLength, plan206, plan416, vouchedGitBlob, vouchedSha256 } from './response-head.js';
@@ -158,8 +158,7 @@ export async function downloadOneStream(d: HttpDownload, hash: FileHash): Promis
       continue;
     }
     // Signed storage URLs expire: a refusal off the API's origin earns one fresh trip through the API.
-    const offOrigin = new URL(res.url).origin !== new URL(d.url).origin;
-    if ((status === 401 || status === 403) && offOrigin && crossOriginRefusals++ === 0) {
+    if ((status === 401 || status === 403) && offOrigin(res.url, d.url) && crossOriginRefusals++ === 0) {
       await tries.failed(`HTTP ${status} from ${new URL(res.url).origin}`);
       continue;
     }

@@ -5,7 +5,7 @@
 import type { HttpDownload } from './http-download.js';
 import { attempted, Attempts, classifyStatus, classifyThrown, writeError } from './failures.js';
 import { WriteFailed } from './hashing-writer.js';
-import { httpGet, type HttpResponse, type HttpTarget } from './resolve.js';
+import { httpGet, landedTarget, offOrigin, type HttpResponse, type HttpTarget } from './resolve.js';
 import { writePiece, type PieceSink } from './piece-writer.js';
 import type { Piece, RangePlan } from './range-plan.js';
 import { parseContentRange, vouchedGitBlob, vouchedSha256 } from './response-head.js';
@@ -96,7 +96,7 @@ export class Connection {
         }
         if (throughApi) {
           // Later pieces go straight to where the API sent us; the credential only while that is the API's origin.
-          this.s.source = { url: res.url, token: new URL(res.url).origin === new URL(d.url).origin ? d.token : null };
+          this.s.source = landedTarget({ url: d.url, token: d.token }, res.url);
           this.viaApi = false;
           this.s.ready.resolve(true);
         }
@@ -116,9 +116,9 @@ export class Connection {
       }
       await discardBody(res.body);
       if (res.status === 401 || res.status === 403) {
-        const offOrigin = new URL(res.url).origin !== new URL(d.url).origin;
-        if (offOrigin && this.s.source !== null && this.s.source.url !== target.url) continue; // another connection refreshed it
-        if (offOrigin && this.refreshes++ < MAX_REFRESHES) {
+        const expired = offOrigin(res.url, d.url);
+        if (expired && this.s.source !== null && this.s.source.url !== target.url) continue; // another connection refreshed it
+        if (expired && this.refreshes++ < MAX_REFRESHES) {
           this.viaApi = true; // the signature expired: a fresh redirect from the API
           continue;
         }

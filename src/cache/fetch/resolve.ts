@@ -118,16 +118,21 @@ export interface GetOptions {
   readBufferBytes?: number;
 }
 
+/** True when `url` is off `api`'s origin: signed storage or a CDN, which never receives the token. */
+export const offOrigin = (url: string, api: string): boolean => new URL(url).origin !== new URL(api).origin;
+
+/** Where the API sent a request (`landed`), as a target of its own: the token goes along only on the API's origin. */
+export const landedTarget = (api: HttpTarget, landed: string): HttpTarget => ({ url: landed, token: offOrigin(landed, api.url) ? null : api.token });
+
 /** Sends the request, following up to 10 redirects; Authorization only while on the API's origin. */
 export async function httpGet(target: HttpTarget, opts: GetOptions): Promise<HttpResponse> {
-  const apiOrigin = new URL(target.url).origin;
   const chain: Array<Record<string, string>> = [];
   let url = target.url;
   for (let hop = 0; ; hop++) {
     const headers: Record<string, string> = { 'user-agent': USER_AGENT, 'accept-encoding': 'identity' };
     if (opts.to !== undefined) headers.range = `bytes=${opts.from}-${opts.to}`;
     else if (opts.from > 0) headers.range = `bytes=${opts.from}-`;
-    if (target.token !== null && new URL(url).origin === apiOrigin) headers.authorization = `Bearer ${target.token}`;
+    if (target.token !== null && !offOrigin(url, target.url)) headers.authorization = `Bearer ${target.token}`;
     const res = await send(url, { method: opts.method, headers, signal: opts.signal, stallTimeoutMs: opts.stallTimeoutMs, proxy: opts.proxy,
       ...(opts.readBufferBytes === undefined ? {} : { readBufferBytes: opts.readBufferBytes }) });
     chain.push(res.headers);
