@@ -26,12 +26,6 @@ const ORDER: Record<string, number> = {
 };
 const TOP = new Set(['cli', 'config']);
 
-/**
- * Files engineer "fetch" is still taking process.env out of (issue 12 item 1, download stack). TEMPORARY: the
- * coordinator deletes this list when that branch is merged; nothing else may be listed here.
- */
-const PROCESS_ENV_ALLOWED = new Set(['cache/fetch/fetch-file.ts', 'cache/fetch/stat-source.ts', 'cache/fetch/transport.ts']);
-
 type Tree = Record<string, string>; // path under src/ → source text
 
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
@@ -44,7 +38,7 @@ function importsOf(file: string, text: string): string[] {
 const roomOf = (file: string): string => file.split('/')[0]!;
 
 function processEnvReaders(tree: Tree): string[] {
-  return Object.keys(tree).filter((f) => !TOP.has(roomOf(f)) && !PROCESS_ENV_ALLOWED.has(f) && /\bprocess\.env\b/.test(tree[f]!));
+  return Object.keys(tree).filter((f) => !TOP.has(roomOf(f)) && /\bprocess\.env\b/.test(tree[f]!));
 }
 
 function cliImports(tree: Tree): string[] {

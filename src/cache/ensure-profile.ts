@@ -59,7 +59,7 @@ async function missingBytes(missing: FileState[], opts: CacheOptions): Promise<{
   const sizes = await runPool(missing, 8, opts.signal, async (s, signal) => {
     let size = s.file.size;
     // a hint: one HEAD, bounded by the stall timeout; when it fails the size is unknown and the GET goes on
-    if (size === null && !opts.settings.offline) size = (await statSource(s.source, opts.settings, signal, undefined, 1).catch(() => ({ size: null }))).size;
+    if (size === null && !opts.settings.offline) size = (await statSource(s.source, opts.settings, signal, 1).catch(() => ({ size: null }))).size;
     return size;
   });
   const total = sizes.reduce<number>((a, b) => a + (b ?? 0), 0);

@@ -1,17 +1,11 @@
 // The settings a command runs with: the environment's (src/config/env.ts), with `--cache` over NIM_CACHE_PATH;
 // every variable nimlet reads is checked here, whether this run will need it or not.
 import path from 'node:path';
-import { checkRepositoryOverride } from '../cache/fetch/resolve.js';
-import { readRetryTuning } from '../cache/fetch/retry.js';
 import { readSettings, type Settings } from '../config/env.js';
 import type { CliContext, CommonOptions } from './context.js';
 
 export function commandSettings(ctx: CliContext, options: Pick<CommonOptions, 'cache' | 'json'>): Settings {
   const settings = readSettings(ctx.env);
-  // Read only when a file is fetched, but a bad value is refused up front (DESIGN §2: never a late surprise, and
-  // never accepted by --dry-run or a warm start that then fails on the first cold one).
-  readRetryTuning(ctx.env);
-  checkRepositoryOverride(settings.repositoryOverride);
   return {
     ...settings,
     ...(options.cache ? { cacheDir: path.resolve(ctx.cwd, options.cache) } : {}),

@@ -2,7 +2,6 @@
 // (exit 78), never a silent default. Pure: takes the environment as an argument.
 import path from 'node:path';
 import os from 'node:os';
-import { NimletError } from '../errors.js';
 import { badValue, readFlag, readInt, readString, readUrl, type Env } from './read.js';
 import { readArgv, readCommand } from './command-line.js';
 import { readFrontSettings, readServerPort, type FrontSettings } from './front.js';
@@ -49,7 +48,6 @@ export interface Settings {
   preferCached: boolean;
   /** HF_HUB_OFFLINE, NIMLET_OFFLINE or NIM_DISABLE_MODEL_DOWNLOAD: no network call at all. */
   offline: boolean;
-  repositoryOverride: string | null;
   logLevel: LogLevel;
   jsonLogging: boolean;
   passthroughArgs: string[];
@@ -63,7 +61,7 @@ export interface Settings {
   front: FrontSettings;
   /** NIM_MULTI_NODE and the group's shape (DESIGN §14); null on a single node. */
   multiNode: MultiNodeSettings | null;
-  /** NIMLET_DOWNLOAD_CONNECTIONS, NIMLET_MAX_CONNECTIONS (DESIGN §15). */
+  /** Connections, retry tuning, proxy, NIM_REPOSITORY_OVERRIDE: all a download obeys besides endpoints and tokens. */
   downloads: DownloadSettings;
   /** NVIDIA_VISIBLE_DEVICES and CUDA_VISIBLE_DEVICES: which GPUs count (DESIGN §5). */
   gpuVisibility: GpuVisibility;
@@ -79,29 +77,6 @@ export function defaultCacheDir(env: Env): string {
 }
 
 const xdgCache = (env: Env): string => readString(env, 'XDG_CACHE_HOME') ?? path.join(env.HOME ?? os.homedir(), '.cache');
-
-/**
- * HTTP(S)_PROXY (either case) must be an http:// or https:// URL, which is what the downloads' proxy agent
- * takes; a bad one is refused up front, not met as a retried "Invalid URL" on the first download. The value
- * is not shown: proxy URLs carry passwords.
- */
-function checkProxies(env: Env): void {
-  for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) {
-    const raw = env[name]?.trim();
-    if (!raw) continue;
-    let ok = false;
-    try {
-      ok = ['http:', 'https:'].includes(new URL(raw).protocol);
-    } catch {
-      ok = false;
-    }
-    if (!ok) {
-      throw new NimletError('bad-config', `${name} is not a proxy URL (its value is not shown: it may hold a password)`, {
-        hint: `set ${name} to http://host:port or https://host:port (with user:password@ if the proxy needs it), or unset it`,
-      });
-    }
-  }
-}
 
 /**
  * NIM_MODEL_NAME=hf://… alone is NIM_MODEL_PATH (a NIM 1.x habit); with both, NIM_MODEL_NAME is the model store
@@ -128,7 +103,6 @@ export function readDoctorTimeoutMs(env: Env): number {
 }
 
 export function readSettings(env: Env): Settings {
-  checkProxies(env);
   const pin = readString(env, 'NIM_MODEL_PROFILE');
   const logRaw = readString(env, 'NIM_LOG_LEVEL');
   const logLevel = logRaw === null ? 'info' : LOG_LEVELS[logRaw.toLowerCase()];
@@ -152,7 +126,6 @@ export function readSettings(env: Env): Settings {
     // on unless turned off: unset or empty is the default, not false
     preferCached: readString(env, 'NIMLET_PREFER_CACHED') === null || readFlag(env, 'NIMLET_PREFER_CACHED'),
     offline: readFlag(env, 'HF_HUB_OFFLINE') || readFlag(env, 'NIMLET_OFFLINE') || readFlag(env, 'NIM_DISABLE_MODEL_DOWNLOAD'),
-    repositoryOverride: readString(env, 'NIM_REPOSITORY_OVERRIDE'),
     logLevel,
     jsonLogging: readFlag(env, 'NIM_JSONL_LOGGING'),
     passthroughArgs,

@@ -17,7 +17,7 @@ function refusal(env: Record<string, string>): NimletError {
 
 describe('download connections', () => {
   it('defaults: 16 per file, 16 in all', () => {
-    expect(read({})).toEqual({ connections: 16, maxConnections: 16 });
+    expect(read({})).toMatchObject({ connections: 16, maxConnections: 16 });
   });
 
   it.each<[Record<string, string>, { connections: number; maxConnections: number }]>([
@@ -27,7 +27,7 @@ describe('download connections', () => {
     [{ NIMLET_MAX_CONNECTIONS: '200' }, { connections: 16, maxConnections: 200 }],
     [{ NIMLET_DOWNLOAD_CONNECTIONS: '' }, { connections: 16, maxConnections: 16 }],
   ])('%j', (env, want) => {
-    expect(read(env)).toEqual(want);
+    expect(read(env)).toMatchObject(want);
   });
 
   it.each<[string, string]>([

@@ -1,15 +1,21 @@
-// Fetches one workspace file into a partial file and verifies it: the manifest's sha256, else the sha256 the
-// server vouches for. A mismatch deletes the bytes and fetches once more from scratch; a second one is exit
-// 74 with nothing left behind. The cache (blobs, locks, publish) builds on this; it never sees bad bytes.
-import type { Env, Settings } from '../../config/env.js';
+// The fetch stack's entry points, what the cache calls. fetchFile fetches one workspace file into a partial file
+// and verifies it: the manifest's sha256, else the sha256 the server vouches for. A mismatch deletes the bytes and
+// fetches once more from scratch; a second one is exit 74 with nothing left behind. statSource asks a source's
+// size with HEAD. Both obey `settings` (settings.downloads: retry, proxy, connections) and nothing else; the cache
+// never sees bad bytes.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Settings } from '../../config/env.js';
 import { NimletError } from '../../errors.js';
 import type { ParsedSource } from '../../manifest/source-uri.js';
-import { checksumError, writeError } from './fetch-errors.js';
-import { copyFileSource } from './file-source.js';
-import { downloadHttp } from './http-download.js';
-import { removePartial, syncFile } from './partial-file.js';
-import { credentialValue, resolveSource } from './resolve.js';
-import { readRetryTuning, type RetryTuning } from './retry.js';
+import { hashFileInBackground, type FileHash } from './background-hash.js';
+import { checksumError, interruptedError, writeError } from './failures.js';
+import { inlineHash, TooManyBytes, WriteFailed, writeHashed } from './hashing-writer.js';
+import { downloadOneStream, type Downloaded, type HttpDownload } from './http-download.js';
+import { openPartial, removePartial, syncFile } from './partial-file.js';
+import { downloadRanged, MIN_RANGED_BYTES } from './ranged-download.js';
+import { credentialValue, resolveOnline } from './resolve.js';
 
 export interface FetchRequest {
   source: ParsedSource;
@@ -25,10 +31,6 @@ export interface FetchRequest {
   signal: AbortSignal;
   /** Progress: bytes added to the partial; negative when bytes counted before are thrown away. */
   onBytes?: (n: number) => void;
-  /** Proxy variables and NIMLET_RETRY_* / NIMLET_HTTP_TIMEOUT_MS; default process.env. */
-  env?: Env;
-  /** Overrides the retry knobs read from `env`. */
-  retry?: RetryTuning;
 }
 
 export interface FetchResult {
@@ -40,12 +42,6 @@ export interface FetchResult {
   requests: number;
   /** Bytes that came over the network (or from the source file) in this call: not those a resume found in place. */
   fetched: number;
-}
-
-function offlineError(label: string): NimletError {
-  return new NimletError('offline-incomplete', `${label} is not in the cache and downloads are turned off`, {
-    hint: 'unset HF_HUB_OFFLINE, NIMLET_OFFLINE and NIM_DISABLE_MODEL_DOWNLOAD, or fill the cache first (download-to-cache)',
-  });
 }
 
 /** The file name a message should name: the path inside the repository, or the URL's last segment. */
@@ -61,11 +57,8 @@ export function sourceFileName(source: ParsedSource): string {
 }
 
 export async function fetchFile(req: FetchRequest): Promise<FetchResult> {
-  const resolved = resolveSource(req.source, req.settings);
-  const env = req.env ?? process.env;
+  const resolved = resolveOnline(req.source, req.settings, req.label);
   const onBytes = req.onBytes ?? (() => undefined);
-  if (resolved.kind === 'http' && req.settings.offline) throw offlineError(req.label);
-  const tuning = req.retry ?? readRetryTuning(env);
   const expected = req.expectedSha256?.toLowerCase() ?? null;
   let requests = 0;
   let fetched = 0;
@@ -84,8 +77,7 @@ export async function fetchFile(req: FetchRequest): Promise<FetchResult> {
             expectedSize: req.expectedSize,
             expectedSha256: expected,
             settings: req.settings,
-            env,
-            tuning,
+            tuning: req.settings.downloads.retry,
             signal: req.signal,
             onBytes,
             countRequest: () => void requests++,
@@ -112,10 +104,81 @@ export async function fetchFile(req: FetchRequest): Promise<FetchResult> {
   }
 }
 
+interface FileCopy {
+  path: string;
+  partialPath: string;
+  label: string;
+  expectedSize: number | null;
+  settings: Settings;
+  signal: AbortSignal;
+  onBytes: (n: number) => void;
+}
+
+/**
+ * file:// sources and paths beside the manifest: the whole file copied into the partial (a local copy is cheap: no
+ * resume) with the same hashing writer, so they are verified exactly like downloads. No network.
+ */
+async function copyFileSource(c: FileCopy): Promise<{ bytes: number; sha256: string; tooMany: boolean }> {
+  try {
+    const st = await stat(c.path);
+    if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new NimletError('not-found', `${c.path} not found for ${c.label}`, {
+        hint: "check the manifest's file:// or relative path (relative paths start at the manifest's folder)",
+      });
+    }
+    throw new NimletError('io', `cannot read ${c.path} for ${c.label}: ${code ?? (err as Error).message}`, {
+      hint: 'the source must be a readable regular file',
+    });
+  }
+  const hash = createHash('sha256');
+  let added = 0;
+  try {
+    await writeHashed(createReadStream(c.path, { highWaterMark: 1024 * 1024 }), {
+      path: c.partialPath, from: 0, hash: inlineHash(hash), limit: c.expectedSize, signal: c.signal,
+      onBytes: c.onBytes, onWritten: (n) => void (added += n),
+    });
+    return { bytes: added, sha256: hash.digest('hex'), tooMany: false };
+  } catch (err) {
+    if (c.signal.aborted) throw interruptedError(c.label);
+    if (err instanceof TooManyBytes) return { bytes: added, sha256: hash.digest('hex'), tooMany: true };
+    if (err instanceof WriteFailed) throw writeError(err.original, c.partialPath, c.label, c.settings);
+    const e = err as NodeJS.ErrnoException;
+    throw new NimletError('io', `cannot read ${c.path} for ${c.label}: ${e.code ?? e.message}`, {
+      hint: 'the source file could not be read to the end; check the disk or mount it comes from',
+    });
+  }
+}
+
+/** Several ranged connections when the size is known and large enough, and the settings allow more than one. */
+function ranged(d: HttpDownload): d is HttpDownload & { expectedSize: number } {
+  return d.expectedSize !== null && d.expectedSize >= MIN_RANGED_BYTES && d.settings.downloads.connections > 1;
+}
+
+async function downloadHttp(d: HttpDownload): Promise<Downloaded> {
+  let hash: FileHash | null = null;
+  try {
+    if (ranged(d)) {
+      const got = await downloadRanged(d, d.expectedSize);
+      if (got !== null) return got; // else the server ignored Range: one stream
+    }
+    hash = hashFileInBackground(d.partialPath);
+    return await downloadOneStream(d, hash);
+  } catch (err) {
+    // The partial's own file-system failures (stat, truncate on a broken or full volume): an io error, not a bug.
+    if (err instanceof Error && !(err instanceof NimletError) && (err as NodeJS.ErrnoException).syscall !== undefined) {
+      throw writeError(err as NodeJS.ErrnoException, d.partialPath, d.label, d.settings);
+    }
+    throw err;
+  } finally {
+    hash?.close();
+  }
+}
+
 /** The git blob id of the file: sha1 of `blob <size>\0` and its bytes (what git and the Hugging Face hub name it by). */
 async function gitBlobId(file: string, size: number): Promise<string> {
-  const { createHash } = await import('node:crypto');
-  const { openPartial } = await import('./partial-file.js');
   const hash = createHash('sha1').update(`blob ${size}\0`);
   const fh = await openPartial(file, 'read');
   try {
@@ -126,4 +189,4 @@ async function gitBlobId(file: string, size: number): Promise<string> {
   return hash.digest('hex');
 }
 
-export { statSource, type SourceStat } from './stat-source.js';
+export { statSource, type SourceStat } from './http-download.js';

@@ -1,28 +1,52 @@
-// One pass of an HTTP download into the partial file: resumes what is there with Range, retries with backoff
-// (resuming again), and returns the bytes' sha256. Verification against the expected sum is the caller's.
-import { lstat } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
+// One pass of an HTTP download into the partial file in one stream: resumes what is there with Range, retries
+// with backoff (resuming again), and returns the bytes' sha256; verification against the expected sum is the
+// caller's. And the same conversation without the bytes: statSource's HEAD for a size.
+import { lstat, stat } from 'node:fs/promises';
+import type { RetryTuning } from '../../config/downloads.js';
+import type { Settings } from '../../config/env.js';
+import type { ParsedSource } from '../../manifest/source-uri.js';
 import { NimletError } from '../../errors.js';
-import {
-  certificateError, credentialsError, describeNetworkFailure, isCertificateError, interruptedError, networkError, notFoundError, redirectError,
-  writeError,
-} from './fetch-errors.js';
+import { attempted, Attempts, classifyStatus, classifyThrown, interruptedError, writeError } from './failures.js';
 import { TooManyBytes, WriteFailed, writeHashed } from './hashing-writer.js';
 import { discardBody } from './transport.js';
-import { BadRedirect, httpGet, vouchedGitBlob, vouchedSha256, type HttpResponse } from './http-get.js';
-import { hashFileInBackground, type FileHash } from './background-hash.js';
+import { credentialValue, httpGet, offOrigin, resolveOnline, type Credential, type HttpResponse } from './resolve.js';
+import type { FileHash } from './background-hash.js';
 import { truncatePartial } from './partial-file.js';
-import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './retry.js';
-import { plan206, plan416 } from './range.js';
-import { downloadRanged, MIN_RANGED_BYTES } from './ranged-download.js';
-import type { Downloaded, HttpDownload } from './download-job.js';
+import { contentLength, plan206, plan416, vouchedGitBlob, vouchedSha256 } from './response-head.js';
 
-export type { Downloaded, HttpDownload };
+export interface HttpDownload {
+  url: string;
+  credential: Credential | null;
+  token: string | null;
+  /** Trust a 64-hex ETag as the sha256 (Hugging Face). */
+  trustEtag: boolean;
+  partialPath: string;
+  file: string;
+  label: string;
+  expectedSize: number | null;
+  /** When the partial is already whole and matches this, no request is made at all. */
+  expectedSha256: string | null;
+  /** Everything else it obeys (retry tuning, proxy, connections) is settings.downloads. */
+  settings: Settings;
+  /** settings.downloads.retry, with fewer attempts where the caller wants only a hint (a HEAD for a size). */
+  tuning: RetryTuning;
+  signal: AbortSignal;
+  onBytes: (n: number) => void;
+  /** Counts every HTTP exchange started (redirect chains count once). */
+  countRequest: () => void;
+  /** Counts body bytes received over the network (not those a resume found in the partial). */
+  countBytes: (n: number) => void;
+}
 
-/** An attempt that made this much progress resets the failure count: a slow but moving link is no failure. */
-const PROGRESS_RESETS_FAILURES = 1024 * 1024;
-/** Bodies at least this large (or of unknown size) take the bulk client; small ones reuse keep-alive connections. */
-const BULK_BYTES = 1024 * 1024;
+export interface Downloaded {
+  bytes: number;
+  sha256: string;
+  vouched: string | null;
+  /** The git blob id the source gave (Hugging Face, files kept in git): checked when nothing else vouches. */
+  gitBlob?: string | null;
+  tooMany: boolean;
+}
+
 
 /** Bytes already in the partial (0 when there is none). */
 async function partialLength(path: string): Promise<number> {
@@ -35,32 +59,8 @@ async function partialLength(path: string): Promise<number> {
   }
 }
 
-/** Several ranged connections when the size is known and large enough, and the settings allow more than one. */
-function ranged(d: HttpDownload): d is HttpDownload & { expectedSize: number } {
-  return d.expectedSize !== null && d.expectedSize >= MIN_RANGED_BYTES && d.settings.downloads.connections > 1;
-}
-
-export async function downloadHttp(d: HttpDownload): Promise<Downloaded> {
-  let hash: FileHash | null = null;
-  try {
-    if (ranged(d)) {
-      const got = await downloadRanged(d, d.expectedSize);
-      if (got !== null) return got; // else the server ignored Range: one stream
-    }
-    hash = hashFileInBackground(d.partialPath);
-    return await download(d, hash);
-  } catch (err) {
-    // The partial's own file-system failures (stat, truncate on a broken or full volume): an io error, not a bug.
-    if (err instanceof Error && !(err instanceof NimletError) && (err as NodeJS.ErrnoException).syscall !== undefined) {
-      throw writeError(err as NodeJS.ErrnoException, d.partialPath, d.label, d.settings);
-    }
-    throw err;
-  } finally {
-    hash?.close();
-  }
-}
-
-async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
+/** One stream, `hash` following the partial on the hashing thread. */
+export async function downloadOneStream(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
   const interrupted = () => interruptedError(d.label);
   let have = await partialLength(d.partialPath);
   if (d.expectedSize !== null && have > d.expectedSize) {
@@ -95,40 +95,26 @@ async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
   };
   let vouched: string | null = null;
   let gitBlob: string | null = null;
-  let failures = 0;
   /** The most bytes the partial has held: only going past it counts as progress (a restart to 0 does not). */
   let furthest = have;
   let crossOriginRefusals = 0;
-  const fail = async (problem: string, cause: unknown, retryAfter: string | null): Promise<void> => {
-    failures++;
-    if (failures >= d.tuning.attempts) throw networkError(d.label, failures, problem, cause, d.settings);
-    const wait = retryDelayMs(failures, d.tuning, parseRetryAfter(retryAfter, Date.now()), Math.random());
-    try {
-      await sleep(wait, undefined, { signal: d.signal });
-    } catch {
-      throw interrupted();
-    }
-  };
+  const tries = new Attempts(attempted(d), d.tuning, d.signal);
   for (;;) {
     if (d.signal.aborted) throw interrupted();
     let res: HttpResponse;
     d.countRequest();
     try {
       res = await httpGet({ url: d.url, token: d.token }, {
-        method: 'GET', from: have, signal: d.signal, stallTimeoutMs: d.tuning.stallTimeoutMs, env: d.env,
-        bulk: d.expectedSize === null || d.expectedSize - have >= BULK_BYTES,
+        method: 'GET', from: have, signal: d.signal, stallTimeoutMs: d.tuning.stallTimeoutMs, proxy: d.settings.downloads.proxy,
       });
     } catch (err) {
       if (d.signal.aborted) throw interrupted();
-      if (isCertificateError(err)) throw certificateError(d.label, describeNetworkFailure(err, d.url), err, d.settings);
-      if (err instanceof BadRedirect) throw redirectError(d.label, err, d.settings);
-      await fail(describeNetworkFailure(err, d.url), err, null);
+      await tries.failed(classifyThrown(attempted(d), err, d.url), err);
       continue;
     }
     vouched ??= vouchedSha256(res.chain, d.trustEtag);
     gitBlob ??= vouchedGitBlob(res.chain, d.trustEtag);
     const status = res.status;
-    const discard = () => discardBody(res.body);
     if (status === 200 || status === 206) {
       if (status === 200 && have > 0) await restart(); // the server ignored Range: take the whole file
       if (status === 206) {
@@ -136,7 +122,7 @@ async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
         if (plan !== 'append') {
           res.body.destroy(); // the wrong bytes: not worth reading to the end
           await restart();
-          await fail(`HTTP 206 with Content-Range ${res.headers['content-range'] ?? '(none)'} for bytes from ${have}`, undefined, null);
+          await tries.failed(`HTTP 206 with Content-Range ${res.headers['content-range'] ?? '(none)'} for bytes from ${have}`);
           continue;
         }
       }
@@ -155,34 +141,74 @@ async function download(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
       if (d.signal.aborted) throw interrupted();
       if (failed instanceof WriteFailed) throw writeError(failed.original, d.partialPath, d.label, d.settings);
       if (failed instanceof TooManyBytes) {
-        await discard();
+        await discardBody(res.body);
         return { bytes: have, sha256: await digest(), vouched, gitBlob, tooMany: true };
       }
-      if (have >= furthest + PROGRESS_RESETS_FAILURES) failures = 0;
+      tries.progressed(have - furthest);
       furthest = Math.max(furthest, have);
-      await fail(describeNetworkFailure(failed, res.url), failed, null);
+      await tries.failed(classifyThrown(attempted(d), failed, res.url), failed);
       continue;
     }
-    await discard();
+    await discardBody(res.body);
     if (status === 416) {
       const plan = plan416(res.headers['content-range'], have);
       if (plan === 'complete') return { bytes: have, sha256: await digest(), vouched, gitBlob, tooMany: false };
       await restart();
-      await fail(`HTTP 416 for bytes from ${have}`, undefined, null);
+      await tries.failed(`HTTP 416 for bytes from ${have}`);
       continue;
     }
-    if (status === 401 || status === 403) {
-      // Signed storage URLs expire: a refusal off the API's origin earns one fresh trip through the API.
-      const offOrigin = new URL(res.url).origin !== new URL(d.url).origin;
-      if (offOrigin && crossOriginRefusals++ === 0) {
-        await fail(`HTTP ${status} from ${new URL(res.url).origin}`, undefined, null);
-        continue;
-      }
-      throw credentialsError(status, res.url, d.label, d.credential, d.token !== null, d.settings);
+    // Signed storage URLs expire: a refusal off the API's origin earns one fresh trip through the API.
+    if ((status === 401 || status === 403) && offOrigin(res.url, d.url) && crossOriginRefusals++ === 0) {
+      await tries.failed(`HTTP ${status} from ${new URL(res.url).origin}`);
+      continue;
     }
-    if (status === 404 || status === 410) throw notFoundError(status, res.url, d.file, d.label, d.settings);
-    const problem = `HTTP ${status}${res.statusText ? ` ${res.statusText}` : ''} from ${new URL(res.url).origin}`;
-    if (!isRetryableStatus(status)) throw networkError(d.label, failures + 1, problem, undefined, d.settings);
-    await fail(problem, undefined, res.headers['retry-after'] ?? null);
+    await tries.failed(classifyStatus(attempted(d), status, res.statusText, res.url, tries.failures), undefined, res.headers['retry-after'] ?? null);
+  }
+}
+
+export interface SourceStat { size: number | null; sha256: string | null }
+
+/**
+ * Size and vouched sha256 of a source without fetching it (HEAD), for the free-disk check and plans when the
+ * manifest gives no size; same credential rule, redirects, classifier and retry driver as a download. `attempts`
+ * caps the tries below NIMLET_RETRY_ATTEMPTS: a HEAD asked only for a size hint (the GET follows and has its own
+ * retries) takes one, so a failing source costs at most one stall timeout before the download, not a second budget.
+ */
+export async function statSource(source: ParsedSource, settings: Settings, signal: AbortSignal, attempts?: number): Promise<SourceStat> {
+  const label = source.kind === 'file' ? source.path : source.kind === 'http' ? source.url : source.file;
+  const resolved = resolveOnline(source, settings, label);
+  if (resolved.kind === 'file') {
+    try {
+      return { size: (await stat(resolved.path)).size, sha256: null };
+    } catch {
+      throw new NimletError('not-found', `${resolved.path} not found`, { hint: "check the manifest's file:// or relative path" });
+    }
+  }
+  const { retry, proxy } = settings.downloads;
+  const token = credentialValue(resolved.credential, settings);
+  const named = attempted({ label, file: label, credential: resolved.credential, token, settings });
+  const tries = new Attempts(named, { ...retry, attempts: Math.min(retry.attempts, attempts ?? retry.attempts) }, signal);
+  for (;;) {
+    if (signal.aborted) throw interruptedError(label);
+    try {
+      const res = await httpGet({ url: resolved.url, token }, { method: 'HEAD', from: 0, signal, stallTimeoutMs: retry.stallTimeoutMs, proxy });
+      await discardBody(res.body);
+      if (res.status >= 200 && res.status < 300) return { size: sizeOf(res.chain, res.headers), sha256: vouchedSha256(res.chain, source.kind === 'hf') };
+      await tries.failed(classifyStatus(named, res.status, res.statusText, res.url, tries.failures), undefined, res.headers['retry-after'] ?? null);
+    } catch (err) {
+      if (err instanceof NimletError) throw err;
+      if (signal.aborted) throw interruptedError(label);
+      await tries.failed(classifyThrown(named, err, resolved.url), err);
+    }
+  }
+}
+
+function sizeOf(chain: ReadonlyArray<Record<string, string>>, headers: Record<string, string>): number | null {
+  // Hugging Face puts the LFS file's size on the 302 (X-Linked-Size); the CDN's Content-Length is the same.
+  for (const h of chain) if (h['x-linked-size'] && /^\d+$/.test(h['x-linked-size'])) return Number(h['x-linked-size']);
+  try {
+    return contentLength(headers); // "3700, 3700" from a proxy is 3700
+  } catch {
+    return null; // a bad one only leaves the size unknown here; the download names it
   }
 }

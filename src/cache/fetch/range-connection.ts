@@ -2,19 +2,14 @@
 // retrying on its own (backoff, Retry-After, a failure count reset by progress) as the one-stream download does.
 // A 401/403 from signed storage (another origin than the API's) means the signature expired: the next request
 // goes through the API again for a fresh redirect (DESIGN §15); the same from the API's own origin is exit 77.
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { HttpDownload } from './download-job.js';
-import {
-  certificateError, credentialsError, describeNetworkFailure, isCertificateError, networkError, notFoundError, redirectError, writeError,
-} from './fetch-errors.js';
+import type { HttpDownload } from './http-download.js';
+import { attempted, Attempts, classifyStatus, classifyThrown, writeError } from './failures.js';
 import { WriteFailed } from './hashing-writer.js';
-import { BadRedirect, httpGet, vouchedGitBlob, vouchedSha256, type HttpResponse, type HttpTarget } from './http-get.js';
+import { httpGet, landedTarget, offOrigin, type HttpResponse, type HttpTarget } from './resolve.js';
 import { writePiece, type PieceSink } from './piece-writer.js';
-import { parseContentRange } from './range.js';
 import type { Piece, RangePlan } from './range-plan.js';
-import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './retry.js';
+import { parseContentRange, vouchedGitBlob, vouchedSha256 } from './response-head.js';
 import { discardBody } from './transport.js';
-import type { Slot } from './connection-slots.js';
 
 /** The server answered a ranged GET with the whole file (200): this file takes one stream. */
 export class RangesIgnored extends Error {}
@@ -33,18 +28,19 @@ export interface Shared {
   ready: { promise: Promise<boolean>; resolve: (ok: boolean) => void };
 }
 
-const PROGRESS_RESETS_FAILURES = 1024 * 1024;
 /** A quarter of the one-stream client's: 16 connections' buffers add up (bench/download.mjs: 150 MB RSS budget). */
 const READ_BUFFER = 128 * 1024;
 /** Fresh redirects in a row without a byte of progress before a signed URL's 403 counts as a refusal (77). */
 const MAX_REFRESHES = 3;
 
 export class Connection {
-  private failures = 0;
+  private readonly tries: Attempts;
   private refreshes = 0;
   private viaApi = false;
 
-  constructor(private readonly s: Shared, private readonly slot: Slot, private readonly first = false) {}
+  constructor(private readonly s: Shared, private readonly slot: Slot, private readonly first = false) {
+    this.tries = new Attempts(attempted(s.d), s.d.tuning, s.signal);
+  }
 
   /** Fetches pieces until none is left or the download stops; throws what ends the whole file. */
   async run(): Promise<void> {
@@ -75,13 +71,12 @@ export class Connection {
       let res: HttpResponse;
       try {
         res = await httpGet(target, {
-          method: 'GET', from: piece.done, to: piece.end - 1, signal, stallTimeoutMs: d.tuning.stallTimeoutMs, env: d.env, bulk: true, readBufferBytes: READ_BUFFER,
+          method: 'GET', from: piece.done, to: piece.end - 1, signal, stallTimeoutMs: d.tuning.stallTimeoutMs, proxy: d.settings.downloads.proxy,
+          readBufferBytes: READ_BUFFER,
         });
       } catch (err) {
         if (signal.aborted) return;
-        if (isCertificateError(err)) throw certificateError(d.label, describeNetworkFailure(err, target.url), err, d.settings);
-        if (err instanceof BadRedirect) throw redirectError(d.label, err, d.settings);
-        await this.fail(describeNetworkFailure(err, target.url), err, null);
+        await this.tries.failed(classifyThrown(attempted(d), err, target.url), err);
         continue;
       }
       if (throughApi) {
@@ -96,12 +91,12 @@ export class Connection {
         const cr = parseContentRange(res.headers['content-range']);
         if (cr === null || cr.start !== piece.done || cr.total !== size || cr.end === null || cr.end < piece.end - 1) {
           res.body.destroy();
-          await this.fail(`HTTP 206 with Content-Range ${res.headers['content-range'] ?? '(none)'} for bytes ${piece.done}-${piece.end - 1}`, undefined, null);
+          await this.tries.failed(`HTTP 206 with Content-Range ${res.headers['content-range'] ?? '(none)'} for bytes ${piece.done}-${piece.end - 1}`);
           continue;
         }
         if (throughApi) {
           // Later pieces go straight to where the API sent us; the credential only while that is the API's origin.
-          this.s.source = { url: res.url, token: new URL(res.url).origin === new URL(d.url).origin ? d.token : null };
+          this.s.source = landedTarget({ url: d.url, token: d.token }, res.url);
           this.viaApi = false;
           this.s.ready.resolve(true);
         }
@@ -112,35 +107,78 @@ export class Connection {
         } catch (err) {
           failed = err;
         }
-        if (piece.done - before >= PROGRESS_RESETS_FAILURES) this.failures = this.refreshes = 0;
+        if (this.tries.progressed(piece.done - before)) this.refreshes = 0;
         if (failed instanceof WriteFailed) throw writeError(failed.original, d.partialPath, d.label, d.settings);
         if (failed === null && piece.done >= piece.end) return;
         if (signal.aborted) return;
-        await this.fail(describeNetworkFailure(failed ?? new Error('the body ended early'), res.url), failed, null);
+        await this.tries.failed(classifyThrown(attempted(d), failed ?? new Error('the body ended early'), res.url), failed);
         continue;
       }
       await discardBody(res.body);
       if (res.status === 401 || res.status === 403) {
-        const offOrigin = new URL(res.url).origin !== new URL(d.url).origin;
-        if (offOrigin && this.s.source !== null && this.s.source.url !== target.url) continue; // another connection refreshed it
-        if (offOrigin && this.refreshes++ < MAX_REFRESHES) {
+        const expired = offOrigin(res.url, d.url);
+        if (expired && this.s.source !== null && this.s.source.url !== target.url) continue; // another connection refreshed it
+        if (expired && this.refreshes++ < MAX_REFRESHES) {
           this.viaApi = true; // the signature expired: a fresh redirect from the API
           continue;
         }
-        throw credentialsError(res.status, res.url, d.label, d.credential, d.token !== null, d.settings);
       }
-      if (res.status === 404 || res.status === 410) throw notFoundError(res.status, res.url, d.file, d.label, d.settings);
-      const problem = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''} from ${new URL(res.url).origin}`;
-      if (res.status !== 416 && !isRetryableStatus(res.status)) throw networkError(d.label, this.failures + 1, problem, undefined, d.settings);
-      await this.fail(problem, undefined, res.headers['retry-after'] ?? null);
+      await this.tries.failed(classifyStatus(attempted(d), res.status, res.statusText, res.url, this.tries.failures), undefined, res.headers['retry-after'] ?? null);
     }
   }
-
-  private async fail(problem: string, cause: unknown, retryAfter: string | null): Promise<void> {
-    const { d } = this.s;
-    this.failures++;
-    if (this.failures >= d.tuning.attempts) throw networkError(d.label, this.failures, problem, cause, d.settings);
-    const wait = retryDelayMs(this.failures, d.tuning, parseRetryAfter(retryAfter, Date.now()), Math.random());
-    await sleep(wait, undefined, { signal: this.s.signal }).catch(() => undefined);
-  }
 }
+
+// NIMLET_MAX_CONNECTIONS: the connections all files being fetched by this process hold together. A file's first
+// connection never waits (every file makes progress, none starves); its extra ones take a slot, or wait for one.
+// One count for the process: files are fetched by a pool of independent tasks that share nothing else.
+let held = 0;
+const waiting: Array<() => void> = [];
+
+export interface Slot { release(): void }
+
+function slot(): Slot {
+  let released = false;
+  return {
+    release: () => {
+      if (released) return;
+      released = true;
+      held--;
+      waiting.shift()?.();
+    },
+  };
+}
+
+/** A file's first connection: counted, never refused. */
+export function firstConnection(): Slot {
+  held++;
+  return slot();
+}
+
+/** An extra connection: resolves when fewer than `max` are held; null when `signal` ends the wait. */
+export function extraConnection(max: number, signal: AbortSignal): Promise<Slot | null> {
+  if (held < max) {
+    held++;
+    return Promise.resolve(slot());
+  }
+  return new Promise((resolve) => {
+    const wake = () => {
+      if (held < max) {
+        signal.removeEventListener('abort', onAbort);
+        held++;
+        resolve(slot());
+      } else {
+        waiting.push(wake);
+      }
+    };
+    const onAbort = () => {
+      const i = waiting.indexOf(wake);
+      if (i >= 0) waiting.splice(i, 1);
+      resolve(null);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    waiting.push(wake);
+  });
+}
+
+/** For tests: connections held now. */
+export const connectionsHeld = (): number => held;

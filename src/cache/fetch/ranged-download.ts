@@ -8,12 +8,11 @@ import { setMaxListeners } from 'node:events';
 import { openPartial, claimPartial, truncatePartial } from './partial-file.js';
 import { hashFileInBackground } from './background-hash.js';
 import { NimletError } from '../../errors.js';
-import { interruptedError } from './fetch-errors.js';
-import type { Downloaded, HttpDownload } from './download-job.js';
+import { interruptedError } from './failures.js';
+import type { Downloaded, HttpDownload } from './http-download.js';
 import { RangePlan, type Piece } from './range-plan.js';
 import { readRangeMap, RangeMapWriter, removeRangeMap } from './range-map.js';
-import { extraConnection, firstConnection } from './connection-slots.js';
-import { Connection, RangesIgnored, type Shared } from './range-connection.js';
+import { Connection, extraConnection, firstConnection, RangesIgnored, type Shared } from './range-connection.js';
 
 /** Files smaller than this take one stream: two pieces at least, or parallelism buys nothing. */
 export const MIN_RANGED_BYTES = 16 * 1024 * 1024;

@@ -1,4 +1,4 @@
-// A small HTTP/1.1 client for bulk downloads (one request per connection, no proxy). Node's http client
+// nimlet's HTTP/1.1 client for every request sent direct (one request per connection, no proxy). Node's http client
 // reads 64 KiB at a time into a fresh buffer each time; at 1 GB/s that is 16,000 allocations a second, the
 // page faults of fresh memory and the GC that follows, which cost more CPU than curl spends on the whole job
 // (bench/download.mjs). Here the socket reads straight into 512 KiB buffers taken from a small pool;
@@ -6,9 +6,18 @@
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import tls from 'node:tls';
-import type { Env } from '../../config/env.js';
 import { ReadBuffers } from './read-buffers.js';
 import { BadResponse, ChunkedDecoder, framingOf, MAX_HEAD_BYTES, parseHead, type Framing, type ResponseHead } from './response-head.js';
+
+export interface RawOptions {
+  method: 'GET' | 'HEAD';
+  headers: Record<string, string>;
+  signal: AbortSignal;
+  /** No byte for this long within the body, or no complete response head this long after the start, fails the request. */
+  stallTimeoutMs: number;
+  /** The read buffer size (default 512 KiB); ranged connections take less, 16 of them add up. */
+  readBufferBytes?: number;
+}
 
 export interface Sent {
   status: number;
@@ -17,20 +26,7 @@ export interface Sent {
   body: Readable;
 }
 
-export interface SendOptions {
-  method: 'GET' | 'HEAD';
-  headers: Record<string, string>;
-  signal: AbortSignal;
-  /** No byte for this long within the body, or no complete response head this long after the start, fails the request. */
-  stallTimeoutMs: number;
-  env: Env;
-  /** A large body is expected: use the bulk client (one connection per request, pooled read buffers). */
-  bulk?: boolean;
-  /** The bulk client's read buffer size (default 512 KiB). */
-  readBufferBytes?: number;
-}
-
-function requestText(u: URL, o: SendOptions): string {
+function requestText(u: URL, o: RawOptions): string {
   const lines = [`${o.method} ${u.pathname}${u.search} HTTP/1.1`, `host: ${u.host}`];
   for (const [k, v] of Object.entries(o.headers)) {
     if (/[\r\n]/.test(k + v)) throw new TypeError(`invalid characters in the ${k} header`);
@@ -42,7 +38,7 @@ function requestText(u: URL, o: SendOptions): string {
 
 const failure = (message: string, code: string) => Object.assign(new Error(message), { code });
 
-export function sendRaw(url: string, o: SendOptions): Promise<Sent> {
+export function sendRaw(url: string, o: RawOptions): Promise<Sent> {
   const u = new URL(url);
   // Anything else would be spoken to as plain HTTP on port 80.
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new TypeError(`not an http: or https: URL: ${u.protocol}`);

@@ -1,68 +1,27 @@
-// Sends one HTTP request and hands back status, headers and the body stream. Two transports behind one shape:
-// with a proxy configured, undici's EnvHttpProxyAgent (HTTP(S)_PROXY, NO_PROXY, CONNECT tunnels); without one,
-// Node's own http/https client, which moves bulk bytes about twice as fast as undici on one core and with
-// less memory (measured with bench/download.mjs: undici's WASM parser copies every chunk). Large bodies take
-// raw-http.ts, which reads into reused 512 KiB buffers instead of a fresh 64 KiB one per read.
-import http from 'node:http';
-import https from 'node:https';
+// Sends one HTTP request and hands back status, headers and the body stream. Two transports, one per case and no
+// fallback from one into the other: through a proxy, undici's EnvHttpProxyAgent (HTTP(S)_PROXY, NO_PROXY, CONNECT
+// tunnels); direct, raw-http.ts for every request (large bodies, small files, HEAD). Measured with
+// bench/download.mjs, Node's http moved bulk bytes about twice as fast as undici on one core (undici's WASM parser
+// copies every chunk), and raw-http beats Node's http by reading into reused buffers instead of a fresh 64 KiB one
+// per read. It also reads a Content-Length a proxy or CDN repeated ("3700, 3700", RFC 9110 §8.6) as one value,
+// which undici 7.30.2 (UND_ERR_RES_CONTENT_LENGTH_MISMATCH) and Node's http (HPE_UNEXPECTED_CONTENT_LENGTH) refuse:
+// direct small files once took Node's http and fell back to raw-http on that error; now there is no second path.
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { Env } from '../../config/env.js';
-// the shape both transports share is declared beside the raw client, the lower of the two (no import loop)
-import { sendRaw, type SendOptions, type Sent } from './raw-http.js';
+import type { ProxySettings } from '../../config/downloads.js';
+import { sendRaw, type RawOptions, type Sent } from './raw-http.js';
 
-export type { SendOptions, Sent };
+export type { Sent } from './raw-http.js';
 
-const PROXY_VARS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'] as const;
-
-/** True when any proxy variable is set: then undici decides, per URL, whether the proxy applies. */
-export function proxyConfigured(env: Env): boolean {
-  return ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy'].some((v) => (env[v] ?? '').trim() !== '');
+export interface SendOptions extends RawOptions {
+  /** settings.downloads.proxy: null sends direct; else undici decides, per URL (NO_PROXY), whether the proxy applies. */
+  proxy: ProxySettings | null;
 }
 
-export function flatHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+function flatHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   return out;
-}
-
-const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
-
-function sendNode(url: string, o: SendOptions): Promise<Sent> {
-  const u = new URL(url);
-  const lib = u.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = lib.request(u, {
-      method: o.method, headers: o.headers, signal: o.signal, agent: u.protocol === 'https:' ? agents.https : agents.http,
-    }, (res) => {
-      clearTimeout(headDeadline);
-      resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: flatHeaders(res.headers), body: res });
-    });
-    const timedOut = (message: string) => req.destroy(Object.assign(new Error(message), { code: 'ETIMEDOUT' }));
-    // The socket's idle timer restarts on every read: it catches a body that stops flowing, but a server that
-    // sends one header line now and then would never trip it. The whole head has a deadline of its own.
-    req.setTimeout(o.stallTimeoutMs, () => timedOut(`no data for ${o.stallTimeoutMs} ms`));
-    const headDeadline = setTimeout(() => timedOut(`no complete response head within ${o.stallTimeoutMs} ms`), o.stallTimeoutMs);
-    req.on('error', (err) => {
-      clearTimeout(headDeadline);
-      reject(err);
-    });
-    req.end();
-  });
-}
-
-/**
- * Node's parser refuses any repeated Content-Length, even "3700" twice, which proxies and CDNs send and RFC 9110
- * §8.6 lets a client read as one value. The bulk client reads it so (and names a truly bad one), so such an
- * answer is asked for again there: the same server then works for small files as it does for large ones.
- */
-async function sendNodeOrRaw(url: string, o: SendOptions): Promise<Sent> {
-  try {
-    return await sendNode(url, o);
-  } catch (err) {
-    if ((err as { code?: unknown }).code !== 'HPE_UNEXPECTED_CONTENT_LENGTH' || o.signal.aborted) throw err;
-    return sendRaw(url, o);
-  }
 }
 
 let cached: { key: string; dispatcher: Dispatcher } | null = null;
@@ -94,15 +53,15 @@ function boundedProxyClient(Pool: typeof import('undici').Pool, stallTimeoutMs: 
   };
 }
 
-/** One EnvHttpProxyAgent per process, rebuilt only when the proxy variables change (connections are reused). */
-async function proxyDispatcher(env: Env, stallTimeoutMs: number): Promise<Dispatcher> {
-  const key = [...PROXY_VARS.map((v) => env[v] ?? ''), stallTimeoutMs].join('\n');
+/** One EnvHttpProxyAgent per process, rebuilt only when the proxy settings change (connections are reused). */
+async function proxyDispatcher(proxy: ProxySettings, stallTimeoutMs: number): Promise<Dispatcher> {
+  const key = [proxy.httpProxy, proxy.httpsProxy, proxy.noProxy, stallTimeoutMs].join('\n');
   if (cached?.key === key) return cached.dispatcher;
   const { EnvHttpProxyAgent, Pool } = await import('undici');
-  const pick = (lower: string, upper: string): string => env[lower] ?? env[upper] ?? '';
-  // Options override process.env, so the caller's env (a command's, a test's) is the one obeyed.
+  // Options given win over the process's environment (undici 7.30.2 lib/dispatcher/env-http-proxy-agent.js:26,33,113), so the settings the command
+  // checked are the ones obeyed.
   const dispatcher = new EnvHttpProxyAgent({
-    httpProxy: pick('http_proxy', 'HTTP_PROXY'), httpsProxy: pick('https_proxy', 'HTTPS_PROXY'), noProxy: pick('no_proxy', 'NO_PROXY'),
+    ...proxy,
     clientFactory: boundedProxyClient(Pool, stallTimeoutMs),
   } as ConstructorParameters<typeof EnvHttpProxyAgent>[0]);
   const old = cached;
@@ -111,15 +70,15 @@ async function proxyDispatcher(env: Env, stallTimeoutMs: number): Promise<Dispat
   return dispatcher;
 }
 
-async function sendUndici(url: string, o: SendOptions): Promise<Sent> {
+async function sendUndici(url: string, o: SendOptions, proxy: ProxySettings): Promise<Sent> {
   const { request } = await import('undici');
-  // The whole head has a deadline of its own (as in sendNode): headersTimeout only starts once a request is written.
+  // The whole head has a deadline of its own (as in sendRaw): headersTimeout only starts once a request is written.
   // And undici defers an abort of a request still queued behind a connection being opened until that connection
   // exists (undici 7.30.2 lib/api/api-request.js:63-78: the reason waits for onConnect), so it is raced here instead.
   const head = new AbortController();
   const deadline = setTimeout(() => head.abort(Object.assign(new Error(`no complete response head within ${o.stallTimeoutMs} ms`), { code: 'ETIMEDOUT' })), o.stallTimeoutMs);
   const signal = AbortSignal.any([o.signal, head.signal]);
-  const dispatcher = await proxyDispatcher(o.env, o.stallTimeoutMs);
+  const dispatcher = await proxyDispatcher(proxy, o.stallTimeoutMs);
   let onAbort = (): void => undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(signal.reason);
@@ -146,8 +105,7 @@ async function sendUndici(url: string, o: SendOptions): Promise<Sent> {
 }
 
 export function send(url: string, o: SendOptions): Promise<Sent> {
-  if (proxyConfigured(o.env)) return sendUndici(url, o);
-  return o.bulk === true && o.method === 'GET' ? sendRaw(url, o) : sendNodeOrRaw(url, o);
+  return o.proxy === null ? sendRaw(url, o) : sendUndici(url, o, o.proxy);
 }
 
 /**

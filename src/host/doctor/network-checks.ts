@@ -34,7 +34,7 @@ export async function checkEndpoints(settings: Settings, timeoutMs: number, uses
   return Promise.all([
     // NIM_REPOSITORY_OVERRIDE replaces NGC for ngc:// sources when it is an HTTP mirror.
     uses('ngc://')
-      ? reach('ngc', settings.repositoryOverride !== null && /^https?:\/\//.test(settings.repositoryOverride) ? settings.repositoryOverride : settings.ngcEndpoint, timeoutMs)
+      ? reach('ngc', settings.downloads.repository?.kind === 'mirror' ? settings.downloads.repository.base : settings.ngcEndpoint, timeoutMs)
       : unused('ngc', 'ngc://'),
     uses('hf://') ? reach('huggingface', settings.hfEndpoint, timeoutMs) : unused('huggingface', 'hf://'),
   ]);

@@ -2,10 +2,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { RetryTuning } from '../../../src/config/downloads.js';
 import { readSettings, type Env, type Settings } from '../../../src/config/env.js';
 import { NimletError } from '../../../src/errors.js';
 import type { FetchRequest } from '../../../src/cache/fetch/fetch-file.js';
-import type { RetryTuning } from '../../../src/cache/fetch/retry.js';
 import type { ParsedSource } from '../../../src/manifest/source-uri.js';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { hfFilePath, ngcFilePath, startArtifactServer, type ArtifactServer } from '../../fixtures/servers/artifact-server.js';
@@ -30,12 +30,13 @@ export const ngcSource = (file: string): ParsedSource =>
   ({ kind: 'ngc', org: 'nim', team: 'meta', model: 'llama', version: '1.0', file });
 export const hfSource = (file: string): ParsedSource => ({ kind: 'hf', org: 'acme', repo: 'tiny', revision: 'main', file });
 
+/** A fetch of `source` with FAST retries (or `retry`) in the settings, as the CLI would pass them down. */
 export function request(
-  source: ParsedSource, partialPath: string, settings: Settings, over: Partial<FetchRequest> = {},
+  source: ParsedSource, partialPath: string, settings: Settings, { retry = FAST, ...over }: Partial<FetchRequest> & { retry?: RetryTuning } = {},
 ): FetchRequest {
   return {
-    source, partialPath, settings, expectedSha256: null, expectedSize: null, label: 'f (profile p)',
-    signal: new AbortController().signal, env: {}, retry: FAST, ...over,
+    source, partialPath, settings: { ...settings, downloads: { ...settings.downloads, retry } }, expectedSha256: null, expectedSize: null,
+    label: 'f (profile p)', signal: new AbortController().signal, ...over,
   };
 }
 

@@ -27,9 +27,7 @@ describe('proxies', () => {
   it('HTTP_PROXY carries an http:// download', async () => {
     tmp = await tempDir();
     const before = proxy.requests().length;
-    const r = await fetchFile(request({ kind: 'http', url: `${srv.url}/plain/a.bin` }, path.join(tmp.dir, 'p'), settingsFor(srv.url), {
-      env: { HTTP_PROXY: proxy.url },
-    }));
+    const r = await fetchFile(request({ kind: 'http', url: `${srv.url}/plain/a.bin` }, path.join(tmp.dir, 'p'), settingsFor(srv.url, { HTTP_PROXY: proxy.url })));
     expect(r.bytes).toBe(17);
     const used = proxy.requests().slice(before);
     expect(used.length).toBe(1);
@@ -40,9 +38,7 @@ describe('proxies', () => {
   it('NO_PROXY naming the host bypasses the proxy', async () => {
     tmp = await tempDir();
     const before = proxy.requests().length;
-    await fetchFile(request({ kind: 'http', url: `${srv.url}/plain/a.bin` }, path.join(tmp.dir, 'p'), settingsFor(srv.url), {
-      env: { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' },
-    }));
+    await fetchFile(request({ kind: 'http', url: `${srv.url}/plain/a.bin` }, path.join(tmp.dir, 'p'), settingsFor(srv.url, { HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1' })));
     expect(proxy.requests().length).toBe(before);
     expect(srv.requests()).toHaveLength(1);
   });
@@ -50,9 +46,7 @@ describe('proxies', () => {
   it('HTTPS_PROXY alone is not used for http:// URLs', async () => {
     tmp = await tempDir();
     const before = proxy.requests().length;
-    await fetchFile(request({ kind: 'http', url: `${srv.url}/plain/a.bin` }, path.join(tmp.dir, 'p'), settingsFor(srv.url), {
-      env: { HTTPS_PROXY: proxy.url },
-    }));
+    await fetchFile(request({ kind: 'http', url: `${srv.url}/plain/a.bin` }, path.join(tmp.dir, 'p'), settingsFor(srv.url, { HTTPS_PROXY: proxy.url })));
     expect(proxy.requests().length).toBe(before);
   });
 });

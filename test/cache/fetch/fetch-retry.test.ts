@@ -2,8 +2,7 @@
 // after the bounded attempts is exit 75 with the last status.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fetchFile } from '../../../src/cache/fetch/fetch-file.js';
-import { statSource } from '../../../src/cache/fetch/stat-source.js';
+import { fetchFile, statSource } from '../../../src/cache/fetch/fetch-file.js';
 import { bytesBody, generatedBody, sha256Of } from '../../fixtures/servers/artifact-server.js';
 import {
   failure, FAST, hfPath, hfSource, NGC_TOKEN, ngcPath, ngcSource, printable, request, settingsFor, useArtifactServer,
@@ -73,14 +72,14 @@ describe('statSource', () => {
   it('reads size and the vouched sha256 with HEAD, following the redirect', async () => {
     const body = generatedBody(12345, 4);
     fixture.srv.add(hfPath('w.bin'), body, { redirect: true, linkedEtag: 'auto' });
-    const st = await statSource(hfSource('w.bin'), settingsFor(fixture.srv.url), new AbortController().signal, {});
+    const st = await statSource(hfSource('w.bin'), settingsFor(fixture.srv.url), new AbortController().signal);
     expect(st).toEqual({ size: 12345, sha256: await sha256Of(body) });
     expect(fixture.srv.requests().map((q) => [q.method, q.server])).toEqual([['HEAD', 'api'], ['HEAD', 'storage']]);
     expect(fixture.srv.requests()[1]!.headers.authorization).toBeUndefined();
   });
 
   it('404 is exit 66', async () => {
-    const e = await failure(statSource(ngcSource('nope.bin'), settingsFor(fixture.srv.url), new AbortController().signal, {}));
+    const e = await failure(statSource(ngcSource('nope.bin'), settingsFor(fixture.srv.url), new AbortController().signal));
     expect(e.exitCode).toBe(66);
   });
 });

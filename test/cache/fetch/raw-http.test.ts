@@ -32,7 +32,7 @@ async function serve(handler: http.RequestListener | ((s: net.Socket) => void), 
 }
 
 const opts = (extra: Partial<Parameters<typeof sendRaw>[1]> = {}) =>
-  ({ method: 'GET' as const, headers: { range: 'bytes=0-' }, signal: new AbortController().signal, stallTimeoutMs: 5000, env: {}, ...extra });
+  ({ method: 'GET' as const, headers: { range: 'bytes=0-' }, signal: new AbortController().signal, stallTimeoutMs: 5000, ...extra });
 
 async function readAll(body: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];

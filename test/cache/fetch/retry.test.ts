@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TUNING, isRetryableStatus, parseRetryAfter, readRetryTuning, retryDelayMs } from '../../../src/cache/fetch/retry.js';
-import { parseContentRange, plan206, plan416 } from '../../../src/cache/fetch/range.js';
-import { vouchedSha256 } from '../../../src/cache/fetch/http-get.js';
+import { DEFAULT_TUNING } from '../../../src/config/downloads.js';
+import { readSettings } from '../../../src/config/env.js';
+import { isRetryableStatus, parseRetryAfter, retryDelayMs } from '../../../src/cache/fetch/failures.js';
+import { parseContentRange, plan206, plan416, vouchedSha256 } from '../../../src/cache/fetch/response-head.js';
 
 const now = Date.parse('2025-01-01T00:00:00Z');
 
@@ -27,9 +28,10 @@ describe('retry policy', () => {
     expect(retryDelayMs(1, t, 0, 1)).toBe(10);
   });
 
-  it('reads its knobs from the environment; a bad one names the variable (exit 78)', () => {
-    expect(readRetryTuning({ NIMLET_RETRY_BASE_MS: '5', NIMLET_RETRY_ATTEMPTS: '3' })).toMatchObject({ baseDelayMs: 5, attempts: 3 });
-    expect(() => readRetryTuning({ NIMLET_RETRY_ATTEMPTS: 'many' })).toThrow(/NIMLET_RETRY_ATTEMPTS/);
+  it('reads its knobs from the environment with the other settings; a bad one names the variable (exit 78)', () => {
+    const retry = (env: Record<string, string>) => readSettings({ HOME: '/tmp', ...env }).downloads.retry;
+    expect(retry({ NIMLET_RETRY_BASE_MS: '5', NIMLET_RETRY_ATTEMPTS: '3' })).toMatchObject({ baseDelayMs: 5, attempts: 3 });
+    expect(() => retry({ NIMLET_RETRY_ATTEMPTS: 'many' })).toThrow(/NIMLET_RETRY_ATTEMPTS/);
   });
 });
 

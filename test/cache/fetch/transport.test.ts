@@ -1,5 +1,5 @@
-// Node's http client, the path for small files (transport.ts's sendNode): the response head has a deadline of
-// its own, and a Content-Length repeated by a proxy or CDN is read the way the bulk client reads it.
+// send() without a proxy, the path for every direct request (small files and HEAD included): the response head has a
+// deadline of its own, and a Content-Length repeated by a proxy or CDN is read as one value.
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { releaseChunk } from '../../../src/cache/fetch/read-buffers.js';
@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 const opts = (stallTimeoutMs = 5000): SendOptions =>
-  ({ method: 'GET', headers: {}, signal: new AbortController().signal, stallTimeoutMs, env: {}, bulk: false });
+  ({ method: 'GET', headers: {}, signal: new AbortController().signal, stallTimeoutMs, proxy: null });
 
 async function text(body: AsyncIterable<Buffer>): Promise<string> {
   let out = '';
@@ -42,7 +42,7 @@ async function start(): Promise<string> {
   return srv.url;
 }
 
-describe('send without a proxy, small bodies (Node http)', () => {
+describe('send without a proxy, small bodies', () => {
   it('a Content-Length given twice with one value is read as that value', async () => {
     const url = await start();
     const r = await send(`${url}/same-twice`, opts());
