@@ -13,12 +13,11 @@ import type { Downloaded, HttpDownload } from './http-download.js';
 import { RangePlan, type Piece } from './range-plan.js';
 import { readRangeMap, RangeMapWriter, removeRangeMap } from './range-map.js';
 import { extraConnection, firstConnection } from './connection-slots.js';
+import { trackWriteback } from './writeback.js';
 import { Connection, RangesIgnored, type Shared } from './range-connection.js';
 
 /** Files smaller than this take one stream: two pieces at least, or parallelism buys nothing. */
 export const MIN_RANGED_BYTES = 16 * 1024 * 1024;
-/** Ask the kernel to write back this often, so the fsync before publishing does not stall at the end. */
-const SYNC_EVERY = 256 * 1024 * 1024;
 
 /** The missing ranges to start from: the map's, an older one-stream partial's tail, or the whole file. */
 async function startingPoint(partial: string, size: number): Promise<Array<[number, number]>> {
@@ -47,9 +46,8 @@ export async function downloadRanged(d: HttpDownload, size: number): Promise<Dow
   const stop = new AbortController();
   const signal = AbortSignal.any([d.signal, stop.signal]);
   setMaxListeners(4 * d.settings.downloads.connections + 16, signal, d.signal); // each connection's request and backoff listen
+  const writeback = trackWriteback(fh); // so the fsync before publishing does not stall at the end
   let hashed = plan.prefix();
-  let sinceSync = 0;
-  let syncing = false;
   try {
     await fh.truncate(size);
     hash.wrote([], hashed);
@@ -63,13 +61,7 @@ export async function downloadRanged(d: HttpDownload, size: number): Promise<Dow
           plan.advance(piece, n);
           if (plan.prefix() > hashed) hash.wrote([], (hashed = plan.prefix()));
           map.update(plan.todo());
-          sinceSync += n;
-          if (!syncing && sinceSync >= SYNC_EVERY) {
-            syncing = true;
-            sinceSync = 0;
-            // A failure here is not lost: the final fsync before publishing meets it again.
-            void fh.datasync().catch(() => undefined).finally(() => (syncing = false));
-          }
+          writeback.wrote(n);
         },
       },
     };
@@ -107,6 +99,7 @@ export async function downloadRanged(d: HttpDownload, size: number): Promise<Dow
   } finally {
     stop.abort();
     await map.close();
+    await writeback.close();
     await fh.close().catch(() => undefined);
     hash.close();
   }
