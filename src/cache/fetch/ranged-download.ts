@@ -45,7 +45,8 @@ export async function downloadRanged(d: HttpDownload, size: number): Promise<Dow
   const hash = hashFileInBackground(d.partialPath);
   const stop = new AbortController();
   const signal = AbortSignal.any([d.signal, stop.signal]);
-  setMaxListeners(4 * d.settings.downloads.connections + 16, signal, d.signal); // each connection's request and backoff listen
+  // each connection's request and backoff listen, and every extra one waiting for a slot (connection-slots.ts) on `stop`
+  setMaxListeners(4 * d.settings.downloads.connections + 16, signal, d.signal, stop.signal);
   const writeback = trackWriteback(fh); // so the fsync before publishing does not stall at the end
   let hashed = plan.prefix();
   try {
