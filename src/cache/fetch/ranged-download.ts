@@ -18,6 +18,7 @@ import { Connection, RangesIgnored, type Shared } from './range-connection.js';
 
 /** Files smaller than this take one stream: two pieces at least, or parallelism buys nothing. */
 export const MIN_RANGED_BYTES = 16 * 1024 * 1024;
+const HASH_STEP = 4 * 1024 * 1024;
 
 /** The missing ranges to start from: the map's, an older one-stream partial's tail, or the whole file. */
 async function startingPoint(partial: string, size: number): Promise<Array<[number, number]>> {
@@ -60,8 +61,9 @@ export async function downloadRanged(d: HttpDownload, size: number): Promise<Dow
         arrived: (n) => { d.onBytes(n); d.countBytes(n); },
         written: (piece: Piece, n: number) => {
           plan.advance(piece, n);
-          if (plan.prefix() > hashed) hash.wrote([], (hashed = plan.prefix()));
-          map.update(plan.todo());
+          // The hashing thread is woken per HASH_STEP, not per write; digest() catches it up to the end.
+          if (plan.prefix() >= hashed + HASH_STEP) hash.wrote([], (hashed = plan.prefix()));
+          map.update(() => plan.todo());
           writeback.wrote(n);
         },
       },
