@@ -3,10 +3,11 @@
 // bench/download.mjs. Each file gets its own worker thread (as many at once as there are cores); the socket
 // reads into one buffer, and each read is written to the file and hashed right away, while the bytes are
 // still in the core's cache. No cache layout, locks, retries, resume, progress, or fsync: anything nimlet
-// does beyond this costs time this program does not spend.
+// does beyond this costs time this program does not spend. With --fsync, each file is also fsynced before its
+// worker ends (what a user who wants the bytes on disk would add; nimlet fsyncs each blob before publishing).
 //
-//   node bench/bare-fetch.mjs OUT_DIR SHA256:URL ...        (http:// only; exits 1 on a mismatch)
-import { mkdirSync, openSync, writeSync, closeSync } from 'node:fs';
+//   node bench/bare-fetch.mjs [--fsync] OUT_DIR SHA256:URL ...        (http:// only; exits 1 on a mismatch)
+import { mkdirSync, openSync, writeSync, closeSync, fsyncSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import os from 'node:os';
@@ -16,7 +17,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 const READ_BUFFER = 256 * 1024;
 
 /** GETs `url` into `file`; resolves to the body's sha256. */
-function fetchOne(url, file) {
+function fetchOne(url, file, fsync) {
   const u = new URL(url);
   const fd = openSync(file, 'w');
   const hash = createHash('sha256');
@@ -29,6 +30,7 @@ function fetchOne(url, file) {
       hash.update(b.subarray(off, off + n));
       left -= n;
       if (left === 0) {
+        if (fsync) fsyncSync(fd);
         closeSync(fd);
         socket.destroy();
         resolve(hash.digest('hex'));
@@ -58,7 +60,8 @@ function fetchOne(url, file) {
 }
 
 if (isMainThread) {
-  const [out, ...jobs] = process.argv.slice(2);
+  const fsync = process.argv[2] === '--fsync';
+  const [out, ...jobs] = process.argv.slice(fsync ? 3 : 2);
   mkdirSync(out, { recursive: true });
   const queue = jobs.map((j) => ({ sha256: j.slice(0, 64), url: j.slice(65) }));
   let bad = 0;
@@ -66,7 +69,7 @@ if (isMainThread) {
     for (let job; (job = queue.shift()); ) {
       const file = path.join(out, path.basename(new URL(job.url).pathname));
       const got = await new Promise((resolve, reject) => {
-        new Worker(new URL(import.meta.url), { workerData: { url: job.url, file } }).once('message', resolve).once('error', reject);
+        new Worker(new URL(import.meta.url), { workerData: { url: job.url, file, fsync } }).once('message', resolve).once('error', reject);
       });
       if (got !== job.sha256) {
         console.error(`${job.url}: sha256 ${got}, expected ${job.sha256}`);
@@ -77,5 +80,5 @@ if (isMainThread) {
   await Promise.all(Array.from({ length: Math.min(os.availableParallelism(), queue.length) }, lane));
   process.exitCode = bad ? 1 : 0;
 } else {
-  parentPort.postMessage(await fetchOne(workerData.url, workerData.file));
+  parentPort.postMessage(await fetchOne(workerData.url, workerData.file, workerData.fsync));
 }

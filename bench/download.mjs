@@ -8,7 +8,10 @@
 //     and, for like-for-like figures (no bound): curl then `sync` (on disk, as nimlet's fsync); curl then `sync`
 //     then `sha256sum -c` (on disk and verified, what nimlet does); each file through `curl | tee | openssl
 //     dgst -sha256` (verified while streaming, OpenSSL's SHA-256 as nimlet's); and bench/bare-fetch.mjs, the
-//     floor for any Node.js program: a worker thread per file, read, write and sha256 of each buffer, nothing else.
+//     floor for any Node.js program: a worker thread per file, read, write and sha256 of each buffer, nothing else;
+//     the same with an fsync of each file at its end (`bare node + fsync`); and `dd conv=fsync` of as many bytes
+//     from /dev/zero, no network: the disk's own floor for any program that has its bytes on disk when it ends.
+//     nimlet runs with NIMLET_ENGINES=vllm, as the image declares it: no python3 probe of the engines is timed.
 //     Bounds on the medians: nimlet/curl throughput ≥ 1.0, nimlet's peak RSS ≤ 150 MB.
 //  1b. Capped (issue 15): a second nginx server on 127.0.0.1 with `limit_rate 20m` (each connection capped at
 //     20 MiB/s, as CDNs and object stores cap theirs) serves one 2 GiB file and a few small ones, cold, side by
@@ -22,7 +25,9 @@
 //     nginx's access log during the warm runs, median wall time ≤ 1.2 × select's.
 //
 //   npm run build && node bench/download.mjs [--runs 3] [--size-mib 512] [--files 4] [--warm-runs 7] [--install]
-//        [--capped-runs 1] [--capped-size-mib 2048] [--only capped|uncapped]
+//        [--capped-runs 1] [--capped-size-mib 2048] [--only capped|uncapped] [--tools nimlet,bare,...]
+//   --tools: only these rows (nimlet curl curlSync curlVerify curlTee bare bareSync disk aria2c, and warm for the warm
+//   runs), for a quick look; bounds whose rows did not run show as failed.
 //
 // Needs nginx, curl, aria2c and /usr/bin/time. Missing ones are named with the apt-get line that installs them;
 // with --install, run as root on a Debian/Ubuntu host, it runs that apt-get line itself (nothing otherwise).
@@ -52,6 +57,9 @@ const CAPPED_SMALL = [1 * MiB, 4 * MiB + 17, 200 * 1024];
 /** nginx's `limit_rate` per connection (the DESIGN's budget: 20m). */
 const CAP = '20m';
 const ONLY = arg('--only', 'all');
+const TOOLS = arg('--tools', null)?.split(',') ?? null;
+/** nimlet's environment beyond the cache and manifest: the engines declared, as the image does (no python3 probe). */
+const NIMLET_ENV = { NIMLET_ENGINES: 'vllm', NO_COLOR: '1' };
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -200,7 +208,7 @@ async function main() {
     if (ONLY === 'capped') ok = cappedOk;
     else {
       const coldRows = await coldRuns(work, cold);
-      const warmRows = await warmRuns(work, warm);
+      const warmRows = TOOLS === null || TOOLS.includes('warm') ? await warmRuns(work, warm) : null;
       ok = report(coldRows, warmRows) && cappedOk;
     }
   } finally {
@@ -216,7 +224,7 @@ async function main() {
  */
 async function interleavedRuns(tools, runs, out, label) {
   const rows = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
-  const names = Object.keys(tools);
+  const names = Object.keys(tools).filter((n) => TOOLS === null || TOOLS.includes(n));
   for (let run = 0; run < runs; run++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(run + k) % names.length];
@@ -251,9 +259,11 @@ async function coldRuns(work, files) {
     curlTee: () => timed('sh', ['-c', files.map((f) =>
       `[ "$(curl -sS --fail '${f.url}' | tee '${path.join(out, f.name)}' | openssl dgst -sha256 -r | cut -c1-64)" = ${f.sha256} ]`).join(' && ')], process.env, rssFile),
     bare: () => timed(process.execPath, [path.join(root, 'bench/bare-fetch.mjs'), out, ...files.map((f) => `${f.sha256}:${f.url}`)], process.env, rssFile),
+    bareSync: () => timed(process.execPath, [path.join(root, 'bench/bare-fetch.mjs'), '--fsync', out, ...files.map((f) => `${f.sha256}:${f.url}`)], process.env, rssFile),
+    disk: () => timed('dd', ['if=/dev/zero', `of=${path.join(out, 'disk.bin')}`, 'bs=1M', `count=${Math.round(files.reduce((n, f) => n + f.size, 0) / MiB)}`, 'conv=fsync', 'status=none'], process.env, rssFile),
     aria2c: () => timed('aria2c', ['-x8', '-s8', '-q', '--file-allocation=none', '--allow-overwrite=true', '-d', out, '-i', list], process.env, rssFile),
     nimlet: () => timed(process.execPath, [path.join(root, 'bin/nimlet'), 'download-to-cache', '--all'],
-      { ...process.env, NIM_CACHE_PATH: path.join(out, 'cache'), NIMLET_MANIFEST: manifest, NO_COLOR: '1' }, rssFile),
+      { ...process.env, ...NIMLET_ENV, NIM_CACHE_PATH: path.join(out, 'cache'), NIMLET_MANIFEST: manifest }, rssFile),
   };
   return interleavedRuns(tools, RUNS, out, '');
 }
@@ -284,45 +294,54 @@ async function warmRuns(work, files) {
   return rows;
 }
 
+/** A row's median seconds, peak RSS and whether every run succeeded; `ran` false for a row --tools left out. */
+function stat(rs = []) {
+  if (rs.length === 0) return { seconds: NaN, rssKiB: NaN, ok: false, ran: false };
+  return { seconds: median(rs.map((r) => r.seconds)), rssKiB: Math.max(...rs.map((r) => r.rssKiB ?? Infinity)), ok: rs.every((r) => r.code === 0), ran: true };
+}
+
 function report(cold, warm) {
   const total = FILES * SIZE;
-  const stat = (rs) => ({ seconds: median(rs.map((r) => r.seconds)), rssKiB: Math.max(...rs.map((r) => r.rssKiB ?? Infinity)), ok: rs.every((r) => r.code === 0) });
   const n = stat(cold.nimlet);
   const c = stat(cold.curl);
-  const a = stat(cold.aria2c);
-  const cs = stat(cold.curlSync);
-  const cv = stat(cold.curlVerify);
-  const ct = stat(cold.curlTee);
   const bare = stat(cold.bare);
+  const bareSync = stat(cold.bareSync);
+  const disk = stat(cold.disk);
   const mibs = (s) => (total / MiB / s.seconds).toFixed(0);
   /** a.seconds / b.seconds, or '–' when either failed: a ratio from a failed run means nothing. */
   const ratioOf = (a, b) => (a.ok && b.ok ? (a.seconds / b.seconds).toFixed(2) : '–');
   const rss = (s) => (Number.isFinite(s.rssKiB) ? `${(s.rssKiB / 1024).toFixed(0)} MB` : '?');
   console.log(`\n${(total / MiB).toFixed(0)} MiB in ${FILES} files over 127.0.0.1 (nginx), cold output, medians of ${RUNS} interleaved runs, ${os.availableParallelism()} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-  console.log('tool                                 ok   seconds    MiB/s  vs curl  peak RSS');
-  for (const [label, s] of [['nimlet download-to-cache (sha256)', n], ['curl, one file after another', c], ['aria2c -x8', a],
-    ['curl + sync (on disk)', cs], ['curl + sync + sha256sum -c', cv], ['curl | tee | openssl sha256', ct],
-    ['bare node: read+write+sha256', bare]]) {
-    console.log(`${label.padEnd(34)} ${(s.ok ? 'yes' : 'NO').padStart(4)} ${s.seconds.toFixed(2).padStart(9)} ${mibs(s).padStart(8)} ${ratioOf(c, s).padStart(8)} ${rss(s).padStart(9)}`);
+  console.log('tool                                 ok   seconds    MiB/s  vs curl  vs bare  peak RSS');
+  const rows = [['nimlet download-to-cache (sha256)', n], ['curl, one file after another', c], ['aria2c -x8', stat(cold.aria2c)],
+    ['curl + sync (on disk)', stat(cold.curlSync)], ['curl + sync + sha256sum -c', stat(cold.curlVerify)], ['curl | tee | openssl sha256', stat(cold.curlTee)],
+    ['bare node: read+write+sha256', bare], ['bare node + fsync of each file', bareSync], ['dd conv=fsync (disk only: no net)', disk]];
+  for (const [label, s] of rows) {
+    if (!s.ran) continue;
+    console.log(`${label.padEnd(34)} ${(s.ok ? 'yes' : 'NO').padStart(4)} ${s.seconds.toFixed(2).padStart(9)} ${mibs(s).padStart(8)} ${ratioOf(c, s).padStart(8)} ${ratioOf(bare, s).padStart(8)} ${rss(s).padStart(9)}`);
   }
-  const w = median(warm.warm.map((r) => r.seconds));
-  const sel = median(warm.select.map((r) => r.seconds));
-  const warmOk = warm.fillCode === 0 && warm.warm.every((r) => r.code === 0) && warm.select.every((r) => r.code === 0);
-  console.log(`\nwarm cache, ${WARM_FILES}-file profile, medians of ${WARM_RUNS} interleaved runs (fake nvidia-smi: 8 × H100)`);
-  console.log(`  nimlet download-to-cache   ${w.toFixed(3)} s   requests ${warm.requests} (filling it took ${warm.fillRequests})`);
-  console.log(`  nimlet select              ${sel.toFixed(3)} s`);
+  let warmChecks = [];
+  if (warm !== null) {
+    const w = median(warm.warm.map((r) => r.seconds));
+    const sel = median(warm.select.map((r) => r.seconds));
+    const warmOk = warm.fillCode === 0 && warm.warm.every((r) => r.code === 0) && warm.select.every((r) => r.code === 0);
+    console.log(`\nwarm cache, ${WARM_FILES}-file profile, medians of ${WARM_RUNS} interleaved runs (fake nvidia-smi: 8 × H100)`);
+    console.log(`  nimlet download-to-cache   ${w.toFixed(3)} s   requests ${warm.requests} (filling it took ${warm.fillRequests})`);
+    console.log(`  nimlet select              ${sel.toFixed(3)} s`);
+    warmChecks = [[`warm requests ${warm.requests} = 0`, warmOk && warm.requests === 0], [`warm/select time ${(w / sel).toFixed(2)} ≤ 1.2`, warmOk && w <= 1.2 * sel]];
+  }
   console.log(`\nnimlet/bare node (what nimlet's cache, locks, retries and fsync cost): ${ratioOf(bare, n)}; bare node/curl (the most any Node.js program verifying sha256 gets here): ${ratioOf(c, bare)}`);
+  console.log(`with the bytes on disk at the end: nimlet/(bare node + fsync) ${ratioOf(bareSync, n)}; the disk alone (dd: write, then fsync) takes ${ratioOf(disk, bare)} × bare node's time`);
   const ratio = n.ok && bare.ok ? bare.seconds / n.seconds : 0;
   const rssMB = n.rssKiB / 1024;
   const checks = [
     [`nimlet/bare-node throughput ${ratio.toFixed(2)} ≥ 0.9 (nimlet/curl ${ratioOf(c, n)})`, ratio >= 0.9],
     [`nimlet peak RSS ${rssMB.toFixed(0)} MB ≤ 150`, rssMB <= 150],
-    [`warm requests ${warm.requests} = 0`, warmOk && warm.requests === 0],
-    [`warm/select time ${(w / sel).toFixed(2)} ≤ 1.2`, warmOk && w <= 1.2 * sel],
+    ...warmChecks,
   ];
   console.log('\nbounds');
   for (const [text, pass] of checks) console.log(`  ${pass ? 'ok  ' : 'FAIL'} ${text}`);
-  return checks.every(([, pass]) => pass) && [a, cs, cv, ct, bare].every((row) => row.ok);
+  return checks.every(([, pass]) => pass) && warm !== null && rows.every(([, row]) => row.ok);
 }
 
 /** Runs a tool, then `sync`: the time until its bytes are on disk, as nimlet's fsync before publishing. */
@@ -342,7 +361,7 @@ async function cappedRuns(work, files) {
   const out = path.join(work, 'out');
   const tools = {
     nimlet: () => timedSynced(process.execPath, [path.join(root, 'bin/nimlet'), 'download-to-cache', '--all'],
-      { ...process.env, NIM_CACHE_PATH: path.join(out, 'cache'), NIMLET_MANIFEST: manifest, NO_COLOR: '1' }, rssFile),
+      { ...process.env, ...NIMLET_ENV, NIM_CACHE_PATH: path.join(out, 'cache'), NIMLET_MANIFEST: manifest }, rssFile),
     aria2c: () => timedSynced('aria2c', ['-x16', '-s16', '-k8M', '-q', '--file-allocation=none', '--allow-overwrite=true', '-d', out, '-i', list], process.env, rssFile),
     curl: () => timedSynced('curl', ['-sS', '--fail', ...files.flatMap((f) => ['-o', path.join(out, f.name), f.url])], process.env, rssFile),
   };
@@ -351,7 +370,6 @@ async function cappedRuns(work, files) {
 
 function reportCapped(rows, files) {
   const total = files.reduce((n, f) => n + f.size, 0);
-  const stat = (rs) => ({ seconds: median(rs.map((r) => r.seconds)), rssKiB: Math.max(...rs.map((r) => r.rssKiB ?? Infinity)), ok: rs.every((r) => r.code === 0) });
   const n = stat(rows.nimlet);
   const a = stat(rows.aria2c);
   const c = stat(rows.curl);
@@ -360,6 +378,7 @@ function reportCapped(rows, files) {
   console.log(`\ncapped origin: nginx limit_rate ${CAP} per connection, ${(total / MiB).toFixed(0)} MiB in ${files.length} files, cold, each timed with a final sync, medians of ${CAPPED_RUNS}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   console.log('tool                                   ok   seconds    MiB/s  vs aria2c  peak RSS');
   for (const [label, s] of [['nimlet (16 conns/file, sha256, fsync)', n], ['aria2c -x16 -s16 -k8M', a], ['curl, one file after another', c]]) {
+    if (!s.ran) continue;
     const vs = s.ok && a.ok ? (a.seconds / s.seconds).toFixed(2) : '–';
     console.log(`${label.padEnd(37)} ${(s.ok ? 'yes' : 'NO').padStart(3)} ${s.seconds.toFixed(2).padStart(9)} ${mibs(s).padStart(8)} ${vs.padStart(10)} ${rss(s).padStart(9)}`);
   }

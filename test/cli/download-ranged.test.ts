@@ -91,3 +91,25 @@ describe('ranged downloads, many processes', () => {
     expect(srv.requests().filter((r) => r.server === 'api')).toHaveLength(1); // one holder, one redirect
   }, 120_000);
 });
+
+describe('ranged downloads, several files at once', () => {
+  it('one file holds every slot while the other file waits with 11 extra connections: no listener-leak warning, correct bytes', async () => {
+    // 12 connections a file and 12 in all: a's 12 pieces (2 s each) hold all 12 slots when b, whose first answer
+    // is a 503 with Retry-After: 1, proves ranges work; b's 11 extra connections then wait on its stop signal
+    // (connection-slots.ts), past Node's default of 10 listeners
+    const files: Record<string, { uri: string; sha256: string; size: number }> = {};
+    for (const [name, size, faults] of [
+      ['a.bin', 96 * MiB, { rateBytesPerSec: 4 * MiB }],
+      ['b.bin', 17 * MiB, { failStatus: 503, failTimes: 1, retryAfter: '1' }],
+    ] as const) {
+      const body = generatedBody(size, size % 7);
+      srv.add(`/m/${name}`, body, { redirect: true, ...faults });
+      files[name] = { uri: `${srv.url}/m/${name}`, sha256: await sha256Of(body), size };
+    }
+    await writeManifest(manifest, [{ name: 'vllm-bf16-tp1', tags: VLLM_TAGS, files }]);
+    const r = await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], { ...env(12), NIMLET_MAX_CONNECTIONS: '12' });
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.stderr).not.toMatch(/MaxListenersExceeded/);
+    for (const name of ['a.bin', 'b.bin']) expect(await fileSha(path.join(wsOf(cache, 'vllm-bf16-tp1'), name))).toBe(files[name]!.sha256);
+  }, 60_000);
+});

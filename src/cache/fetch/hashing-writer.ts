@@ -5,6 +5,7 @@ import type { Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { releaseChunk } from './read-buffers.js';
 import { openPartial } from './partial-file.js';
+import { trackWriteback } from './writeback.js';
 
 /** Told about bytes once they are in the file (FileHash hashes them on a worker thread). */
 export interface HashSink {
@@ -45,12 +46,6 @@ export interface WriteOptions {
 }
 
 const BATCH = 1024 * 1024;
-/**
- * Ask the kernel to write back this often. The caller fsyncs the whole file before publishing it; started
- * early, that flush rides along with the download instead of stalling at the end (a 2 GiB profile is ~2 s
- * of disk), and dirty pages do not pile up in memory. One sync in flight at a time; the writes go on meanwhile.
- */
-const SYNC_EVERY = 64 * 1024 * 1024;
 
 /**
  * Copies `body` into the file from `from` on, with backpressure (one write in flight, at most ~2 MiB held)
@@ -65,8 +60,8 @@ export async function writeHashed(body: Readable, opts: WriteOptions): Promise<n
     throw new WriteFailed(err as NodeJS.ErrnoException);
   }
   let position = opts.from;
-  let synced = opts.from;
-  let syncing: Promise<void> | null = null;
+  // The caller fsyncs the whole file before publishing it: flushed as it goes, that rides along with the download.
+  const writeback = trackWriteback(fh);
   const write = async (bufs: Buffer[], size: number): Promise<void> => {
     let r: { bytesWritten: number };
     try {
@@ -80,11 +75,7 @@ export async function writeHashed(body: Readable, opts: WriteOptions): Promise<n
     opts.hash.wrote(bufs, position);
     for (const b of bufs) releaseChunk(b);
     opts.onWritten(size);
-    if (syncing === null && position - synced >= SYNC_EVERY) {
-      const at = position;
-      // A failure here is not lost: the caller's final fsync meets it again.
-      syncing = fh.datasync().then(() => void (synced = at), () => undefined).finally(() => (syncing = null));
-    }
+    writeback.wrote(size);
   };
   let inflight: Promise<void> = Promise.resolve();
   let batch: Buffer[] = [];
@@ -120,7 +111,7 @@ export async function writeHashed(body: Readable, opts: WriteOptions): Promise<n
     return position - opts.from;
   } finally {
     await inflight.catch(() => undefined);
-    await syncing;
+    await writeback.close();
     await fh.close().catch(() => undefined);
   }
 }

@@ -62,7 +62,8 @@ export function parseRangeMap(text: string, size: number): Array<[number, number
 export class RangeMapWriter {
   private fh: FileHandle | null = null;
   private written = 0;
-  private pending: string | null = null;
+  /** The state to write next, read when the write starts: every written piece calls update(), few writes happen. */
+  private pending: (() => ReadonlyArray<readonly [number, number]>) | null = null;
   private running: Promise<void> = Promise.resolve();
 
   constructor(private readonly partial: string, private readonly size: number) {}
@@ -75,15 +76,15 @@ export class RangeMapWriter {
     await this.fh.truncate(0);
   }
 
-  /** Records `todo` (soon); save() after the last update waits for it. */
-  update(todo: ReadonlyArray<readonly [number, number]>): void {
+  /** Records what `todo()` returns when the write starts (soon); save() after the last update waits for it. */
+  update(todo: () => ReadonlyArray<readonly [number, number]>): void {
     const first = this.pending === null;
-    this.pending = JSON.stringify({ v: 1, size: this.size, todo });
+    this.pending = todo;
     if (first) this.running = this.running.then(() => this.flush());
   }
 
   async save(todo: ReadonlyArray<readonly [number, number]>): Promise<void> {
-    this.update(todo);
+    this.update(() => todo);
     await this.running;
   }
 
@@ -94,9 +95,10 @@ export class RangeMapWriter {
   }
 
   private async flush(): Promise<void> {
-    const text = this.pending;
+    const todo = this.pending;
     this.pending = null;
-    if (text === null || this.fh === null) return;
+    if (todo === null || this.fh === null) return;
+    const text = JSON.stringify({ v: 1, size: this.size, todo: todo() });
     // Written over the old text in one write; spaces cover a longer old one (JSON ignores them). A kill cannot
     // tear a write of a few KiB into the page cache, and a power loss that does only costs a fetch again.
     const body = Buffer.from(text.padEnd(this.written, ' '));

@@ -13,11 +13,11 @@ import type { Downloaded, HttpDownload } from './http-download.js';
 import { RangePlan, type Piece } from './range-plan.js';
 import { readRangeMap, RangeMapWriter, removeRangeMap } from './range-map.js';
 import { Connection, extraConnection, firstConnection, RangesIgnored, type Shared } from './range-connection.js';
+import { trackWriteback } from './writeback.js';
 
 /** Files smaller than this take one stream: two pieces at least, or parallelism buys nothing. */
 export const MIN_RANGED_BYTES = 16 * 1024 * 1024;
-/** Ask the kernel to write back this often, so the fsync before publishing does not stall at the end. */
-const SYNC_EVERY = 256 * 1024 * 1024;
+const HASH_STEP = 4 * 1024 * 1024;
 
 /** The missing ranges to start from: the map's, an older one-stream partial's tail, or the whole file. */
 async function startingPoint(partial: string, size: number): Promise<Array<[number, number]>> {
@@ -45,10 +45,10 @@ export async function downloadRanged(d: HttpDownload, size: number): Promise<Dow
   const hash = hashFileInBackground(d.partialPath);
   const stop = new AbortController();
   const signal = AbortSignal.any([d.signal, stop.signal]);
-  setMaxListeners(4 * d.settings.downloads.connections + 16, signal, d.signal); // each connection's request and backoff listen
+  // each connection's request and backoff listen, and every extra one waiting for a slot (connection-slots.ts) on `stop`
+  setMaxListeners(4 * d.settings.downloads.connections + 16, signal, d.signal, stop.signal);
+  const writeback = trackWriteback(fh); // so the fsync before publishing does not stall at the end
   let hashed = plan.prefix();
-  let sinceSync = 0;
-  let syncing = false;
   try {
     await fh.truncate(size);
     hash.wrote([], hashed);
@@ -60,15 +60,10 @@ export async function downloadRanged(d: HttpDownload, size: number): Promise<Dow
         arrived: (n) => { d.onBytes(n); d.countBytes(n); },
         written: (piece: Piece, n: number) => {
           plan.advance(piece, n);
-          if (plan.prefix() > hashed) hash.wrote([], (hashed = plan.prefix()));
-          map.update(plan.todo());
-          sinceSync += n;
-          if (!syncing && sinceSync >= SYNC_EVERY) {
-            syncing = true;
-            sinceSync = 0;
-            // A failure here is not lost: the final fsync before publishing meets it again.
-            void fh.datasync().catch(() => undefined).finally(() => (syncing = false));
-          }
+          // The hashing thread is woken per HASH_STEP, not per write; digest() catches it up to the end.
+          if (plan.prefix() >= hashed + HASH_STEP) hash.wrote([], (hashed = plan.prefix()));
+          map.update(() => plan.todo());
+          writeback.wrote(n);
         },
       },
     };
@@ -106,6 +101,7 @@ export async function downloadRanged(d: HttpDownload, size: number): Promise<Dow
   } finally {
     stop.abort();
     await map.close();
+    await writeback.close();
     await fh.close().catch(() => undefined);
     hash.close();
   }
