@@ -32,13 +32,19 @@ async function loop(port, agent, from, stopAt, out, tokens) {
   }
 }
 
-/** `streams` closed loops for warmupS + seconds; tokens per second and TTFB quantiles of the measured part. */
-export async function runPhase({ port, streams, tokens, warmupS, seconds }) {
+/**
+ * `streams` closed loops for warmupS + seconds; tokens per second and TTFB quantiles of the measured part.
+ * All loops start at once and every request lasts as long, so by default they stay in lock step: every request of
+ * every stream arrives in one burst, and TTFB p99 is the time to get through a burst. `staggerMs` starts loop i
+ * i/streams of it late (one request's length spreads them evenly), as clients that did not all begin together.
+ */
+export async function runPhase({ port, streams, tokens, warmupS, seconds, staggerMs = 0 }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
   const from = performance.now() + warmupS * 1000;
   const stopAt = from + seconds * 1000;
   const out = { ttfb: [], tokens: 0 };
-  await Promise.all(Array.from({ length: streams }, () => loop(port, agent, from, stopAt, out, tokens)));
+  const delay = (i) => new Promise((r) => setTimeout(r, (i * staggerMs) / streams));
+  await Promise.all(Array.from({ length: streams }, (_, i) => delay(i).then(() => loop(port, agent, from, stopAt, out, tokens))));
   agent.destroy();
   out.ttfb.sort((a, b) => a - b);
   const q = (p) => out.ttfb[Math.min(out.ttfb.length - 1, Math.floor(p * out.ttfb.length))] ?? NaN;

@@ -1,6 +1,7 @@
 // One minimal SSE pass-through for bench/front-proxies.mjs: `node:http` (nimlet's own src/front/proxy.ts, built)
-// or `undici` (undici.request with the body piped out), so the two libraries are compared doing the same job.
-// Usage: node bench/front-proxy-child.mjs node:http|undici PORT UPSTREAM_PORT
+// or `undici` (undici.request with the body piped out), so the two libraries are compared doing the same job;
+// and for bench/front.mjs's floor row, `minimal`: the node:http proxy a user would write, nothing more.
+// Usage: node bench/front-proxy-child.mjs node:http|undici|minimal PORT UPSTREAM_PORT
 import http from 'node:http';
 import { Agent, request } from 'undici';
 import { createUpstreamAgent, proxyRequest } from '../dist/front/proxy.js';
@@ -10,7 +11,18 @@ const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host', 't
 const strip = (h) => Object.fromEntries(Object.entries(h).filter(([k]) => !HOP.has(k)));
 
 let handler;
-if (kind === 'node:http') {
+if (kind === 'minimal') {
+  const agent = new http.Agent({ keepAlive: true });
+  handler = (req, res) => {
+    const up = http.request({ host: '127.0.0.1', port: Number(upstreamPort), method: req.method, path: req.url, headers: req.headers, agent }, (ur) => {
+      res.writeHead(ur.statusCode, ur.headers);
+      ur.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    res.on('close', () => res.writableFinished || up.destroy());
+    req.pipe(up);
+  };
+} else if (kind === 'node:http') {
   const upstream = { host: '127.0.0.1', port: Number(upstreamPort), agent: createUpstreamAgent() };
   handler = (req, res) => proxyRequest(req, res, upstream, null);
 } else {

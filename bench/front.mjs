@@ -1,23 +1,33 @@
 #!/usr/bin/env node
 // The front's cost (DESIGN §11): streamed chat completions straight to a stand-in engine vs through `nimlet serve`,
 // in one run, at 1, 64 and 512 concurrent streams. The engine is test/fixtures/engines/fake-openai-engine, started
-// by nimlet as its `vllm` (the one process both paths hit), streaming TOKENS tokens per request at one per
+// by nimlet as its `vllm` (the one process every path hits), streaming TOKENS tokens per request at one per
 // TOKEN_MS. The load generator is this script: a closed loop per stream (a new request as soon as one ends) over
 // keep-alive connections, WARMUP s ignored, then SECONDS s measured. Own client rather than autocannon: it must
 // time each stream's first SSE event and count events, which autocannon does not report.
-// Per concurrency, interleaved so drift hits each alike: direct A, through nimlet, direct B. Reported:
-//   throughput (tokens/s) through ÷ direct A   bound ≥ 0.97
-//   TTFB (request sent → first SSE event) p50/p99, through − direct at p99   bound ≤ 2 ms
-//   nimlet's peak RSS (VmHWM)   bound ≤ 150 MB;   nimlet's CPU seconds per 1,000 tokens through it
-//   the noise floor: direct B vs direct A (throughput ratio, p99 difference), what two identical runs differ by
-// All three processes (this script, the engine, nimlet) share the machine's cores: read the floor first.
-// Usage: node bench/front.mjs [--seconds S] [--streams 1,64,512]   (build first: npm run build)
+// Per concurrency, interleaved so drift hits each alike: direct A, through nimlet, the floor rows, direct B.
+// The floor rows (bench/front-floors.mjs) put another proxy process where nimlet is: a minimal node:http proxy
+// (what a user would write) and nginx (one C worker; where nginx is installed). What they add is what any extra
+// process on the path costs on this machine, whatever it does. Reported, each row against direct A:
+//   throughput (tokens/s) ÷ direct A   bound ≥ 0.97
+//   TTFB (request sent → first SSE event) p50/p99, p99 added (row − direct A)   bound ≤ 2 ms
+//   nimlet's peak RSS (VmHWM)   bound ≤ 150 MB;   CPU seconds per 1,000 tokens of the process in the middle
+//   the noise floor: direct B vs direct A, what two identical runs differ by
+// All processes (this script, the engine, the proxy) share the machine's cores: read the floor rows first.
+// The streams start together and stay in lock step, so each concurrency's requests arrive as one burst every
+// request-length and p99 is the time to drain a burst; --stagger spreads the starts over one request's length
+// (clients that did not all begin at once): then p99 is one request's latency under the same steady load.
+// --compare DIR adds a row through the nimlet of another built checkout (say main's), for before/after figures
+// from one sitting. --rounds N repeats the interleaved cycle N times and reports each figure's median over the rounds (a loaded
+// machine). --node-args "..." passes options to nimlet's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+// Usage: node bench/front.mjs [--seconds S] [--streams 1,64,512] [--rounds N] [--stagger] [--compare DIR] [--no-floors]   (build first: npm run build)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { startFloors } from './front-floors.mjs';
 import { runPhase } from './front-load.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -30,8 +40,11 @@ const WARMUP = Number(opt('--warmup', '2'));
 const STREAMS = opt('--streams', '1,64,512').split(',').map(Number);
 const TOKENS = Number(opt('--tokens', '32'));
 const TOKEN_MS = Number(opt('--token-ms', '50'));
-const TICK = 100;
-const phase = (port, streams) => runPhase({ port, streams, tokens: TOKENS, warmupS: WARMUP, seconds: SECONDS }); // clock ticks per second in /proc/<pid>/stat on Linux
+const ROUNDS = Number(opt('--rounds', '1'));
+const NODE_ARGS = opt('--node-args', '').split(' ').filter(Boolean);
+const TICK = 100; // clock ticks per second in /proc/<pid>/stat on Linux
+const STAGGER_MS = process.argv.includes('--stagger') ? TOKENS * TOKEN_MS : 0;
+const phase = (port, streams) => runPhase({ port, streams, tokens: TOKENS, warmupS: WARMUP, seconds: SECONDS, staggerMs: STAGGER_MS });
 
 const freePort = () => new Promise((resolve) => {
   const s = net.createServer().listen(0, '127.0.0.1', () => {
@@ -40,7 +53,8 @@ const freePort = () => new Promise((resolve) => {
   });
 });
 
-async function startNimlet() {
+/** `nimlet serve` from the checkout at `from` (built), with this checkout's stand-in engine as its vllm. */
+async function startNimlet(from) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'front-bench-'));
   const bin = path.join(tmp, 'bin');
   fs.mkdirSync(bin);
@@ -57,7 +71,7 @@ async function startNimlet() {
     NIM_CACHE_PATH: path.join(tmp, 'cache'), NIMLET_FAKE_NVSMI_MACHINE: 'h100-sxm-x8', NIM_SERVER_PORT: String(port),
     NIMLET_ENGINE_PORT: String(enginePort), NIMLET_HEALTH_POLL_MS: '200', NIMLET_DRAIN_DELAY_MS: '0', FAKE_ENGINE_TOKEN_MS: String(TOKEN_MS),
   };
-  const child = spawn(process.execPath, [path.join(root, 'bin/nimlet'), 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, path.join(from, 'bin/nimlet'), 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   for (;;) {
     const status = await new Promise((resolve) => http.get(`http://127.0.0.1:${port}/v1/health/ready`, (r) => (r.resume(), resolve(r.statusCode))).on('error', () => resolve(0)));
@@ -71,35 +85,67 @@ function cpuSeconds(pid) {
   const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) / TICK; // utime, stime (fields 14 and 15)
 }
+/** read and write system calls of `pid` so far (/proc/<pid>/io: socket reads and writes count, epoll waits do not). */
+function syscalls(pid) {
+  const io = fs.readFileSync(`/proc/${pid}/io`, 'utf8');
+  return Number(/syscr: (\d+)/.exec(io)[1]) + Number(/syscw: (\d+)/.exec(io)[1]);
+}
 const peakRssMB = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
-const nimlet = await startNimlet();
-const rows = [];
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+/** One row's phase: load through `port`, with the CPU seconds the process `pid` spent meanwhile. */
+async function measured(port, pid, n) {
+  const [cpu0, sys0] = [cpuSeconds(pid), syscalls(pid)];
+  const r = await phase(port, n);
+  // warm-up included in both counts: per token, over the tokens of the whole phase (rate × (warm-up + measured))
+  return { ...r, cpu: cpuSeconds(pid) - cpu0, sys: (syscalls(pid) - sys0) / (r.tokensPerSec * (WARMUP + SECONDS)) };
+}
+
+const nimlet = await startNimlet(root);
+// another checkout's nimlet as one more row (before/after in one sitting); it runs its own engine, idle meanwhile
+const other = opt('--compare', null) === null ? null : { dir: path.resolve(opt('--compare')), ...(await startNimlet(path.resolve(opt('--compare')))) };
+const floors = process.argv.includes('--no-floors') ? [] : await startFloors(nimlet.enginePort, freePort);
+const engine = { port: nimlet.enginePort, pid: nimlet.child.pid }; // direct rows: no process in between
+const compared = other === null ? [] : [{ name: `nimlet ${path.basename(other.dir)}`.slice(0, 17), port: other.port, pid: other.child.pid }];
+const paths = [{ name: 'direct A', ...engine }, { name: 'nimlet', port: nimlet.port, pid: nimlet.child.pid }, ...compared, ...floors, { name: 'direct B', ...engine }];
+const results = new Map(); // `${n} ${name}` → [{ tokensPerSec, p50, p99, tokens, cpu }] over the rounds
+for (let round = 0; round < ROUNDS; round++) {
+  for (const n of STREAMS) {
+    for (const p of paths) {
+      const key = `${n} ${p.name}`;
+      results.set(key, [...(results.get(key) ?? []), await measured(p.port, p.pid, n)]);
+    }
+  }
+}
+const rss = peakRssMB(nimlet.child.pid);
+for (const fl of floors) fl.stop();
+for (const x of other === null ? [nimlet] : [nimlet, other]) x.child.kill('SIGTERM');
+await Promise.all([nimlet.exited, other?.exited]);
+
+const f = (x, d = 2) => x.toFixed(d);
+const row = (n, name) => {
+  const rs = results.get(`${n} ${name}`);
+  const pick = (k) => median(rs.map((r) => r[k]));
+  return { tokensPerSec: pick('tokensPerSec'), p50: pick('p50'), p99: pick('p99'), sys: pick('sys'), cpuPer1k: median(rs.map((r) => (r.cpu / (r.tokensPerSec * (WARMUP + SECONDS))) * 1000)) };
+};
+console.log(`bench/front: ${TOKENS} tokens per stream, one per ${TOKEN_MS} ms; ${WARMUP} s warm-up + ${SECONDS} s per run; ${ROUNDS} round(s)${ROUNDS > 1 ? ', medians' : ''}; streams ${STAGGER_MS > 0 ? `staggered over ${STAGGER_MS} ms` : 'in lock step (bursts)'}; ${os.cpus().length} CPUs, node ${process.version}, load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+console.log('streams | path              | tok/s   | ÷ direct A | TTFB p50 / p99 (ms) | p99 added (ms) | middle process: CPU s/1k tok, read+write syscalls/tok');
 let worstRatio = Infinity;
 let worstAdded = -Infinity;
 for (const n of STREAMS) {
-  const directA = await phase(nimlet.enginePort, n);
-  const cpu0 = cpuSeconds(nimlet.child.pid);
-  const through = await phase(nimlet.port, n);
-  const cpu = cpuSeconds(nimlet.child.pid) - cpu0;
-  const directB = await phase(nimlet.enginePort, n);
-  const ratio = through.tokensPerSec / directA.tokensPerSec;
-  const added = through.p99 - directA.p99;
-  worstRatio = Math.min(worstRatio, ratio);
-  worstAdded = Math.max(worstAdded, added);
-  rows.push({ n, directA, through, directB, ratio, added, cpuPer1k: (cpu / through.tokens) * 1000, floorRatio: directB.tokensPerSec / directA.tokensPerSec, floorP99: directB.p99 - directA.p99 });
+  const a = row(n, 'direct A');
+  for (const p of paths) {
+    const r = row(n, p.name);
+    const ratio = r.tokensPerSec / a.tokensPerSec;
+    const added = r.p99 - a.p99;
+    if (p.name === 'nimlet') [worstRatio, worstAdded] = [Math.min(worstRatio, ratio), Math.max(worstAdded, added)];
+    const cpu = p.name.startsWith('direct') ? '' : `${f(r.cpuPer1k, 4)}, ${f(r.sys)}`;
+    console.log(`${String(n).padStart(7)} | ${p.name.padEnd(17)} | ${f(r.tokensPerSec, 1).padStart(7)} | ${f(ratio, 3).padStart(10)} | ${`${f(r.p50)} / ${f(r.p99)}`.padStart(19)} | ${(p.name === 'direct A' ? '' : f(added)).padStart(14)} | ${cpu}`);
+  }
 }
-const rss = peakRssMB(nimlet.child.pid);
-nimlet.child.kill('SIGTERM');
-await nimlet.exited;
-
-const f = (x, d = 2) => x.toFixed(d);
-console.log(`bench/front: ${TOKENS} tokens per stream, one per ${TOKEN_MS} ms; ${WARMUP} s warm-up + ${SECONDS} s per run; ${os.cpus().length} CPUs, node ${process.version}`);
-console.log('streams | tok/s direct A | tok/s nimlet | ratio | TTFB p50/p99 direct A (ms) | TTFB p50/p99 nimlet (ms) | p99 added | nimlet CPU s/1k tok | floor: B/A ratio, p99 B−A');
-for (const r of rows) {
-  console.log(`${String(r.n).padStart(7)} | ${f(r.directA.tokensPerSec, 1).padStart(14)} | ${f(r.through.tokensPerSec, 1).padStart(12)} | ${f(r.ratio, 3)} | ${f(r.directA.p50)} / ${f(r.directA.p99)} | ${f(r.through.p50)} / ${f(r.through.p99)} | ${f(r.added)} ms | ${f(r.cpuPer1k, 4)} | ${f(r.floorRatio, 3)}, ${f(r.floorP99)} ms`);
-}
+console.log('direct B − direct A is the noise floor; the floor rows are what another process in nimlet\'s place adds.');
 console.log(`nimlet peak RSS: ${f(rss, 1)} MB (bound 150)`);
 const ok = worstRatio >= 0.97 && worstAdded <= 2 && rss <= 150;
-console.log(`bounds: throughput ratio ≥ 0.97 (worst ${f(worstRatio, 3)}), p99 TTFB added ≤ 2 ms (worst ${f(worstAdded)}), RSS ≤ 150 MB: ${ok ? 'met' : 'NOT met'}`);
+console.log(`bounds for nimlet: throughput ratio ≥ 0.97 (worst ${f(worstRatio, 3)}), p99 TTFB added ≤ 2 ms (worst ${f(worstAdded)}), RSS ≤ 150 MB: ${ok ? 'met' : 'NOT met'}`);
 process.exitCode = ok ? 0 : 1;

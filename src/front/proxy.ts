@@ -10,9 +10,14 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttp
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 function forwardable(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const named = new Set((headers.connection ?? '').split(',').map((s) => s.trim().toLowerCase()));
+  // a plain loop, and the Connection list split only when there is one: this runs once per proxied request
+  const connection = headers.connection;
+  const named = connection === undefined ? null : connection.split(',').map((s) => s.trim().toLowerCase());
   const out: OutgoingHttpHeaders = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && !named.has(k)) out[k] = v;
+  for (const k in headers) {
+    const v = headers[k];
+    if (v !== undefined && !HOP_BY_HOP.has(k) && !(named !== null && named.includes(k))) out[k] = v;
+  }
   return out;
 }
 
@@ -27,7 +32,8 @@ export function createUpstreamAgent(idleMs = 4000): http.Agent {
   // socket is dropped after 4 s, before uvicorn (vLLM, SGLang, trtllm-serve) closes it at its 5 s keep-alive
   // default: a request sent on a socket the engine is closing would fail with ECONNRESET, a 502 for nothing.
   // (Node's agent applies the timeout to free sockets; a request's own socket just emits 'timeout', unheeded.)
-  return new http.Agent({ keepAlive: true, maxFreeSockets: 1024, scheduling: 'lifo', timeout: idleMs });
+  // noDelay: an SSE event is one small write, never held back for Nagle (Node's default; said here, not per request)
+  return new http.Agent({ keepAlive: true, maxFreeSockets: 1024, scheduling: 'lifo', timeout: idleMs, noDelay: true });
 }
 
 /** The response's bytes as the engine sent them (body only), for the request log; null: nobody counts. */
@@ -40,6 +46,20 @@ function responseHeaders(headers: IncomingHttpHeaders, ownCors: boolean): Outgoi
   return out;
 }
 
+/**
+ * The head leaves with the first body bytes when the engine sent both together (it does: the first event is
+ * written with the head): one write and one packet, one wake-up of the client instead of two, on the path every
+ * time-to-first-token goes. When no body came with the head, it leaves on its own before the loop waits again,
+ * so a stream's client still sees 200 before a slow first token.
+ */
+function sendHeadSoon(ur: IncomingMessage, res: ServerResponse): void {
+  let bodyWritten = false;
+  ur.once('data', () => (bodyWritten = true));
+  setImmediate(() => {
+    if (!bodyWritten && !res.writableEnded && !res.destroyed) res.flushHeaders();
+  });
+}
+
 export function proxyRequest(req: IncomingMessage, res: ServerResponse, upstream: Upstream, onBody: OnBody, ownCors = false): void {
   const headers = forwardable(req.headers);
   const client = req.socket.remoteAddress ?? '';
@@ -47,15 +67,13 @@ export function proxyRequest(req: IncomingMessage, res: ServerResponse, upstream
   headers['x-forwarded-for'] = prior ? `${String(prior)}, ${client}` : client;
   headers['x-forwarded-proto'] = 'encrypted' in req.socket ? 'https' : 'http';
   const up = http.request({ host: upstream.host, port: upstream.port, method: req.method, path: req.url, headers, agent: upstream.agent });
-  up.on('socket', (s) => s.setNoDelay(true)); // an SSE event is one small write: never held back for Nagle
   up.on('response', (ur: IncomingMessage) => {
     res.writeHead(ur.statusCode ?? 502, ur.statusMessage, responseHeaders(ur.headers, ownCors));
-    // headers out at once: a stream's client sees 200 before the first token, as it would from the engine
-    res.flushHeaders();
     // one listener more per event only when the request log needs the count
     if (onBody !== null) ur.on('data', (c: Buffer) => onBody(c.length));
     ur.pipe(res);
     ur.on('aborted', () => res.destroy());
+    sendHeadSoon(ur, res);
   });
   up.on('error', (err) => {
     if (res.headersSent) return void res.destroy(err);

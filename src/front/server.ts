@@ -111,16 +111,17 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
       if (pf !== null) return void res.writeHead(pf.status, { ...pf.headers, 'content-length': pf.body.length }).end(pf.body);
       for (const [k, v] of Object.entries(responseCors(cors, req.headers))) res.setHeader(k, v);
     }
-    // NIM's paths are NIM's only for reads: any other method there is the engine's to answer
-    const mine = req.method === 'GET' || req.method === 'HEAD' ? local(res, path) : Promise.resolve(null);
-    void mine.then((n) => {
-      if (n !== null) return void (bytes = n);
+    const forward = (): void => {
       if (upstream === null) {
         bytes = json(res, 503, { error: { message: `the model is not being served yet (${readiness.stage()})`, type: 'service_unavailable' } }, { 'retry-after': '10' });
         return;
       }
       proxyRequest(req, res, upstream, opts.logRequest === null ? null : (b) => (bytes += b), cors !== null);
-    }, (err: unknown) => res.destroy(err as Error));
+    };
+    // NIM's paths are NIM's only for reads: any other method there is the engine's to answer (at once: a
+    // completion's first token should not wait for a promise turn)
+    if (req.method !== 'GET' && req.method !== 'HEAD') return forward();
+    void local(res, path).then((n) => (n === null ? forward() : void (bytes = n)), (err: unknown) => res.destroy(err as Error));
   };
 
   const server = await listenFront(opts, handle);

@@ -46,6 +46,36 @@ describe('proxyRequest', () => {
     agent.destroy();
   });
 
+  it('a head the engine sends alone reaches the client before the first event is written (it is not held for it)', async () => {
+    const order: string[] = [];
+    let release = (): void => {};
+    const upstream = await listen((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.flushHeaders();
+      const send = (): void => {
+        order.push('event written');
+        res.end('data: [DONE]\n\n');
+      };
+      // the client's 'response' releases the event; a front that held the head back gets it after 2 s
+      const timer = setTimeout(send, 2000);
+      release = () => (clearTimeout(timer), send());
+    });
+    const agent = createUpstreamAgent();
+    const front = await listen((req, res) => proxyRequest(req, res, { host: '127.0.0.1', port: upstream.port, agent }, null));
+    const body = await new Promise<string>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: front.port, path: '/stream', agent: false }, (res) => {
+        order.push(`head ${res.statusCode}`);
+        release();
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve(text));
+      }).on('error', reject);
+    });
+    expect(order).toEqual(['head 200', 'event written']);
+    expect(body).toBe('data: [DONE]\n\n');
+    agent.destroy();
+  });
+
   it('an idle upstream socket is closed once the idle timeout passes', async () => {
     let closedAt = 0;
     const upstream = await listen((req, res) => res.end('ok'));
