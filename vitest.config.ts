@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Files whose module graph must be their own: the CLI tier (in-process runs change process.env and the working
@@ -10,7 +11,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    maxWorkers: 2,
+    // vitest's default is one worker fewer than the cores: one on the 2-core CI machine, where most files wait on
+    // child processes and sockets more than they compute. At least two; elsewhere the default.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       { extends: true, test: { name: 'isolated', include: ISOLATED } },
       // The rest share one module graph per worker: each file's imports (zod, yaml, undici, src/) are not
