@@ -2,8 +2,9 @@ import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Files whose module graph must be their own: the CLI tier (in-process runs change process.env and the working
-// folder) and a test that mocks node:fs/promises before importing the code under test.
-const ISOLATED = ['test/cli/**/*.test.ts', 'test/cache/lock-race.test.ts'];
+// folder), a test that mocks node:fs/promises before importing the code under test, and the pods run under docker
+// by .ci/steps/k8s (kept as they ran there).
+const ISOLATED = ['test/cli/**/*.test.ts', 'test/cache/lock-race.test.ts', 'test/k8s/pods.test.ts'];
 
 export default defineConfig({
   test: {
