@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // Files whose module graph must be their own: the CLI tier (in-process runs change process.env and the working
 // folder), a test that mocks node:fs/promises before importing the code under test, and the pods run under docker
 // by .ci/steps/k8s (kept as they ran there).
-const ISOLATED = ['test/cli/**/*.test.ts', 'test/cache/lock-race.test.ts', 'test/k8s/pods.test.ts'];
+export const ISOLATED = ['test/cli/**/*.test.ts', 'test/cache/lock-race.test.ts', 'test/k8s/pods.test.ts'];
 
 export default defineConfig({
   test: {
