@@ -6,7 +6,7 @@ import net from 'node:net';
 import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
+import { onTestFinished } from 'vitest';
 import { makeModelFolder, makeSandbox, manifestOf, startNimlet, type Result, type Sandbox } from '../cli/serve-helpers.js';
 import { readRecord } from '../engine/fake-engine-env.js';
 
@@ -110,25 +110,21 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
   }
 }
 
-const running: { child: ChildProcess; record: string }[] = [];
-
-// a test that failed half-way must not leave nimlet and its engine (its own process group) running
-afterEach(() => {
-  for (const { child, record } of running.splice(0)) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
+/** nimlet serve as a child process, killed with its engine after the test if it is still running then. */
+export function startServe(f: FrontSandbox, env: Record<string, string>, args = ['serve']): { child: ChildProcess; done: Promise<Result> } {
+  const run = startNimlet(args, env);
+  // a test that failed half-way must not leave nimlet and its engine (its own process group) running; bound to the
+  // test, not a module-level afterEach, which runs for only the first file of a worker that shares modules
+  onTestFinished(() => {
+    const { child } = run;
+    if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGKILL');
-    const engine = (readRecord(record) as unknown as { event: string; pid?: number }[]).find((e) => e.event === 'start');
+    const engine = (readRecord(f.sb.record) as unknown as { event: string; pid?: number }[]).find((e) => e.event === 'start');
     try {
       if (engine?.pid !== undefined) process.kill(engine.pid, 'SIGKILL');
     } catch {
       // already gone
     }
-  }
-});
-
-/** nimlet serve as a child process, killed with its engine after the test if it is still running then. */
-export function startServe(f: FrontSandbox, env: Record<string, string>, args = ['serve']): { child: ChildProcess; done: Promise<Result> } {
-  const run = startNimlet(args, env);
-  running.push({ child: run.child, record: f.sb.record });
+  });
   return run;
 }

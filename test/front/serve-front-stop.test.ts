@@ -75,9 +75,12 @@ describe('serve with the front stops', () => {
   });
 
   it('a second SIGTERM during the drain reaches the engine at once', async () => {
-    const { child, done, records } = await startReady({ FAKE_ENGINE_EXIT_CODE: '5', NIMLET_DRAIN_DELAY_MS: '600000' });
+    const { f, child, done, records } = await startReady({ FAKE_ENGINE_EXIT_CODE: '5', NIMLET_DRAIN_DELAY_MS: '600000' });
     child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 200));
+    // the drain has begun once readiness turns (not after a fixed pause that a slow machine might not cover); a
+    // request the engine answers after that would come after any signal forwarded at once
+    await until('the drain to begin', async () => ((await readyOf(f.base)).status === 503 ? true : undefined), 10_000);
+    expect((await request(`${f.base}/v1/models`)).status).toBe(200);
     expect(records().some((e) => e.event === 'signal')).toBe(false);
     child.kill('SIGTERM');
     expect((await done).code).toBe(5);

@@ -53,7 +53,9 @@ function startGroup(size: number, machine: (i: number) => string = () => 'h100-s
       // what the NIM Operator's LeaderWorkerSet gives each pod (nimservice-lws.yaml, MPI mode)
       NIM_MULTI_NODE: '1', NIM_NUM_COMPUTE_NODES: String(size), NIM_NODE_RANK: String(i), NIM_LEADER_ROLE: i === 0 ? '1' : '0',
       NIM_TENSOR_PARALLEL_SIZE: '8', NIM_PIPELINE_PARALLEL_SIZE: String(size), LWS_LEADER_ADDRESS: group.nodes[0]!.address,
-      NIM_SERVER_PORT: '8000', NIMLET_LEADER_TIMEOUT: '60', NIMLET_DRAIN_DELAY_MS: '1000', ...extra,
+      NIM_SERVER_PORT: '8000', NIMLET_LEADER_TIMEOUT: '60', NIMLET_DRAIN_DELAY_MS: '1000',
+      // the engine's /health asked every 50 ms, not every second: ready (and a lost peer) seen sooner
+      NIMLET_HEALTH_POLL_MS: '50', ...extra,
     };
     if (only !== undefined && !only.includes(i)) return null;
     const child = group.spawnIn(i, [process.execPath, NIMLET, 'serve'], env);
@@ -128,9 +130,9 @@ describe.skipIf(skip !== null)('a multi-node group in network namespaces', () =>
   }, 120_000);
 
   it('a worker whose leader never answers gives up after NIMLET_LEADER_TIMEOUT with a clear error', async () => {
-    const r = startGroup(2, undefined, [1], { NIMLET_LEADER_TIMEOUT: '2' });
+    const r = startGroup(2, undefined, [1], { NIMLET_LEADER_TIMEOUT: '1' });
     expect(await r.nodes[0]!.exit).toBe(75);
-    expect(r.nodes[0]!.out.text).toContain(`worker rank 1: the leader at http://${r.group.nodes[0]!.address}:8000/v1/metadata gave no profile within 2 s`);
+    expect(r.nodes[0]!.out.text).toContain(`worker rank 1: the leader at http://${r.group.nodes[0]!.address}:8000/v1/metadata gave no profile within 1 s`);
     expect(events(r.record)).toEqual([]); // no engine started
   }, 60_000);
 });
