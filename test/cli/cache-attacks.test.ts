@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bytesBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
-import { cliEnv, nimlet, VLLM_TAGS, writeManifest } from '../cache/helpers/cli.js';
+import { nimlet } from '../support/cli.js';
+import { VLLM_TAGS, writeManifest } from '../support/manifest.js';
+import { cliEnv } from '../support/sandbox.js';
 
 const CONFIG = '{"architectures":["LlamaForCausalLM"]}';
 let dir: string;
@@ -52,7 +54,7 @@ describe('a symlink planted at the predictable partial name (fault 2)', () => {
     await mkdir(path.join(cache, 'partials'), { recursive: true });
     await symlink(outside, path.join(cache, 'partials', configHex));
     const r = await download();
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     const st = await stat(outside);
     expect([st.mode & 0o777, await readFile(outside, 'utf8')]).toEqual([0o600, content]);
     const blob = await lstat(path.join(cache, 'blobs/sha256', configHex));
@@ -74,17 +76,17 @@ describe('a workspace file named like a temporary of the marker (fault 3)', () =
       },
     }]);
     const r = await download();
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     expect(await readFile(path.join(cache, 'blobs/sha256', configHex), 'utf8')).toBe(CONFIG);
     expect(await readFile(path.join(await theWorkspace(), '.nimlet-complete.tmp'), 'utf8')).toBe(CONFIG);
     const verify = await nimlet(['cache', 'verify'], env());
-    expect(verify.exitCode, verify.all).toBe(0);
+    expect(verify.code, verify.all).toBe(0);
   });
 });
 
 describe('cache verify with planted links, FIFOs and devices (fault 8)', () => {
   it('reports each as damage (exit 74) without hanging, and --repair removes them', async () => {
-    expect((await download()).exitCode).toBe(0);
+    expect((await download()).code).toBe(0);
     const blobs = path.join(cache, 'blobs/sha256');
     const fifo = 'f'.repeat(64);
     const zero = '0'.repeat(64);
@@ -105,7 +107,7 @@ describe('cache verify with planted links, FIFOs and devices (fault 8)', () => {
     await symlink(outside, path.join(path.dirname(wsFile), 'tokenizer_config.json'));
 
     const r = await nimlet(['cache', 'verify'], env());
-    expect(r.exitCode, r.all).toBe(74);
+    expect(r.code, r.all).toBe(74);
     expect(r.stderr).toContain('fifo was not published by nimlet');
     expect(r.stderr).toContain('tokenizer_config.json was not published by nimlet');
     expect(r.stderr).toContain(`blob ${fifo}: content hashes to nothing: a FIFO, not a regular file`);
@@ -113,7 +115,7 @@ describe('cache verify with planted links, FIFOs and devices (fault 8)', () => {
     expect(r.stderr).toContain(`blob ${out}: content hashes to nothing: a symbolic link`);
     expect(r.stderr).toContain('config.json hashes to nothing: a symbolic link');
     const repaired = await nimlet(['cache', 'verify', '--repair'], env());
-    expect(repaired.exitCode, repaired.all).toBe(0);
+    expect(repaired.code, repaired.all).toBe(0);
     expect((await readdir(blobs)).sort()).toEqual([configHex]);
     expect(await readFile(outside, 'utf8')).toBe('top secret\n');
   });

@@ -9,9 +9,12 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readRecord, waitFor } from '../engine/fake-engine-env.js';
-import { cliEnv, nimlet, VLLM_TAGS, writeManifest, wsOf } from '../cache/helpers/cli.js';
-import { makeSandbox, startNimlet } from './serve-helpers.js';
+import { readRecord, waitFor } from '../support/engine-record.js';
+import { nimlet } from '../support/cli.js';
+import { VLLM_TAGS, writeManifest, wsOf } from '../support/manifest.js';
+import { cliEnv } from '../support/sandbox.js';
+import { startNimlet } from '../support/cli.js';
+import { makeSandbox } from '../support/sandbox.js';
 
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 const BIG = Buffer.alloc(4 << 20, 7);
@@ -67,7 +70,7 @@ async function manifestOf(name: string, files: string[], withSha: boolean): Prom
 
 async function prune(manifest: string, dry: boolean) {
   const r = await nimlet(['cache', 'prune', '--json', ...(dry ? ['--dry-run'] : []), '--manifest', manifest], env(manifest));
-  expect(r.exitCode, r.all).toBe(0);
+  expect(r.code, r.all).toBe(0);
   return JSON.parse(r.stdout) as { removed: { kind: string; path: string }[]; kept: { kind: string; path: string; why: string }[] };
 }
 
@@ -75,8 +78,8 @@ describe('cache prune beside two manifests and a running serve', () => {
   it('removes neither manifest’s files nor the running one’s; --dry-run lists exactly what it removes', async () => {
     const a = await manifestOf('model-a', ['config.json'], true);
     const b = await manifestOf('model-b', ['config.json', 'tokenizer.json'], false);
-    for (const m of [a, b]) expect((await nimlet(['download-to-cache', '--all'], env(m))).exitCode).toBe(0);
-    const sb = makeSandbox('');
+    for (const m of [a, b]) expect((await nimlet(['download-to-cache', '--all'], env(m))).code).toBe(0);
+    const sb = makeSandbox({ manifest: '' });
     const c = await manifestOf('model-c', ['config.json'], true);
     const serve = startNimlet(['serve'], { ...sb.env, NIM_CACHE_PATH: cache, NIMLET_MANIFEST: c, XDG_CACHE_HOME: path.join(dir, 'xdg'), FAKE_ENGINE_MODE: 'wait' });
     try {
@@ -126,7 +129,7 @@ describe('cache prune beside a running download (issue 11 fault 5)', () => {
     expect([existsSync(blob), existsSync(partial)]).toEqual([true, true]);
     release();
     const r = await download;
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     expect(await readFile(path.join(wsOf(cache, 'dl'), 'config.json'), 'utf8')).toBe('dl-config.json');
     expect(sha(await readFile(path.join(wsOf(cache, 'dl'), 'big.bin')))).toBe(sha(BIG));
   });

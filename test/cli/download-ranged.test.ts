@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generatedBody, sha256Of, startArtifactServer, type ArtifactServer, type Faults } from '../fixtures/servers/artifact-server.js';
-import { cliEnv, nimlet, VLLM_TAGS, writeManifest, wsOf } from '../cache/helpers/cli.js';
+import { nimlet, startNimlet } from '../support/cli.js';
+import { VLLM_TAGS, writeManifest, wsOf } from '../support/manifest.js';
+import { cliEnv } from '../support/sandbox.js';
 
 const MiB = 1024 * 1024;
 let dir: string;
@@ -56,15 +58,15 @@ describe('ranged downloads, killed and resumed', () => {
     const connections = 8;
     const sha = await oneFile(size, { rateBytesPerSec: 3 * MiB });
     const at = Math.round(size * (lo + (hi - lo) * (randomInt(1000) / 1000)));
-    const first = nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], env(connections));
+    const first = startNimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], env(connections));
     await until(`the server to send ${at} bytes`, () => srv.stats().storageBytes >= at);
-    first.kill('SIGKILL');
-    expect((await first).signal).toBe('SIGKILL');
+    first.child.kill('SIGKILL');
+    expect((await first.done).signal).toBe('SIGKILL');
     expect(await readdir(path.join(cache, 'profiles')).catch(() => [])).toEqual([]);
     expect((await readdir(path.join(cache, 'partials'))).sort()).toEqual([sha, `${sha}.ranges`]);
     const sentBefore = srv.stats().bytesSent;
     const second = await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1', '--json'], env(connections));
-    expect(second.exitCode, second.all).toBe(0);
+    expect(second.code, second.all).toBe(0);
     // fetchedBytes counts what came over the network in this run, not the ranges the map said were in place
     const fetched = JSON.parse(second.stdout).profiles[0].fetchedBytes as number;
     expect(fetched).toBeGreaterThan(0);
@@ -85,7 +87,7 @@ describe('ranged downloads, many processes', () => {
     const size = 40 * MiB;
     await oneFile(size, { rateBytesPerSec: 8 * MiB });
     const runs = await Promise.all(Array.from({ length: 8 }, () => nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1', '--json'], env(4))));
-    for (const r of runs) expect(r.exitCode, r.all).toBe(0);
+    for (const r of runs) expect(r.code, r.all).toBe(0);
     expect(srv.stats().bytesSent).toBeLessThanOrEqual(1.05 * size);
     expect(runs.reduce((s, r) => s + JSON.parse(r.stdout).profiles[0].fetchedBytes, 0)).toBeLessThanOrEqual(1.05 * size);
     expect(srv.requests().filter((r) => r.server === 'api')).toHaveLength(1); // one holder, one redirect

@@ -5,7 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bytesBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
-import { cliEnv, idOf, nimlet, ROOT, writeManifest, wsName, wsOf } from '../cache/helpers/cli.js';
+import { nimlet } from '../support/cli.js';
+import { idOf, writeManifest, wsName, wsOf } from '../support/manifest.js';
+import { ROOT } from '../support/paths.js';
+import { cliEnv } from '../support/sandbox.js';
 
 const FAKE_NVSMI = path.join(ROOT, 'test/fixtures/nvidia-smi/nvidia-smi');
 const MACHINES = path.join(ROOT, 'test/fixtures/nvidia-smi/machines');
@@ -63,7 +66,7 @@ describe('download-to-cache without --profiles or --all', () => {
   it('on 8 × H100: fetches and publishes the H100 build only, after one probe', async () => {
     const r = await download('h100-sxm-x8');
     expect(r.stderr).not.toContain('nimlet:');
-    expect(r.exitCode).toBe(0);
+    expect(r.code).toBe(0);
     const ws = wsOf(path.join(dir, 'cache'), H100);
     expect(JSON.parse(r.stdout)).toEqual({
       profiles: [{ id: idOf(H100), name: H100, modelDir: ws, files: 2, bytes: CONFIG.length + ENGINE.length, fetchedBytes: CONFIG.length + ENGINE.length }],
@@ -79,7 +82,7 @@ describe('download-to-cache without --profiles or --all', () => {
     // Run again: the selected profile is complete, nothing is requested.
     srv.reset();
     const again = await download('h100-sxm-x8');
-    expect(again.exitCode).toBe(0);
+    expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ profiles: [{ id: idOf(H100), fetchedBytes: 0 }] });
     expect(srv.requests()).toEqual([]);
   });
@@ -87,7 +90,7 @@ describe('download-to-cache without --profiles or --all', () => {
   it('on L40/L40S: the generic profile instead, and none of the H100 files', async () => {
     const r = await download('l40-l40s-mixed');
     expect(r.stderr).not.toContain('nimlet:');
-    expect(r.exitCode).toBe(0);
+    expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ profiles: [{ id: idOf(GENERIC), name: GENERIC, files: 2, fetchedBytes: CONFIG.length + WEIGHTS.length }] });
     expect(await readdir(path.join(dir, 'cache', 'profiles'))).toEqual([wsName(GENERIC)]);
     expect(await readFile(path.join(wsOf(path.join(dir, 'cache'), GENERIC), 'model.safetensors'), 'utf8')).toBe(WEIGHTS);
@@ -100,7 +103,7 @@ describe('download-to-cache without --profiles or --all', () => {
       NIM_CACHE_PATH: path.join(dir, 'cache'),
       NIMLET_MANIFEST: path.join(dir, 'model_manifest.yaml'),
     }));
-    expect(r.exitCode).toBe(69);
+    expect(r.code).toBe(69);
     expect(srv.requests()).toEqual([]);
     await expect(readdir(path.join(dir, 'cache', 'profiles'))).rejects.toMatchObject({ code: 'ENOENT' });
   });

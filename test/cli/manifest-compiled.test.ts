@@ -6,8 +6,9 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cliEnv, nimlet } from '../cache/helpers/cli.js';
-import { MANIFEST, runCli } from '../select/cli-harness.js';
+import { nimlet } from '../support/cli.js';
+import { cliEnv } from '../support/sandbox.js';
+import { MANIFEST, runCli } from '../support/select-fixtures.js';
 
 let dir: string;
 let cache: string;
@@ -33,36 +34,36 @@ async function filesUnder(root: string): Promise<string[]> {
 }
 
 describe('select with a broken copy of the manifest', () => {
-  const select = () => runCli(['select', '--json', '--manifest', MANIFEST], { machine: 'h100-x8', env: { NIM_CACHE_PATH: cache, XDG_CACHE_HOME: xdg } });
+  const select = () => runCli(['select', '--json', '--manifest', MANIFEST], { machine: 'h100-x8-gpu3-busy', env: { NIM_CACHE_PATH: cache, XDG_CACHE_HOME: xdg } });
 
   it.each([['{}'], ['null'], ['{"profiles":[{}]}']])('%s: the same selection, and the copy replaced', async (broken) => {
-    const before = select();
+    const before = await select();
     expect(before.code).toBe(0);
     const copy = await theCopy();
     const good = await readFile(copy, 'utf8');
     await writeFile(copy, broken);
-    const after = select();
+    const after = await select();
     expect([after.code, after.stderr]).toEqual([0, '']);
     expect(after.stdout).toBe(before.stdout);
     expect(await readFile(copy, 'utf8')).toBe(good);
   });
 
   it('select and list-model-profiles write nothing into the cache; the copy is private (0700 folder, 0600 file)', async () => {
-    expect(select().code).toBe(0);
-    expect(runCli(['list-model-profiles', '--manifest', MANIFEST], { machine: 'h100-x8', env: { NIM_CACHE_PATH: cache, XDG_CACHE_HOME: xdg } }).code).toBe(0);
+    expect((await select()).code).toBe(0);
+    expect((await runCli(['list-model-profiles', '--manifest', MANIFEST], { machine: 'h100-x8-gpu3-busy', env: { NIM_CACHE_PATH: cache, XDG_CACHE_HOME: xdg } })).code).toBe(0);
     await expect(stat(cache)).rejects.toMatchObject({ code: 'ENOENT' });
     expect((await stat(copies())).mode & 0o777).toBe(0o700);
     expect((await stat(await theCopy())).mode & 0o777).toBe(0o600);
   });
 
   it('a private folder others can write is not used: an edited copy there changes nothing', async () => {
-    const before = select();
+    const before = await select();
     const copy = await theCopy();
     const parsed = JSON.parse(await readFile(copy, 'utf8'));
     parsed.profiles = parsed.profiles.slice(0, 1);
     await writeFile(copy, JSON.stringify(parsed));
     await chmod(copies(), 0o777);
-    const after = select();
+    const after = await select();
     expect([after.code, after.stdout]).toEqual([0, before.stdout]);
   });
 });
@@ -83,7 +84,7 @@ describe('download-to-cache with a hostile copy on the shared cache (issue 11 fa
     ].join('\n'));
     const env = cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest, XDG_CACHE_HOME: xdg });
     // `cache prune --dry-run` reads the manifest, so writes its copy, and fetches nothing.
-    expect((await nimlet(['cache', 'prune', '--dry-run'], env)).exitCode).toBe(0);
+    expect((await nimlet(['cache', 'prune', '--dry-run'], env)).code).toBe(0);
     const copy = await theCopy();
     const parsed = JSON.parse(await readFile(copy, 'utf8'));
     // From the workspace being built (cache/tmp/ws-…) up to the folder that holds the cache, and a foreign source.
@@ -95,7 +96,7 @@ describe('download-to-cache with a hostile copy on the shared cache (issue 11 fa
     await rm(xdg, { recursive: true });
 
     const r = await nimlet(['download-to-cache', '--all'], env);
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     const outside = (await filesUnder(dir)).filter((f) => !f.startsWith(`cache${path.sep}`) && !f.startsWith(`xdg${path.sep}`));
     // and prune removes the folder an earlier nimlet kept its copies in
     const pruned = await nimlet(['cache', 'prune', '--json'], env);

@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bytesBody, ngcFilePath, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
-import { cliEnv, nimlet, VLLM_TAGS, writeManifest } from '../cache/helpers/cli.js';
+import { nimlet } from '../support/cli.js';
+import { VLLM_TAGS, writeManifest } from '../support/manifest.js';
+import { cliEnv } from '../support/sandbox.js';
 
 const FILES = { 'config.json': '{"architectures":["LlamaForCausalLM"]}', 'model.safetensors': 'weights '.repeat(5000), 'tokenizer.json': '{"t":1}' };
 const ngc = (file: string) => ({ org: 'nim', team: 'meta', model: 'llama', version: '1.0', file });
@@ -56,7 +58,7 @@ describe('a NIM 1.x cache under NIM_CACHE_PATH', () => {
   it('every file there and matching the manifest: download-to-cache makes zero requests; the files are reused', async () => {
     await nimCache(FILES);
     const r = await download();
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     expect(srv.requests()).toEqual([]);
     expect(r.stdout).toContain('nothing fetched (already cached)');
     const out = await nimlet(['download-to-cache', '--all', '--json'], cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest, NIMLET_NGC_ENDPOINT: srv.url, NIMLET_OFFLINE: '1' }));
@@ -68,13 +70,13 @@ describe('a NIM 1.x cache under NIM_CACHE_PATH', () => {
   it('offline (downloads turned off) with the NIM cache complete: served from it, exit 0', async () => {
     await nimCache(FILES);
     const r = await nimlet(['download-to-cache', '--all'], cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest, NIM_DISABLE_MODEL_DOWNLOAD: '1' }));
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
   });
 
   it('a file whose bytes differ from the manifest, and a missing one, are fetched; the matching one is not', async () => {
     await nimCache({ 'config.json': FILES['config.json'], 'model.safetensors': 'tampered weights' });
     const r = await download();
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     expect(fetched()).toEqual(['model.safetensors', 'tokenizer.json']);
   });
 
@@ -84,7 +86,7 @@ describe('a NIM 1.x cache under NIM_CACHE_PATH', () => {
     await writeFile(outside, FILES['model.safetensors']);
     await symlink(outside, path.join(repo, 'snapshots/1.0/model.safetensors'));
     const r = await download();
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     expect(fetched()).toEqual(['model.safetensors']);
   });
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { CliContext } from '../../src/cli/context.js';
-import { FIXTURES, ids, MANIFEST, ROOT } from '../select/cli-harness.js';
+import { FIXTURES, ids, MANIFEST, ROOT } from '../support/select-fixtures.js';
 
 let dir: string;
 beforeAll(() => {

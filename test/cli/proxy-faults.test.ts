@@ -6,10 +6,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../engine/fake-engine-env.js';
-import { BIN, cliEnv, nimlet, VLLM_TAGS, writeManifest } from '../cache/helpers/cli.js';
+import { waitFor } from '../support/engine-record.js';
+import { nimlet, startNimlet } from '../support/cli.js';
+import { VLLM_TAGS, writeManifest } from '../support/manifest.js';
+import { cliEnv } from '../support/sandbox.js';
 
 let dir: string;
 let proxy: net.Server;
@@ -54,7 +55,7 @@ describe('an HTTPS proxy that misbehaves on CONNECT', () => {
   it('drops every CONNECT: one CONNECT per attempt, NIMLET_RETRY_ATTEMPTS obeyed, exit 75', async () => {
     const url = await startBadProxy('drop');
     const r = await nimlet(['download-to-cache', '--all'], env(url, { NIMLET_RETRY_ATTEMPTS: '3' }));
-    expect(r.exitCode, r.all).toBe(75);
+    expect(r.code, r.all).toBe(75);
     expect(r.stderr).toContain('the proxy refused or dropped CONNECT');
     expect(connects).toBe(3);
   });
@@ -62,17 +63,17 @@ describe('an HTTPS proxy that misbehaves on CONNECT', () => {
   it('accepts and never answers: each attempt ends at NIMLET_HTTP_TIMEOUT_MS, exit 75', async () => {
     const url = await startBadProxy('silent');
     const r = await nimlet(['download-to-cache', '--all'], env(url, { NIMLET_RETRY_ATTEMPTS: '2', NIMLET_HTTP_TIMEOUT_MS: '300' }));
-    expect(r.exitCode, r.all).toBe(75);
+    expect(r.code, r.all).toBe(75);
     expect(r.stderr).toMatch(/within 300 ms/);
     expect(connects).toBe(2);
   });
 
   it('SIGTERM while it waits on a silent proxy: exit 143', async () => {
     const url = await startBadProxy('silent');
-    const child = execa(process.execPath, [BIN, 'download-to-cache', '--all'], { env: env(url, {}), extendEnv: false, reject: false, all: true });
+    const { child, done } = startNimlet(['download-to-cache', '--all'], env(url, {}));
     await waitFor(() => (connects > 0 ? true : undefined), 30_000);
     child.kill('SIGTERM');
-    const r = await child;
-    expect([r.exitCode, r.signal], r.all).toEqual([143, undefined]);
+    const r = await done;
+    expect([r.code, r.signal], r.all).toEqual([143, null]);
   });
 });

@@ -7,7 +7,7 @@ import { makeModelFolder, makeSandbox, manifestOf, runNimlet } from './serve-hel
 
 const ID = 'd0'.repeat(32);
 const FILES = { 'config.json': { uri: 'hf://acme/Model-7B:main?file=config.json', size: 2 } };
-const SELECT_MACHINES = path.join(import.meta.dirname, '../fixtures/select/machines');
+
 
 async function dryRun(tags: Record<string, string>, machine: string, extra: Record<string, string> = {}) {
   const sb = makeSandbox(manifestOf([{ id: ID, tags, workspace: { files: FILES } }]));
@@ -31,13 +31,13 @@ describe('serve --dry-run --json: the GPUs the engine gets', () => {
   });
 
   it.each(['sglang', 'tensorrt_llm'])('MIG host: %s on a MIG device gets its MIG- UUID', async (engine) => {
-    const out = await dryRun({ llm_engine: engine, precision: 'bf16', tp: '1' }, path.join(SELECT_MACHINES, 'h100-mig'));
+    const out = await dryRun({ llm_engine: engine, precision: 'bf16', tp: '1' }, 'h100-mig-x1');
     expect([out.env.CUDA_VISIBLE_DEVICES, out.env.CUDA_DEVICE_ORDER]).toEqual(['MIG-c0ffee00-0000-5a6b-8c9d-000000000000', 'PCI_BUS_ID']);
   });
 
   it('MIG host with three MIG devices: a vLLM profile is refused (69) with how to expose only one', async () => {
     const sb = makeSandbox(manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files: FILES } }]));
-    const r = await runNimlet(['serve', '--dry-run'], { ...sb.env, NIMLET_FAKE_NVSMI_MACHINE: path.join(SELECT_MACHINES, 'h100-mig'), NIM_MODEL_NAME: makeModelFolder(sb) });
+    const r = await runNimlet(['serve', '--dry-run'], { ...sb.env, NIMLET_FAKE_NVSMI_MACHINE: 'h100-mig-x1', NIM_MODEL_NAME: makeModelFolder(sb) });
     expect(r.code).toBe(69);
     expect(r.stderr).toContain('vLLM cannot be pinned to one MIG device (MIG device 0 (3g.40gb) of GPU 0) of several');
     expect(r.stderr).toContain('NVIDIA_VISIBLE_DEVICES=MIG-c0ffee00-0000-5a6b-8c9d-000000000000');

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   generatedBody, hfFilePath, sha256Of, startArtifactServer, type ArtifactServer, type Faults,
 } from '../fixtures/servers/artifact-server.js';
-import { readRecord, waitFor } from '../engine/fake-engine-env.js';
+import { readRecord, waitFor } from '../support/engine-record.js';
 import { makeSandbox, manifestOf, runNimlet, startNimlet } from './serve-helpers.js';
 
 const ID = 'd0d0'.padEnd(64, '2');

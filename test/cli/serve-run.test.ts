@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readRecord, waitFor } from '../engine/fake-engine-env.js';
+import { readRecord, waitFor } from '../support/engine-record.js';
 import { H100_UUIDS, makeModelFolder, makeSandbox, manifestOf, NIMLET, runNimlet, startNimlet, type Sandbox } from './serve-helpers.js';
 
 const ID = 'bead'.padEnd(64, '1');

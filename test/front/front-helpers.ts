@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
 import { makeModelFolder, makeSandbox, manifestOf, startNimlet, type Result, type Sandbox } from '../cli/serve-helpers.js';
-import { readRecord } from '../engine/fake-engine-env.js';
+import { readRecord } from '../support/engine-record.js';
 
 const FAKE_OPENAI = fileURLToPath(new URL('../fixtures/engines/fake-openai-engine', import.meta.url));
 export const PROFILE_ID = 'f00d'.padEnd(64, '3');

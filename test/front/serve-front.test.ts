@@ -2,7 +2,7 @@
 // test creates its health file), streams in lock step with the test, and records what reaches it.
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readRecord } from '../engine/fake-engine-env.js';
+import { readRecord } from '../support/engine-record.js';
 import http from 'node:http';
 import { runNimlet } from '../cli/serve-helpers.js';
 import { frontSandbox, startServe, PROFILE_ID, readyOf, request, streamChat, until } from './front-helpers.js';
