@@ -14,3 +14,6 @@ export const NODE_DIR = path.dirname(process.execPath);
 
 /** The folder of one fake machine (test/fixtures/nvidia-smi/machines/NAME). */
 export const machineDir = (name: string): string => path.join(FAKE_NVSMI_DIR, 'machines', name);
+
+/** The 8 GPU UUIDs of the fake h100-sxm-x8 machine, by index. */
+export const H100_UUIDS = Array.from({ length: 8 }, (_, i) => `GPU-3f2a9c1${i}-7b4e-4d21-9a0c-5e8f1b2c3d4${i}`);

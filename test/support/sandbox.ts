@@ -23,7 +23,7 @@ export interface SandboxOptions {
   /** The manifest's text, written to `manifest` (default: none written). */
   manifest?: string;
   /** Command names the fake engine is linked as in bin/ (default vllm and trtllm-serve). */
-  engines?: string[];
+  engines?: string[] | undefined;
   /** The fake nvidia-smi's machine (a name under test/fixtures/nvidia-smi/machines or a path); null: no nvidia-smi. */
   machine?: string | null;
 }
@@ -43,8 +43,6 @@ export interface Sandbox {
   run(args: string[], extra?: Record<string, string>, options?: RunOptions): Promise<CliResult>;
   /** An artifact server on 127.0.0.1, stopped after the test. */
   server(): Promise<ArtifactServer>;
-  /** A local model folder (what NIM_MODEL_NAME names) holding a config.json. */
-  modelFolder(name?: string): string;
 }
 
 /** A temporary folder removed after the test. */
@@ -100,11 +98,13 @@ export function makeSandbox(options: SandboxOptions = {}): Sandbox {
       cleanups.push(() => srv.stop());
       return srv;
     },
-    modelFolder(name = 'store') {
-      const folder = path.join(dir, name);
-      mkdirSync(folder, { recursive: true });
-      writeFileSync(path.join(folder, 'config.json'), '{}');
-      return folder;
-    },
   };
+}
+
+/** A local model folder in the sandbox (what NIM_MODEL_NAME names) holding a config.json. */
+export function makeModelFolder(sb: Pick<Sandbox, 'dir'>, name = 'store'): string {
+  const folder = path.join(sb.dir, name);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(path.join(folder, 'config.json'), '{}');
+  return folder;
 }
