@@ -2,14 +2,13 @@
 // reads, replayed against the built CLI (build first) and the fake artifact server on 127.0.0.1. Nothing outside the
 // cache is read, changed or published; `cache verify` names every planted entry as damage and never hangs.
 import { execFileSync } from 'node:child_process';
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytesBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bytesBody, sha256Of, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
 import { nimlet } from '../support/cli.js';
 import { VLLM_TAGS, writeManifest } from '../support/manifest.js';
-import { cliEnv } from '../support/sandbox.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 
 const CONFIG = '{"architectures":["LlamaForCausalLM"]}';
 let dir: string;
@@ -20,20 +19,17 @@ let srv: ArtifactServer;
 let configHex: string;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-attacks-'));
-  cache = path.join(dir, 'cache');
-  manifest = path.join(dir, 'model_manifest.yaml');
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
+  cache = sb.cache;
+  manifest = sb.manifest;
   outside = path.join(dir, 'secret');
-  srv = await startArtifactServer();
+  srv = await sb.server();
   srv.add('/m/config.json', bytesBody(CONFIG));
   configHex = await sha256Of(bytesBody(CONFIG));
   await writeManifest(manifest, [{
     name: 'vllm-bf16-tp1', tags: VLLM_TAGS, files: { 'config.json': { uri: `${srv.url}/m/config.json`, sha256: configHex } },
   }]);
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const env = () => cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest, XDG_CACHE_HOME: path.join(dir, 'xdg') });

@@ -1,17 +1,15 @@
 // A cache damaged by hand or by another tool, owned by another uid, or locked by another host: through the built
 // CLI (build first), against the fake artifact server on 127.0.0.1. Each fault is healed or ends in its documented
 // exit code naming the path, never exit 70.
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytesBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bytesBody, sha256Of, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
 import { nimlet, startNimlet } from '../support/cli.js';
-import { idOf, VLLM_TAGS, writeManifest, wsName, wsOf } from '../support/manifest.js';
+import { VLLM_TAGS, writeManifest, wsName, wsOf } from '../support/manifest.js';
 import { NOBODY, skipUnlessNobodyCanRun } from '../support/nobody.js';
-import { BIN } from '../support/paths.js';
-import { cliEnv } from '../support/sandbox.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 import { tarBytes } from '../support/tar-writer.js';
 
 const CONFIG = '{"architectures":["LlamaForCausalLM"]}';
@@ -23,10 +21,11 @@ let srv: ArtifactServer;
 let configHex: string;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-faults-'));
-  cache = path.join(dir, 'cache');
-  manifest = path.join(dir, 'model_manifest.yaml');
-  srv = await startArtifactServer();
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
+  cache = sb.cache;
+  manifest = sb.manifest;
+  srv = await sb.server();
   srv.add('/m/config.json', bytesBody(CONFIG));
   srv.add('/m/tokenizer.json', bytesBody(TOKENIZER));
   configHex = await sha256Of(bytesBody(CONFIG));
@@ -39,10 +38,6 @@ beforeEach(async () => {
       'tokenizer.json': { uri: `${srv.url}/m/tokenizer.json` },
     },
   }]);
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const env = (extra: Record<string, string> = {}) => cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest, ...extra });

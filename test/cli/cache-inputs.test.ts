@@ -1,19 +1,17 @@
 // Issue 11 fault 8, the inputs: each refused up front with a one-line error and its documented exit code (built
 // CLI, build first) — never a validation that passes and a later exit 70, never a token sent out of /resolve/.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { nimlet } from '../support/cli.js';
 import { VLLM_TAGS, writeManifest } from '../support/manifest.js';
-import { cliEnv } from '../support/sandbox.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 import { MANIFEST, runCli } from '../support/select-fixtures.js';
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-inputs-'));
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
 });
-afterEach(() => rm(dir, { recursive: true, force: true }));
 
 const env = (manifest: string, extra: Record<string, string> = {}) =>
   cliEnv({ NIM_CACHE_PATH: path.join(dir, 'cache'), NIMLET_MANIFEST: manifest, XDG_CACHE_HOME: path.join(dir, 'xdg'), ...extra });

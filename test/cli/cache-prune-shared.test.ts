@@ -3,10 +3,9 @@
 // what a running download has fetched but not yet published; `--dry-run` lists exactly what the real run removes.
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readRecord, waitFor } from '../support/engine-record.js';
@@ -28,8 +27,9 @@ let release: () => void;
 let held: Promise<void>;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-prune-shared-'));
-  cache = path.join(dir, 'cache');
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
+  cache = sb.cache;
   held = new Promise((r) => (release = r));
   server = http.createServer((req, res) => {
     const name = (req.url ?? '').slice(1);
@@ -53,7 +53,6 @@ afterEach(async () => {
   release();
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
-  await rm(dir, { recursive: true, force: true });
 });
 
 const env = (manifest: string) => cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest, XDG_CACHE_HOME: path.join(dir, 'xdg') });

@@ -1,28 +1,24 @@
 // Workspaces keyed by the profile's own normalised entry (DESIGN §15), through the built CLI: two manifests that
 // reuse a profile id with other files never share a folder (issue 11 fault 4), and a workspace an earlier nimlet
 // published under the id is adopted once, with no request.
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytesBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bytesBody, sha256Of, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
 import { nimlet } from '../support/cli.js';
 import { idOf, VLLM_TAGS, writeManifest, wsOf } from '../support/manifest.js';
-import { cliEnv } from '../support/sandbox.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 
 let dir: string;
 let cache: string;
 let srv: ArtifactServer;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-wskey-'));
-  cache = path.join(dir, 'cache');
-  srv = await startArtifactServer();
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
+  cache = sb.cache;
+  srv = await sb.server();
   srv.add('/a/config.json', bytesBody('{"model":"A"}'));
   srv.add('/b/config.json', bytesBody('{"model":"B"}'));
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const env = (manifest: string) => cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest, XDG_CACHE_HOME: path.join(dir, 'xdg') });

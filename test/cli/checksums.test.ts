@@ -3,14 +3,13 @@
 // with a warning when nothing vouches for it, and refused under --require-checksums (65, nothing published).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytesBody, hfFilePath, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bytesBody, hfFilePath, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
 import { nimlet } from '../support/cli.js';
 import { VLLM_TAGS, writeManifest } from '../support/manifest.js';
-import { cliEnv } from '../support/sandbox.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 
 const HTML = '<html><body>Sign in to continue</body></html>';
 const CONFIG = '{"architectures":["LlamaForCausalLM"]}';
@@ -19,13 +18,10 @@ let dir: string;
 let srv: ArtifactServer;
 let manifest: string;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-checksums-'));
-  srv = await startArtifactServer();
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
+  srv = await sb.server();
   manifest = path.join(dir, 'm.yaml');
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const env = () => cliEnv({ NIM_CACHE_PATH: path.join(dir, 'cache'), NIMLET_MANIFEST: manifest, XDG_CACHE_HOME: path.join(dir, 'xdg'), HF_ENDPOINT: srv.url });

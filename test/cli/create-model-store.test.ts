@@ -1,16 +1,15 @@
 // create-model-store with a --model-store that cannot be created or written: exit 73 naming the path, before
 // anything is fetched, and nothing already there lost (build first: npx tsc -p tsconfig.build.json).
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { bytesBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
+import { beforeEach, expect, it } from 'vitest';
+import { bytesBody, sha256Of, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
 import { nimlet } from '../support/cli.js';
 import { VLLM_TAGS, writeManifest } from '../support/manifest.js';
 import { NOBODY, skipUnlessNobodyCanRun } from '../support/nobody.js';
-import { cliEnv } from '../support/sandbox.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 
 const CONFIG = '{"architectures":["LlamaForCausalLM"]}';
 let dir: string;
@@ -18,16 +17,13 @@ let srv: ArtifactServer;
 let env: Record<string, string>;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-store-'));
-  srv = await startArtifactServer();
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
+  srv = await sb.server();
   srv.add('/m/config.json', bytesBody(CONFIG));
   const manifest = path.join(dir, 'model_manifest.yaml');
   await writeManifest(manifest, [{ name: 'p', tags: VLLM_TAGS, files: { 'config.json': { uri: `${srv.url}/m/config.json`, sha256: await sha256Of(bytesBody(CONFIG)) } } }]);
   env = cliEnv({ NIM_CACHE_PATH: path.join(dir, 'cache'), NIMLET_MANIFEST: manifest });
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const createStore = (store: string) => nimlet(['create-model-store', '--profile', 'vllm-bf16-tp1', '--model-store', store], env);

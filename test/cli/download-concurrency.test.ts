@@ -1,28 +1,22 @@
 // Many processes on one cache, SIGKILL and SIGTERM mid-download, through the built CLI.
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generatedBody, sha256Of, startArtifactServer, type ArtifactServer, type Faults } from '../fixtures/servers/artifact-server.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { generatedBody, sha256Of, type ArtifactServer, type Faults } from '../fixtures/servers/artifact-server.js';
 import { nimlet, startNimlet } from '../support/cli.js';
-import { idOf, VLLM_TAGS, writeManifest, wsOf } from '../support/manifest.js';
-import { cliEnv } from '../support/sandbox.js';
+import { VLLM_TAGS, writeManifest, wsOf } from '../support/manifest.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 
 const MiB = 1024 * 1024;
-let dir: string;
 let cache: string;
 let manifest: string;
 let srv: ArtifactServer;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-conc-'));
-  cache = path.join(dir, 'cache');
-  manifest = path.join(dir, 'model_manifest.yaml');
-  srv = await startArtifactServer();
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
+  const sb = makeSandbox({ engines: [] });
+  cache = sb.cache;
+  manifest = sb.manifest;
+  srv = await sb.server();
 });
 
 // One stream per file: these tests pin the one-stream resume (Range from the partial's end); the ranged download's

@@ -2,30 +2,24 @@
 // rerun that resumes the ranges the map names; 8 processes on one cache still fetch each byte once.
 import { createHash, randomInt } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generatedBody, sha256Of, startArtifactServer, type ArtifactServer, type Faults } from '../fixtures/servers/artifact-server.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { generatedBody, sha256Of, type ArtifactServer, type Faults } from '../fixtures/servers/artifact-server.js';
 import { nimlet, startNimlet } from '../support/cli.js';
 import { VLLM_TAGS, writeManifest, wsOf } from '../support/manifest.js';
-import { cliEnv } from '../support/sandbox.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 
 const MiB = 1024 * 1024;
-let dir: string;
 let cache: string;
 let manifest: string;
 let srv: ArtifactServer;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-ranged-'));
-  cache = path.join(dir, 'cache');
-  manifest = path.join(dir, 'model_manifest.yaml');
-  srv = await startArtifactServer();
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
+  const sb = makeSandbox({ engines: [] });
+  cache = sb.cache;
+  manifest = sb.manifest;
+  srv = await sb.server();
 });
 
 const env = (connections: number) => cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest, NIMLET_DOWNLOAD_CONNECTIONS: String(connections) });

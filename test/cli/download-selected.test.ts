@@ -1,16 +1,14 @@
 // download-to-cache with neither --profiles nor --all: the profile `select` picks for this machine's GPUs (the
 // project's fake nvidia-smi first on PATH), and only that one, is fetched and published. Build first.
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytesBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bytesBody, sha256Of, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
 import { nimlet } from '../support/cli.js';
 import { idOf, writeManifest, wsName, wsOf } from '../support/manifest.js';
 import { ROOT } from '../support/paths.js';
-import { cliEnv } from '../support/sandbox.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 
-const FAKE_NVSMI = path.join(ROOT, 'test/fixtures/nvidia-smi/nvidia-smi');
 const MACHINES = path.join(ROOT, 'test/fixtures/nvidia-smi/machines');
 /** Manifest keys (ids are their sha256) and the names nimlet derives from the tags. */
 const H100 = 'tensorrt_llm-h100-bf16-tp1-latency';
@@ -23,10 +21,9 @@ let dir: string;
 let srv: ArtifactServer;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-dl-sel-'));
-  await mkdir(path.join(dir, 'bin'));
-  await symlink(FAKE_NVSMI, path.join(dir, 'bin', 'nvidia-smi'));
-  srv = await startArtifactServer();
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
+  srv = await sb.server();
   const files: Record<string, string> = { 'config.json': CONFIG, 'rank0.engine': ENGINE, 'model.safetensors': WEIGHTS };
   for (const [name, text] of Object.entries(files)) srv.add(`/m/${name}`, bytesBody(text));
   const file = async (name: string) => ({ uri: `${srv.url}/m/${name}`, sha256: await sha256Of(bytesBody(files[name]!)), size: files[name]!.length });
@@ -42,10 +39,6 @@ beforeEach(async () => {
       files: { 'config.json': await file('config.json'), 'model.safetensors': await file('model.safetensors') },
     },
   ]);
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 /** Runs download-to-cache --json with no profile option, the fake nvidia-smi answering as `machine`. */

@@ -1,18 +1,16 @@
 // download-to-cache, create-model-store and cache ls/verify/prune through the built CLI, against the fake
 // artifact server on 127.0.0.1 (build first: npx tsc -p tsconfig.build.json).
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, lstat, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytesBody, generatedBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bytesBody, generatedBody, sha256Of, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
 import { execa } from 'execa';
 import { nimlet } from '../support/cli.js';
 import { idOf, type TestProfile, VLLM_TAGS, writeManifest, wsName, wsOf } from '../support/manifest.js';
 import { NOBODY, skipUnlessNobodyCanRun } from '../support/nobody.js';
-import { BIN } from '../support/paths.js';
-import { cliEnv } from '../support/sandbox.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 import { tarBytes } from '../support/tar-writer.js';
 
 let dir: string;
@@ -55,15 +53,12 @@ const env = (extra: Record<string, string> = {}) => cliEnv({ NIM_CACHE_PATH: cac
 const gets = () => srv.requests().filter((r) => r.method === 'GET').map((r) => r.path).sort();
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-dl-'));
-  cache = path.join(dir, 'cache');
-  manifest = path.join(dir, 'model_manifest.yaml');
-  srv = await startArtifactServer();
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
+  cache = sb.cache;
+  manifest = sb.manifest;
+  srv = await sb.server();
   await writeManifest(manifest, await profiles());
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('download-to-cache', () => {

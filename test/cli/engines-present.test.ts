@@ -69,7 +69,7 @@ describe.each(MACHINES)('an image with only vLLM on %s', (_label, machine, best)
     server.reset();
     const sb = sandbox();
     // detected, not declared: vllm on PATH, no trtllm-serve, python3 without sglang
-    const r = await nimlet(['serve'], { ...sb.env, NIMLET_FAKE_NVSMI_MACHINE: machine, NIMLET_NGC_ENDPOINT: server.url, NGC_API_KEY: 'nvapi-test', NIMLET_RETRY_ATTEMPTS: '1' }, { real: true });
+    const r = await nimlet(['serve'], { ...sb.env, NIMLET_FAKE_NVSMI_MACHINE: machine, NIMLET_NGC_ENDPOINT: server.url, NGC_API_KEY: 'nvapi-test', NIMLET_RETRY_ATTEMPTS: '1' });
     expect(r.code).not.toBe(0); // the registry has none of the files: the download fails
     const chosen = profiles.find((p) => p.name === best)!;
     const requested = [...new Set(server.requests().map((q) => q.path.split('?')[0]!))];
@@ -83,7 +83,7 @@ describe('engines the image does not have', () => {
 
   it('a pin of a TensorRT-LLM profile in a vLLM image: 69 before any download, naming the image to use', async () => {
     const sb = makeSandbox({ manifest: exampleYaml, engines: ['vllm'] });
-    const r = await nimlet(['serve'], { ...sb.env, NIMLET_ENGINES: 'vllm', NIM_MODEL_PROFILE: trt, NIM_MANIFEST_ALLOW_UNSAFE: '1', NIMLET_NGC_ENDPOINT: 'http://127.0.0.1:9' }, { real: true });
+    const r = await nimlet(['serve'], { ...sb.env, NIMLET_ENGINES: 'vllm', NIM_MODEL_PROFILE: trt, NIM_MANIFEST_ALLOW_UNSAFE: '1', NIMLET_NGC_ENDPOINT: 'http://127.0.0.1:9' });
     expect(r.code).toBe(69);
     const id = profiles.find((p) => p.name === trt)!.id;
     expect(r.stderr).toBe(`nimlet: NIM_MODEL_PROFILE names ${id} (${trt}), which cannot run here: engine tensorrt_llm is not in this image; it has vllm\n`

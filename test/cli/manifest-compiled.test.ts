@@ -2,23 +2,22 @@
 // a private per-user folder (XDG_CACHE_HOME/nimlet-private/manifests), never on the shared cache (DESIGN §15): a
 // copy planted where an older nimlet kept it (<cache>/manifests/) is never read; a private folder others can write
 // is not used; a broken copy is parsed again and replaced, never an exit 70 on every start.
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { nimlet } from '../support/cli.js';
-import { cliEnv } from '../support/sandbox.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 import { MANIFEST, runCli } from '../support/select-fixtures.js';
 
 let dir: string;
 let cache: string;
 let xdg: string;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-compiled-'));
-  cache = path.join(dir, 'cache');
+  const sb = makeSandbox({ engines: [], machine: null });
+  dir = sb.dir;
+  cache = sb.cache;
   xdg = path.join(dir, 'xdg');
 });
-afterEach(async () => rm(dir, { recursive: true, force: true }));
 
 const copies = () => path.join(xdg, 'nimlet-private', 'manifests');
 async function theCopy(): Promise<string> {

@@ -1,13 +1,13 @@
 // Any model, no manifest (issue 16, DESIGN §13), in-process (test/support/cli.ts): NIM_MODEL_PATH=hf://… against the
 // Hub-like test server (revision and paged tree APIs, resolve with X-Repo-Commit), on the project's fake GPUs.
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytesBody, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bytesBody, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
 import { addHubRepo, gitBlobId, llamaFiles, sha256, type HubFile } from '../fixtures/servers/hub-repo.js';
 import { nimlet as run, type CliResult } from '../support/cli.js';
 import { FAKE_NVSMI_DIR, NODE_DIR } from '../support/paths.js';
+import { makeSandbox } from '../support/sandbox.js';
 const C1 = '1'.repeat(40);
 const C2 = '2'.repeat(40);
 
@@ -15,12 +15,9 @@ let dir: string;
 let srv: ArtifactServer;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-model-free-'));
-  srv = await startArtifactServer();
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
+  srv = await sb.server();
 });
 
 function nimlet(argv: string[], env: Record<string, string>): Promise<CliResult> {

@@ -1,17 +1,15 @@
 // DESIGN §6 through the built CLI on 8 × H100 (the project's fake nvidia-smi first on PATH): what the NIM Operator
 // does — a cache Job runs `download-to-cache --profiles <tp1>`, then a service starts with no pin — serves that tp1
 // profile with zero requests, where the ranking alone picks the H100 tp8 build, which would be downloaded.
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytesBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bytesBody, sha256Of, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
 import { nimlet } from '../support/cli.js';
 import { idOf, writeManifest, wsName } from '../support/manifest.js';
 import { ROOT } from '../support/paths.js';
-import { cliEnv } from '../support/sandbox.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 
-const FAKE_NVSMI = path.join(ROOT, 'test/fixtures/nvidia-smi/nvidia-smi');
 const MACHINES = path.join(ROOT, 'test/fixtures/nvidia-smi/machines');
 const TP8 = 'tensorrt_llm-h100-bf16-tp8-throughput';
 const TP2 = 'vllm-bf16-tp2';
@@ -22,10 +20,9 @@ let dir: string;
 let srv: ArtifactServer;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-prefer-'));
-  await mkdir(path.join(dir, 'bin'));
-  await symlink(FAKE_NVSMI, path.join(dir, 'bin', 'nvidia-smi'));
-  srv = await startArtifactServer();
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
+  srv = await sb.server();
   const files: Record<string, string> = { 'config.json': '{"architectures":["LlamaForCausalLM"]}', 'rank0.engine': 'engine', 'tp2.safetensors': 'tp2', 'tp1.safetensors': 'tp1' };
   for (const [name, text] of Object.entries(files)) srv.add(`/m/${name}`, bytesBody(text));
   const file = async (name: string) => ({ uri: `${srv.url}/m/${name}`, sha256: await sha256Of(bytesBody(files[name]!)), size: files[name]!.length });
@@ -38,10 +35,6 @@ beforeEach(async () => {
     { name: TP2, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '2', pp: '1' }, files: { 'config.json': await file('config.json'), 'model.safetensors': await file('tp2.safetensors') } },
     { name: TP1, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1', pp: '1' }, files: { 'config.json': await file('config.json'), 'model.safetensors': await file('tp1.safetensors') } },
   ]);
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const cache = () => path.join(dir, 'cache');

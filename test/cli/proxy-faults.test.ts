@@ -2,15 +2,13 @@
 // replayed against the built CLI (build first) with real proxies on 127.0.0.1. undici 7 alone reconnects for ever
 // (~2,000 CONNECTs/s) or hangs; nimlet bounds each CONNECT and the whole request itself: one CONNECT per attempt,
 // NIMLET_RETRY_ATTEMPTS obeyed, exit 75 (network) — and SIGTERM ends it, 143.
-import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/engine-record.js';
 import { nimlet, startNimlet } from '../support/cli.js';
 import { VLLM_TAGS, writeManifest } from '../support/manifest.js';
-import { cliEnv } from '../support/sandbox.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 
 let dir: string;
 let proxy: net.Server;
@@ -33,7 +31,8 @@ async function startBadProxy(mode: 'drop' | 'silent'): Promise<string> {
 }
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-proxy-'));
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
   connects = 0;
   sockets = [];
   // an https source only a proxy could reach (the bad proxy never connects anywhere); size given: no HEAD
@@ -44,7 +43,6 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const s of sockets) s.destroy();
   await new Promise((r) => proxy.close(r));
-  await rm(dir, { recursive: true, force: true });
 });
 
 const env = (proxyUrl: string, extra: Record<string, string>) => cliEnv({

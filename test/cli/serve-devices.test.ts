@@ -1,7 +1,6 @@
 // What the engine is given as its GPUs (DESIGN §8), through the built CLI: nvidia-smi indices with
 // CUDA_DEVICE_ORDER=PCI_BUS_ID for whole GPUs (a heterogeneous A100 + T4 host: the A100s' own indices), a MIG- UUID
 // for a MIG device. And a profile without files (issue 10): served only from NIM_MODEL_NAME.
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nimlet } from '../support/cli.js';
 import { manifestOf } from '../support/manifest.js';

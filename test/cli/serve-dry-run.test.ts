@@ -139,7 +139,7 @@ describe('serve --dry-run --json', () => {
     const sb = makeSandbox({ manifest: manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files: { 'config.json': { uri: 'http://127.0.0.1:9/config.json', size: 2 } } } }]) });
     const env = { ...sb.env, NIM_DISABLE_MODEL_DOWNLOAD: '1' };
     const dry = await nimlet(['serve', '--dry-run'], env);
-    const run = await nimlet(['serve'], env, { real: true });
+    const run = await nimlet(['serve'], env);
     expect([dry.code, run.code]).toEqual([66, 66]);
     expect(firstLine(dry.stderr)).toBe(`nimlet: profile vllm-bf16-tp1 is not complete in the cache and downloads are turned off (1 file(s) missing)`);
     expect(firstLine(dry.stderr)).toBe(firstLine(run.stderr));
@@ -155,7 +155,7 @@ describe('serve --dry-run --json', () => {
     const before = entries();
     const dry = await nimlet(['serve', '--dry-run'], { ...sb.env, NIM_CACHE_PATH: file });
     expect(entries()).toEqual(before);
-    const run = await nimlet(['serve'], { ...sb.env, NIM_CACHE_PATH: file }, { real: true });
+    const run = await nimlet(['serve'], { ...sb.env, NIM_CACHE_PATH: file });
     expect([dry.code, run.code]).toEqual([73, 73]);
     expect(firstLine(dry.stderr)).toBe(`nimlet: cache folder ${file} is not writable (ENOTDIR)`);
     expect(firstLine(dry.stderr)).toBe(firstLine(run.stderr));

@@ -100,7 +100,7 @@ describe('serve runs the engine', () => {
 
   it('an engine the image declares but whose command cannot be found → 127 naming it', async () => {
     const { env } = sandbox('tensorrt_llm', []);
-    const r = await nimlet(['serve'], { ...env, NIMLET_ENGINES: 'tensorrt_llm' }, { real: true });
+    const r = await nimlet(['serve'], { ...env, NIMLET_ENGINES: 'tensorrt_llm' });
     expect(r.code).toBe(127);
     expect(r.stderr).toContain('nimlet: engine command "trtllm-serve" not found on PATH\nhint: install the engine in the image, or set NIMLET_TRTLLM_CMD to the command that starts it\n');
   });
@@ -110,7 +110,7 @@ describe('serve runs the engine', () => {
     // this host's python3 has no SGLang either, whatever the machine running the tests has installed
     writeFileSync(path.join(sb.bin, 'python3'), '#!/bin/sh\necho \'{"versions": {}, "sglang": false}\'\n');
     chmodSync(path.join(sb.bin, 'python3'), 0o755);
-    const r = await nimlet(['serve'], env, { real: true });
+    const r = await nimlet(['serve'], env);
     expect(r.code).toBe(127);
     expect(r.stderr).toBe('nimlet: no inference engine found here: tensorrt_llm-bf16-tp2 needs tensorrt_llm (trtllm-serve), and nothing was downloaded\n'
       + 'hint: run nimlet in its tensorrt_llm image (docs/container.md), install the engine, or set NIMLET_TRTLLM_CMD (or NIMLET_ENGINES) to declare it\n');
@@ -121,7 +121,7 @@ describe('serve runs the engine', () => {
     const file = path.join(sb.dir, 'not-exec');
     writeFileSync(file, '#!/bin/sh\nexit 0\n');
     chmodSync(file, 0o644);
-    const r = await nimlet(['serve'], { ...env, NIMLET_VLLM_CMD: `${file} serve` }, { real: true });
+    const r = await nimlet(['serve'], { ...env, NIMLET_VLLM_CMD: `${file} serve` });
     expect(r.code).toBe(126);
     expect(r.stderr).toContain(`nimlet: engine command "${file}" is not executable\n`);
   });

@@ -1,8 +1,8 @@
 // Plain-data builders: a profile (through the manifest reader's own buildProfile), a selection, settings.
 import { createHash } from 'node:crypto';
 import { readSettings, type Settings } from '../../src/config/env.js';
-import { buildProfile } from '../../src/manifest/profile.js';
-import type { Engine, Profile } from '../../src/manifest/types.js';
+import { buildProfile, NO_REQUIREMENTS } from '../../src/manifest/profile.js';
+import type { Engine, Profile, Requirements } from '../../src/manifest/types.js';
 import type { Selection } from '../../src/select/types.js';
 
 /**
@@ -19,9 +19,13 @@ export function makeProfile(engine: Engine, over: Partial<Profile> = {}): Profil
   return { ...built, ...over };
 }
 
-/** A profile from its tags alone, every field derived by buildProfile (`more` laid on top). */
-export function profileFromTags(tags: Record<string, string>, more: Partial<Profile> = {}): Profile {
-  return { ...buildProfile({ id: idOfTags(tags), tags, files: [], location: { file: 'model_manifest.yaml', line: 1 } }), ...more };
+/**
+ * A profile from its tags alone, every field derived by buildProfile (the id: the sha256 of the tags), with `more`
+ * laid on top; `more.requirements` adds to none.
+ */
+export function profileFromTags(tags: Record<string, string>, more: Partial<Omit<Profile, 'requirements'>> & { requirements?: Partial<Requirements> } = {}): Profile {
+  const built = buildProfile({ id: idOfTags(tags), tags, files: [], location: { file: 'model_manifest.yaml', line: 1 } });
+  return { ...built, ...more, requirements: { ...NO_REQUIREMENTS, ...more.requirements } };
 }
 
 const idOfTags = (tags: Record<string, string>): string => createHash('sha256').update(JSON.stringify(tags)).digest('hex');

@@ -1,6 +1,7 @@
 // One fresh folder per test for the CLI tests: a cache, a manifest, a model store, a bin/ first on PATH with the
 // fake nvidia-smi and fake engines, and the environment nimlet runs with, built from nothing but PATH and HOME.
-// Everything made here (folders, servers) is removed after each test.
+// Everything made here (folders, servers) is removed after each test: make them in the test or a beforeEach, not in
+// a beforeAll or a describe's body.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

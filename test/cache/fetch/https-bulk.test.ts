@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { nimlet } from '../../support/cli.js';
-import { idOf, VLLM_TAGS, writeManifest, wsOf } from '../../support/manifest.js';
+import { VLLM_TAGS, writeManifest, wsOf } from '../../support/manifest.js';
 import { cliEnv } from '../../support/sandbox.js';
 
 const MiB = 1024 * 1024;
