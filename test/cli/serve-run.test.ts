@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readRecord, waitFor } from '../support/engine-record.js';
 import { nimlet, startNimlet } from '../support/cli.js';
 import { manifestOf } from '../support/manifest.js';
-import { H100_UUIDS, BIN as NIMLET } from '../support/paths.js';
+import { H100_UUIDS, BIN } from '../support/paths.js';
 import { makeModelFolder, makeSandbox, type Sandbox } from '../support/sandbox.js';
 
 const ID = 'bead'.padEnd(64, '1');
@@ -55,7 +55,7 @@ describe('serve runs the engine', () => {
   it('a Ctrl-C at a terminal (SIGINT to the whole process group) reaches the engine once', async () => {
     const { sb, env } = sandbox();
     // nimlet leads its own group, as a shell's foreground job does; the terminal signals that group
-    const child = spawn(process.execPath, [NIMLET, 'serve'], {
+    const child = spawn(process.execPath, [BIN, 'serve'], {
       env: { ...env, FAKE_ENGINE_MODE: 'wait', FAKE_ENGINE_EXIT_CODE: '0', FAKE_ENGINE_SHUTDOWN_MS: '400' }, stdio: 'ignore', detached: true,
     });
     const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));

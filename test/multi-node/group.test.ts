@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { manifestOf } from '../support/manifest.js';
-import { BIN as NIMLET } from '../support/paths.js';
+import { BIN } from '../support/paths.js';
 import { makeModelFolder, makeSandbox } from '../support/sandbox.js';
 import { request, until } from '../front/front-helpers.js';
 import { createGroup, netnsUnavailable, type Group } from './netns.js';
@@ -58,7 +58,7 @@ function startGroup(size: number, machine: (i: number) => string = () => 'h100-s
       NIM_SERVER_PORT: '8000', NIMLET_LEADER_TIMEOUT: '60', NIMLET_DRAIN_DELAY_MS: '1000', ...extra,
     };
     if (only !== undefined && !only.includes(i)) return null;
-    const child = group.spawnIn(i, [process.execPath, NIMLET, 'serve'], env);
+    const child = group.spawnIn(i, [process.execPath, BIN, 'serve'], env);
     const out = { text: '' };
     child.stdout!.on('data', (d: Buffer) => (out.text += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out.text += d.toString()));
