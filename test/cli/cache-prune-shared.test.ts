@@ -118,7 +118,7 @@ describe('cache prune beside a running download (issue 11 fault 5)', () => {
       name: 'dl', tags: VLLM_TAGS,
       files: { 'config.json': { uri: `${url}/dl-config.json`, sha256: sha('dl-config.json') }, 'big.bin': { uri: `${url}/big.bin`, sha256: sha(BIG), size: BIG.length } },
     }]);
-    const download = nimlet(['download-to-cache', '--all'], env(m));
+    const download = nimlet(['download-to-cache', '--all'], env(m), { real: true });
     const blob = path.join(cache, 'blobs/sha256', sha('dl-config.json'));
     const partial = path.join(cache, 'partials', sha(BIG));
     await waitFor(() => (existsSync(blob) && existsSync(partial) && statSync(partial).size > 0 ? true : undefined), 60_000);

@@ -52,7 +52,7 @@ describe('one cache, many processes', () => {
   it('8 processes at once on an empty cache: all succeed, each file served once, identical workspaces', async () => {
     // paced, so every process is up and contending while the first downloads are still running
     const { total } = await profile([6 * MiB, 6 * MiB, 4 * MiB, 1 * MiB], { rateBytesPerSec: 8 * MiB });
-    const runs = await Promise.all(Array.from({ length: 8 }, () => nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1', '--json'], env())));
+    const runs = await Promise.all(Array.from({ length: 8 }, () => nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1', '--json'], env(), { real: true })));
     for (const r of runs) expect(r.code, r.all).toBe(0);
     const dirs = new Set(runs.map((r) => JSON.parse(r.stdout).profiles[0].modelDir));
     expect([...dirs]).toEqual([wsOf(cache, 'vllm-bf16-tp1')]);

@@ -38,18 +38,27 @@ export interface RunOptions {
  *   (src/config/env.ts:233-251, src/manifest/load.ts:39), not ctx.cwd;
  * - process.execve (Node 22.15+): serve would replace the test worker with the engine; without it serve starts the
  *   engine as a child, as on Node 20.
+ * Runs that overlap share these (the last one started sets them): commands that must run at the same time, as
+ * separate processes do, are started as real processes.
  */
+let inside = 0;
+let saved: { env: NodeJS.ProcessEnv; cwd: string; execve: unknown } | null = null;
+
 async function insideWorker<T>(env: Record<string, string>, cwd: string, work: () => Promise<T>): Promise<T> {
-  const saved = { env: process.env, cwd: process.cwd(), execve: (process as { execve?: unknown }).execve };
+  const proc = process as { execve?: unknown };
+  if (inside++ === 0) saved = { env: process.env, cwd: process.cwd(), execve: proc.execve };
   process.env = { ...env };
   process.chdir(cwd);
-  (process as { execve?: unknown }).execve = undefined;
+  proc.execve = undefined;
   try {
     return await work();
   } finally {
-    process.env = saved.env;
-    process.chdir(saved.cwd);
-    (process as { execve?: unknown }).execve = saved.execve;
+    if (--inside === 0 && saved !== null) {
+      process.env = saved.env;
+      process.chdir(saved.cwd);
+      proc.execve = saved.execve;
+      saved = null;
+    }
   }
 }
 
