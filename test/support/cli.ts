@@ -1,6 +1,7 @@
-// The one way tests run nimlet (build first). In-process by default: main(argv, ctx) with the test's environment, working folder
-// and captured output (60-260 ms a command). As a real child process of bin/nimlet (build first) where the process
-// itself is under test: signals, serve handing over to the engine, several processes at once, another uid, kill -9.
+// The one way tests run nimlet (build first: both modes run dist/). In-process by default: main(argv, ctx) with the
+// test's environment, working folder and captured output (60-260 ms a command, where a child process pays two Node
+// start-ups). As a real child process of bin/nimlet where the process itself is under test: signals, serve handing
+// over to the engine, several processes at once, another uid, kill -9 and resume, Node's start-up settings.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

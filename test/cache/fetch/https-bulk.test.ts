@@ -144,6 +144,7 @@ describe.skipIf(!OPENSSL)('bulk downloads over https (NODE_EXTRA_CA_CERTS)', () 
   it('fetches 8 MiB files (Content-Length, chunked, close-delimited) through a 302; storage never sees Authorization', async () => {
     const names = ['length.bin', 'chunked.bin', 'close.bin'];
     await writeProfile(names);
+    // a real process: Node reads NODE_EXTRA_CA_CERTS once, when it starts
     const r = await nimlet(['download-to-cache', '--profiles', PROFILE, '--json'], env({ NODE_EXTRA_CA_CERTS: certPem }), { real: true });
     expect(r.stderr).not.toContain('nimlet:');
     expect(r.code).toBe(0);
