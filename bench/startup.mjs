@@ -32,7 +32,7 @@ const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) =>
 const env = {
   ...inherited,
   PATH: `${bin}${path.delimiter}${process.env.PATH}`,
-  NIMLET_FAKE_NVSMI_MACHINE: path.join(root, 'test/fixtures/select/machines/h100-x8'),
+  NIMLET_FAKE_NVSMI_MACHINE: path.join(root, 'test/fixtures/nvidia-smi/machines/h100-x8-gpu3-busy'),
   NO_COLOR: '1',
   NIM_CACHE_PATH: path.join(tmp, 'cache'),
   // the private folder holds the compiled copy of the manifest that a restart reuses (src/manifest/compiled.ts)

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { extractArchive } from '../../src/cache/extract.js';
 import { NimletError } from '../../src/errors.js';
-import { tarBytes, type RawEntry } from './helpers/tar-writer.js';
+import { tarBytes, type RawEntry } from '../support/tar-writer.js';
 
 let sandbox: string;
 let outside: string;

@@ -2,12 +2,13 @@
 // reads, replayed against the built CLI (build first) and the fake artifact server on 127.0.0.1. Nothing outside the
 // cache is read, changed or published; `cache verify` names every planted entry as damage and never hangs.
 import { execFileSync } from 'node:child_process';
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytesBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
-import { cliEnv, nimlet, VLLM_TAGS, writeManifest } from '../cache/helpers/cli.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bytesBody, sha256Of, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
+import { nimlet } from '../support/cli.js';
+import { VLLM_TAGS, writeManifest } from '../support/manifest.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 
 const CONFIG = '{"architectures":["LlamaForCausalLM"]}';
 let dir: string;
@@ -18,20 +19,17 @@ let srv: ArtifactServer;
 let configHex: string;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-attacks-'));
-  cache = path.join(dir, 'cache');
-  manifest = path.join(dir, 'model_manifest.yaml');
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
+  cache = sb.cache;
+  manifest = sb.manifest;
   outside = path.join(dir, 'secret');
-  srv = await startArtifactServer();
+  srv = await sb.server();
   srv.add('/m/config.json', bytesBody(CONFIG));
   configHex = await sha256Of(bytesBody(CONFIG));
   await writeManifest(manifest, [{
     name: 'vllm-bf16-tp1', tags: VLLM_TAGS, files: { 'config.json': { uri: `${srv.url}/m/config.json`, sha256: configHex } },
   }]);
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const env = () => cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest, XDG_CACHE_HOME: path.join(dir, 'xdg') });
@@ -52,7 +50,7 @@ describe('a symlink planted at the predictable partial name (fault 2)', () => {
     await mkdir(path.join(cache, 'partials'), { recursive: true });
     await symlink(outside, path.join(cache, 'partials', configHex));
     const r = await download();
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     const st = await stat(outside);
     expect([st.mode & 0o777, await readFile(outside, 'utf8')]).toEqual([0o600, content]);
     const blob = await lstat(path.join(cache, 'blobs/sha256', configHex));
@@ -74,17 +72,17 @@ describe('a workspace file named like a temporary of the marker (fault 3)', () =
       },
     }]);
     const r = await download();
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     expect(await readFile(path.join(cache, 'blobs/sha256', configHex), 'utf8')).toBe(CONFIG);
     expect(await readFile(path.join(await theWorkspace(), '.nimlet-complete.tmp'), 'utf8')).toBe(CONFIG);
     const verify = await nimlet(['cache', 'verify'], env());
-    expect(verify.exitCode, verify.all).toBe(0);
+    expect(verify.code, verify.all).toBe(0);
   });
 });
 
 describe('cache verify with planted links, FIFOs and devices (fault 8)', () => {
   it('reports each as damage (exit 74) without hanging, and --repair removes them', async () => {
-    expect((await download()).exitCode).toBe(0);
+    expect((await download()).code).toBe(0);
     const blobs = path.join(cache, 'blobs/sha256');
     const fifo = 'f'.repeat(64);
     const zero = '0'.repeat(64);
@@ -105,7 +103,7 @@ describe('cache verify with planted links, FIFOs and devices (fault 8)', () => {
     await symlink(outside, path.join(path.dirname(wsFile), 'tokenizer_config.json'));
 
     const r = await nimlet(['cache', 'verify'], env());
-    expect(r.exitCode, r.all).toBe(74);
+    expect(r.code, r.all).toBe(74);
     expect(r.stderr).toContain('fifo was not published by nimlet');
     expect(r.stderr).toContain('tokenizer_config.json was not published by nimlet');
     expect(r.stderr).toContain(`blob ${fifo}: content hashes to nothing: a FIFO, not a regular file`);
@@ -113,7 +111,7 @@ describe('cache verify with planted links, FIFOs and devices (fault 8)', () => {
     expect(r.stderr).toContain(`blob ${out}: content hashes to nothing: a symbolic link`);
     expect(r.stderr).toContain('config.json hashes to nothing: a symbolic link');
     const repaired = await nimlet(['cache', 'verify', '--repair'], env());
-    expect(repaired.exitCode, repaired.all).toBe(0);
+    expect(repaired.code, repaired.all).toBe(0);
     expect((await readdir(blobs)).sort()).toEqual([configHex]);
     expect(await readFile(outside, 'utf8')).toBe('top secret\n');
   });

@@ -1,14 +1,16 @@
 // A cache damaged by hand or by another tool, owned by another uid, or locked by another host: through the built
 // CLI (build first), against the fake artifact server on 127.0.0.1. Each fault is healed or ends in its documented
 // exit code naming the path, never exit 70.
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytesBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
-import { BIN, cliEnv, idOf, nimlet, NOBODY, skipUnlessNobodyCanRun, VLLM_TAGS, writeManifest, wsName, wsOf } from '../cache/helpers/cli.js';
-import { tarBytes } from '../cache/helpers/tar-writer.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bytesBody, sha256Of, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
+import { nimlet, startNimlet } from '../support/cli.js';
+import { VLLM_TAGS, writeManifest, wsName, wsOf } from '../support/manifest.js';
+import { NOBODY, skipUnlessNobodyCanRun } from '../support/nobody.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
+import { tarBytes } from '../support/tar-writer.js';
 
 const CONFIG = '{"architectures":["LlamaForCausalLM"]}';
 const TOKENIZER = '{"tok":1}';
@@ -19,10 +21,11 @@ let srv: ArtifactServer;
 let configHex: string;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-faults-'));
-  cache = path.join(dir, 'cache');
-  manifest = path.join(dir, 'model_manifest.yaml');
-  srv = await startArtifactServer();
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
+  cache = sb.cache;
+  manifest = sb.manifest;
+  srv = await sb.server();
   srv.add('/m/config.json', bytesBody(CONFIG));
   srv.add('/m/tokenizer.json', bytesBody(TOKENIZER));
   configHex = await sha256Of(bytesBody(CONFIG));
@@ -36,21 +39,17 @@ beforeEach(async () => {
     },
   }]);
 });
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
-});
 
 const env = (extra: Record<string, string> = {}) => cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest, ...extra });
 const workspace = () => wsOf(cache, 'vllm-bf16-tp1');
 const gets = () => srv.requests().filter((r) => r.method === 'GET').map((r) => r.path).sort();
 const asNobody = (args: string[]) =>
-  execa(process.execPath, [BIN, ...args], { env: env(), extendEnv: false, reject: false, all: true, uid: NOBODY, gid: NOBODY });
+  nimlet([...args], env(), { uid: NOBODY });
 
 /** A complete cache, then no workspace: the next run must rebuild it from the blobs. */
 async function filledCacheWithoutWorkspace(): Promise<void> {
   const first = await nimlet(['download-to-cache', '--all'], env());
-  expect(first.exitCode, first.all).toBe(0);
+  expect(first.code, first.all).toBe(0);
   await rm(workspace(), { recursive: true, force: true });
   srv.reset();
 }
@@ -62,13 +61,13 @@ describe('a damaged cache heals', () => {
     await rm(blob, { force: true });
     await mkdir(path.join(blob, 'junk'), { recursive: true });
     const r = await nimlet(['download-to-cache', '--all'], env());
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     expect(gets()).toEqual(['/m/config.json']);
     expect((await lstat(blob)).isFile()).toBe(true);
     expect(await readFile(path.join(workspace(), 'config.json'), 'utf8')).toBe(CONFIG);
     expect(await readdir(path.join(cache, 'tmp'))).toEqual([]);
     const verify = await nimlet(['cache', 'verify'], env());
-    expect(verify.exitCode, verify.all).toBe(0);
+    expect(verify.code, verify.all).toBe(0);
   });
 
   it('a folder where a source ref belongs: the file is fetched again and the ref written in its place', async () => {
@@ -78,7 +77,7 @@ describe('a damaged cache heals', () => {
     await rm(path.join(refs, ref!));
     await mkdir(path.join(refs, ref!));
     const r = await nimlet(['download-to-cache', '--all'], env());
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     expect(gets()).toEqual(['/m/tokenizer.json']);
     expect((await readFile(path.join(refs, ref!), 'utf8')).trim()).toBe(await sha256Of(bytesBody(TOKENIZER)));
     expect(await readFile(path.join(workspace(), 'tokenizer.json'), 'utf8')).toBe(TOKENIZER);
@@ -90,7 +89,7 @@ it('an archive holding `x` as a file and then `x/y` is refused (exit 74), nothin
   srv.add('/m/collide.tar', bytesBody(tar));
   await writeManifest(manifest, [{ name: 'p', tags: VLLM_TAGS, files: { engine: { uri: `${srv.url}/m/collide.tar`, sha256: await sha256Of(bytesBody(tar)), extract: true } } }]);
   const r = await nimlet(['download-to-cache', '--all'], env());
-  expect(r.exitCode, r.all).toBe(74);
+  expect(r.code, r.all).toBe(74);
   expect(r.stderr).toContain('nimlet: refused to unpack engine of profile vllm-bf16-tp1: "x": entries collide, one path is both a file and a folder (EEXIST on mkdir)');
   expect(r.stderr).toMatch(/hint: the archive is unsafe or damaged/);
   expect(await readdir(path.join(cache, 'profiles'))).toEqual([]);
@@ -107,17 +106,17 @@ describe.skipIf(process.getuid?.() !== 0)('a cache partly owned by another uid: 
     await execa('chown', ['0:0', path.join(cache, sub)]);
     await chmod(path.join(cache, sub), 0o755);
     const r = await asNobody(['download-to-cache', '--all']);
-    expect(r.exitCode, r.all).toBe(73);
+    expect(r.code, r.all).toBe(73);
     expect(r.stderr).toContain(`nimlet: cannot write in the cache: EACCES on ${path.join(cache, sub)}\n`);
     expect(r.stderr).toContain(`hint: make ${path.join(cache, sub)} writable by uid 65534`);
   });
 
   it('cache prune by uid 65534 on a cache root owns: exit 73, nothing removed', async () => {
-    expect((await nimlet(['download-to-cache', '--all'], env())).exitCode).toBe(0);
+    expect((await nimlet(['download-to-cache', '--all'], env())).code).toBe(0);
     await mkdir(path.join(cache, 'profiles', 'otherprofile'));
     await execa('chown', [`${NOBODY}:${NOBODY}`, dir]);
     const r = await asNobody(['cache', 'prune']);
-    expect(r.exitCode, r.all).toBe(73);
+    expect(r.code, r.all).toBe(73);
     expect(r.stderr).toContain(`nimlet: cannot write in the cache: EACCES on ${path.join(cache, 'profiles')}\n`);
     expect(r.stderr).not.toMatch(/bug in nimlet/);
     expect((await readdir(path.join(cache, 'profiles'))).sort()).toEqual([wsName('vllm-bf16-tp1'), 'otherprofile'].sort());
@@ -129,18 +128,18 @@ it('a lock held by another host says who holds it while waiting, and SIGTERM sti
   await mkdir(lock, { recursive: true });
   const owner = { token: 't', host: 'other-host/pid:[4026531836]', pid: 4242, since: '2099-01-01T00:00:00.000Z' };
   await writeFile(path.join(lock, 'owner.json'), JSON.stringify(owner));
-  const child = nimlet(['download-to-cache', '--all'], env());
+  const { child, done } = startNimlet(['download-to-cache', '--all'], env());
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
+    child.stderr!.on('data', (chunk: string) => {
+      stderr += chunk;
       if (/waiting for config\.json .*\n/.test(stderr)) resolve();
     });
-    child.then(() => reject(new Error(`nimlet ended before waiting:\n${stderr}`)), reject);
+    done.then(() => reject(new Error(`nimlet ended before waiting:\n${stderr}`)), reject);
   });
   child.kill('SIGTERM');
-  const r = await child;
-  expect(r.exitCode, r.all).toBe(143);
+  const r = await done;
+  expect(r.code, r.all).toBe(143);
   expect(r.stderr).toContain(
     'waiting for config.json (profile vllm-bf16-tp1), locked by other-host pid 4242 since 2099-01-01T00:00:00.000Z; taken over if its heartbeat stops for 30 s\n',
   );

@@ -3,15 +3,17 @@
 // what a running download has fetched but not yet published; `--dry-run` lists exactly what the real run removes.
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readRecord, waitFor } from '../engine/fake-engine-env.js';
-import { cliEnv, nimlet, VLLM_TAGS, writeManifest, wsOf } from '../cache/helpers/cli.js';
-import { makeSandbox, startNimlet } from './serve-helpers.js';
+import { readRecord, waitFor } from '../support/engine-record.js';
+import { nimlet } from '../support/cli.js';
+import { VLLM_TAGS, writeManifest, wsOf } from '../support/manifest.js';
+import { cliEnv } from '../support/sandbox.js';
+import { startNimlet } from '../support/cli.js';
+import { makeSandbox } from '../support/sandbox.js';
 
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 const BIG = Buffer.alloc(4 << 20, 7);
@@ -25,8 +27,9 @@ let release: () => void;
 let held: Promise<void>;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-prune-shared-'));
-  cache = path.join(dir, 'cache');
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
+  cache = sb.cache;
   held = new Promise((r) => (release = r));
   server = http.createServer((req, res) => {
     const name = (req.url ?? '').slice(1);
@@ -50,7 +53,6 @@ afterEach(async () => {
   release();
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
-  await rm(dir, { recursive: true, force: true });
 });
 
 const env = (manifest: string) => cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest, XDG_CACHE_HOME: path.join(dir, 'xdg') });
@@ -67,7 +69,7 @@ async function manifestOf(name: string, files: string[], withSha: boolean): Prom
 
 async function prune(manifest: string, dry: boolean) {
   const r = await nimlet(['cache', 'prune', '--json', ...(dry ? ['--dry-run'] : []), '--manifest', manifest], env(manifest));
-  expect(r.exitCode, r.all).toBe(0);
+  expect(r.code, r.all).toBe(0);
   return JSON.parse(r.stdout) as { removed: { kind: string; path: string }[]; kept: { kind: string; path: string; why: string }[] };
 }
 
@@ -75,8 +77,8 @@ describe('cache prune beside two manifests and a running serve', () => {
   it('removes neither manifest’s files nor the running one’s; --dry-run lists exactly what it removes', async () => {
     const a = await manifestOf('model-a', ['config.json'], true);
     const b = await manifestOf('model-b', ['config.json', 'tokenizer.json'], false);
-    for (const m of [a, b]) expect((await nimlet(['download-to-cache', '--all'], env(m))).exitCode).toBe(0);
-    const sb = makeSandbox('');
+    for (const m of [a, b]) expect((await nimlet(['download-to-cache', '--all'], env(m))).code).toBe(0);
+    const sb = makeSandbox({ manifest: '' });
     const c = await manifestOf('model-c', ['config.json'], true);
     const serve = startNimlet(['serve'], { ...sb.env, NIM_CACHE_PATH: cache, NIMLET_MANIFEST: c, XDG_CACHE_HOME: path.join(dir, 'xdg'), FAKE_ENGINE_MODE: 'wait' });
     try {
@@ -116,7 +118,7 @@ describe('cache prune beside a running download (issue 11 fault 5)', () => {
       name: 'dl', tags: VLLM_TAGS,
       files: { 'config.json': { uri: `${url}/dl-config.json`, sha256: sha('dl-config.json') }, 'big.bin': { uri: `${url}/big.bin`, sha256: sha(BIG), size: BIG.length } },
     }]);
-    const download = nimlet(['download-to-cache', '--all'], env(m));
+    const download = nimlet(['download-to-cache', '--all'], env(m), { real: true });
     const blob = path.join(cache, 'blobs/sha256', sha('dl-config.json'));
     const partial = path.join(cache, 'partials', sha(BIG));
     await waitFor(() => (existsSync(blob) && existsSync(partial) && statSync(partial).size > 0 ? true : undefined), 60_000);
@@ -126,7 +128,7 @@ describe('cache prune beside a running download (issue 11 fault 5)', () => {
     expect([existsSync(blob), existsSync(partial)]).toEqual([true, true]);
     release();
     const r = await download;
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     expect(await readFile(path.join(wsOf(cache, 'dl'), 'config.json'), 'utf8')).toBe('dl-config.json');
     expect(sha(await readFile(path.join(wsOf(cache, 'dl'), 'big.bin')))).toBe(sha(BIG));
   });

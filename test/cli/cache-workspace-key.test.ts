@@ -1,26 +1,24 @@
 // Workspaces keyed by the profile's own normalised entry (DESIGN §15), through the built CLI: two manifests that
 // reuse a profile id with other files never share a folder (issue 11 fault 4), and a workspace an earlier nimlet
 // published under the id is adopted once, with no request.
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytesBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
-import { cliEnv, idOf, nimlet, VLLM_TAGS, writeManifest, wsOf } from '../cache/helpers/cli.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bytesBody, sha256Of, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
+import { nimlet } from '../support/cli.js';
+import { idOf, VLLM_TAGS, writeManifest, wsOf } from '../support/manifest.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 
 let dir: string;
 let cache: string;
 let srv: ArtifactServer;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-wskey-'));
-  cache = path.join(dir, 'cache');
-  srv = await startArtifactServer();
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
+  cache = sb.cache;
+  srv = await sb.server();
   srv.add('/a/config.json', bytesBody('{"model":"A"}'));
   srv.add('/b/config.json', bytesBody('{"model":"B"}'));
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const env = (manifest: string) => cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest, XDG_CACHE_HOME: path.join(dir, 'xdg') });
@@ -35,7 +33,7 @@ describe('two manifests reusing one profile id (fault 4)', () => {
       // the same name, so the same id (writeManifest ids a profile by its name), and the same workspace path
       await writeManifest(manifest, [{ name: 'vllm-bf16-tp1', tags: VLLM_TAGS, files: { 'config.json': { uri: `${srv.url}/${m}/config.json`, ...sha } } }]);
       const r = await nimlet(['download-to-cache', '--all', '--json'], env(manifest));
-      expect(r.exitCode, r.all).toBe(0);
+      expect(r.code, r.all).toBe(0);
       const out = JSON.parse(r.stdout) as { profiles: { id: string; modelDir: string }[] };
       expect(out.profiles[0]!.id).toBe(idOf('vllm-bf16-tp1'));
       dirs.push(out.profiles[0]!.modelDir);
@@ -56,7 +54,7 @@ describe('a cache written by an earlier nimlet (profiles/<id>, a marker without 
     const manifest = path.join(dir, 'a.yaml');
     const sha = await sha256Of(bytesBody('{"model":"A"}'));
     await writeManifest(manifest, [{ name: 'vllm-bf16-tp1', tags: VLLM_TAGS, files: { 'config.json': { uri: `${srv.url}/a/config.json`, sha256: sha } } }]);
-    expect((await nimlet(['download-to-cache', '--all'], env(manifest))).exitCode).toBe(0);
+    expect((await nimlet(['download-to-cache', '--all'], env(manifest))).code).toBe(0);
     // made into what an earlier nimlet left: the folder named by the id, its marker without a key
     const old = path.join(cache, 'profiles', idOf('vllm-bf16-tp1'));
     await rename(wsOf(cache, 'vllm-bf16-tp1'), old);
@@ -66,7 +64,7 @@ describe('a cache written by an earlier nimlet (profiles/<id>, a marker without 
     await mkdir(path.join(cache, 'partials'), { recursive: true });
     srv.reset();
     const r = await nimlet(['download-to-cache', '--all'], env(manifest));
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     expect(gets()).toBe(0);
     expect(await readdir(path.join(cache, 'profiles'))).toEqual([path.basename(wsOf(cache, 'vllm-bf16-tp1'))]);
     expect(await readFile(path.join(wsOf(cache, 'vllm-bf16-tp1'), 'config.json'), 'utf8')).toBe('{"model":"A"}');

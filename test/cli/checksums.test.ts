@@ -3,12 +3,13 @@
 // with a warning when nothing vouches for it, and refused under --require-checksums (65, nothing published).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytesBody, hfFilePath, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
-import { cliEnv, nimlet, VLLM_TAGS, writeManifest } from '../cache/helpers/cli.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bytesBody, hfFilePath, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
+import { nimlet } from '../support/cli.js';
+import { VLLM_TAGS, writeManifest } from '../support/manifest.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 
 const HTML = '<html><body>Sign in to continue</body></html>';
 const CONFIG = '{"architectures":["LlamaForCausalLM"]}';
@@ -17,13 +18,10 @@ let dir: string;
 let srv: ArtifactServer;
 let manifest: string;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-checksums-'));
-  srv = await startArtifactServer();
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
+  srv = await sb.server();
   manifest = path.join(dir, 'm.yaml');
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const env = () => cliEnv({ NIM_CACHE_PATH: path.join(dir, 'cache'), NIMLET_MANIFEST: manifest, XDG_CACHE_HOME: path.join(dir, 'xdg'), HF_ENDPOINT: srv.url });
@@ -35,7 +33,7 @@ describe('files without a sha256 in the manifest', () => {
     srv.add('/m/config.json', bytesBody(HTML));
     await writeManifest(manifest, [{ name: 'p', tags: VLLM_TAGS, files: { 'config.json': { uri: `${srv.url}/m/config.json` } } }]);
     const r = await nimlet(['download-to-cache', '--all'], env());
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     expect(r.stderr).toContain('warning: profile vllm-bf16-tp1: 1 file(s) published unverified — no sha256 in the manifest and none from the source: config.json');
   });
 
@@ -43,7 +41,7 @@ describe('files without a sha256 in the manifest', () => {
     srv.add('/m/config.json', bytesBody(HTML));
     await writeManifest(manifest, [{ name: 'p', tags: VLLM_TAGS, files: { 'config.json': { uri: `${srv.url}/m/config.json` } } }]);
     const r = await nimlet(['download-to-cache', '--all', '--require-checksums'], env());
-    expect(r.exitCode, r.all).toBe(65);
+    expect(r.code, r.all).toBe(65);
     expect(r.stderr).toContain('config.json (profile vllm-bf16-tp1): no sha256 in the manifest and none offered by the source: refused (--require-checksums)');
     expect(await published()).toEqual([]);
     expect(await readdir(path.join(dir, 'cache', 'blobs', 'sha256'))).toEqual([]);
@@ -53,7 +51,7 @@ describe('files without a sha256 in the manifest', () => {
     srv.add(hf('config.json'), bytesBody(CONFIG), { etag: gitBlob(CONFIG) });
     await writeManifest(manifest, [{ name: 'p', tags: VLLM_TAGS, files: { 'config.json': { uri: 'hf://acme/model:main?file=config.json' } } }]);
     const r = await nimlet(['download-to-cache', '--all', '--require-checksums'], env());
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     expect(r.stderr).not.toContain('unverified');
   });
 
@@ -61,7 +59,7 @@ describe('files without a sha256 in the manifest', () => {
     srv.add(hf('config.json'), bytesBody(HTML), { etag: gitBlob(CONFIG) });
     await writeManifest(manifest, [{ name: 'p', tags: VLLM_TAGS, files: { 'config.json': { uri: 'hf://acme/model:main?file=config.json' } } }]);
     const r = await nimlet(['download-to-cache', '--all'], env());
-    expect(r.exitCode, r.all).toBe(74);
+    expect(r.code, r.all).toBe(74);
     expect(r.stderr).toContain(`git blob ${gitBlob(CONFIG)}`);
     expect(srv.requests().filter((q) => q.method === 'GET')).toHaveLength(2);
     expect(await published()).toEqual([]);

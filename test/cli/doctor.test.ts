@@ -1,17 +1,13 @@
-// `nimlet doctor` as a real child process: fake nvidia-smi first on PATH, the NGC and HF endpoints served by a
-// local HTTP server on 127.0.0.1, a fresh temporary folder per test.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// `nimlet doctor` in-process: fake nvidia-smi first on PATH, the NGC and HF endpoints served by a local HTTP server
+// on 127.0.0.1, a fresh sandbox per test.
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(ROOT, 'bin/nimlet');
-const FAKE_DIR = path.join(ROOT, 'test/fixtures/nvidia-smi');
-const NODE_DIR = path.dirname(process.execPath);
+import { nimlet as run, type CliResult as Result } from '../support/cli.js';
+import { NODE_DIR } from '../support/paths.js';
+import { makeSandbox, type Sandbox } from '../support/sandbox.js';
 
 const MANIFEST = `schema_version: 2.0.0
 profiles:
@@ -22,14 +18,15 @@ profiles:
         config.json: {uri: "hf://acme/tiny-model:main?file=config.json"}
 `;
 
+let sb: Sandbox;
 let tmp: string;
 let server: Server;
 let base: string;
 let requests: string[];
 
 beforeEach(async () => {
-  tmp = mkdtempSync(path.join(tmpdir(), 'nimlet-doctor-'));
-  writeFileSync(path.join(tmp, 'model_manifest.yaml'), MANIFEST);
+  sb = makeSandbox({ manifest: MANIFEST, engines: [] });
+  tmp = sb.dir;
   requests = [];
   server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url} auth=${req.headers.authorization ?? 'none'}`);
@@ -41,30 +38,20 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await new Promise((resolve) => server.close(resolve));
-  rmSync(tmp, { recursive: true, force: true });
 });
 
-interface Result { code: number; stdout: string; stderr: string }
 interface CheckOut { name: string; status: string; detail: string; hint?: string }
 
-function nimlet(args: string[], env: Record<string, string>, pathDirs: string[] = [FAKE_DIR, NODE_DIR]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], {
-      cwd: tmp,
-      timeout: 55_000, // a hung run is killed just before the test's own 60 s
-      env: {
-        HOME: tmp, NIM_CACHE_PATH: path.join(tmp, 'cache'), NO_COLOR: '1', PATH: pathDirs.join(path.delimiter),
-        NIMLET_NGC_ENDPOINT: `${base}/ngc`, HF_ENDPOINT: `${base}/hf`, NIMLET_FAKE_NVSMI_MACHINE: 'h100-sxm-x8',
-        NIMLET_MANIFEST: path.join(tmp, 'model_manifest.yaml'),
-        // A loaded machine can starve the local server, and each fake nvidia-smi is a node process, past the
-        // defaults (3 s, 10 s): the answers these tests expect must not turn into timeouts.
-        NIMLET_DOCTOR_TIMEOUT_MS: '30000', NIMLET_PROBE_TIMEOUT: '60',
-        ...env,
-      },
-    }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+function nimlet(args: string[], env: Record<string, string>, pathDirs: string[] = [sb.bin, NODE_DIR]): Promise<Result> {
+  return run(args, {
+    HOME: tmp, NIM_CACHE_PATH: path.join(tmp, 'cache'), NO_COLOR: '1', PATH: pathDirs.join(path.delimiter),
+    NIMLET_NGC_ENDPOINT: `${base}/ngc`, HF_ENDPOINT: `${base}/hf`, NIMLET_FAKE_NVSMI_MACHINE: 'h100-sxm-x8',
+    NIMLET_MANIFEST: sb.manifest,
+    // A loaded machine can starve the local server past the default 3 s: the answers these tests expect must not
+    // turn into timeouts.
+    NIMLET_DOCTOR_TIMEOUT_MS: '30000',
+    ...env,
+  }, { cwd: tmp });
 }
 
 const byName = (r: Result): Record<string, CheckOut> => {

@@ -1,26 +1,22 @@
 // Many processes on one cache, SIGKILL and SIGTERM mid-download, through the built CLI.
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generatedBody, sha256Of, startArtifactServer, type ArtifactServer, type Faults } from '../fixtures/servers/artifact-server.js';
-import { cliEnv, idOf, nimlet, VLLM_TAGS, writeManifest, wsOf } from '../cache/helpers/cli.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { generatedBody, sha256Of, type ArtifactServer, type Faults } from '../fixtures/servers/artifact-server.js';
+import { nimlet, startNimlet } from '../support/cli.js';
+import { VLLM_TAGS, writeManifest, wsOf } from '../support/manifest.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 
 const MiB = 1024 * 1024;
-let dir: string;
 let cache: string;
 let manifest: string;
 let srv: ArtifactServer;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-conc-'));
-  cache = path.join(dir, 'cache');
-  manifest = path.join(dir, 'model_manifest.yaml');
-  srv = await startArtifactServer();
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
+  const sb = makeSandbox({ engines: [] });
+  cache = sb.cache;
+  manifest = sb.manifest;
+  srv = await sb.server();
 });
 
 // One stream per file: these tests pin the one-stream resume (Range from the partial's end); the ranged download's
@@ -56,8 +52,8 @@ describe('one cache, many processes', () => {
   it('8 processes at once on an empty cache: all succeed, each file served once, identical workspaces', async () => {
     // paced, so every process is up and contending while the first downloads are still running
     const { total } = await profile([6 * MiB, 6 * MiB, 4 * MiB, 1 * MiB], { rateBytesPerSec: 8 * MiB });
-    const runs = await Promise.all(Array.from({ length: 8 }, () => nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1', '--json'], env())));
-    for (const r of runs) expect(r.exitCode, r.all).toBe(0);
+    const runs = await Promise.all(Array.from({ length: 8 }, () => nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1', '--json'], env(), { real: true })));
+    for (const r of runs) expect(r.code, r.all).toBe(0);
     const dirs = new Set(runs.map((r) => JSON.parse(r.stdout).profiles[0].modelDir));
     expect([...dirs]).toEqual([wsOf(cache, 'vllm-bf16-tp1')]);
     const gets = srv.requests().filter((r) => r.method === 'GET').map((r) => r.path).sort();
@@ -73,7 +69,7 @@ describe('one cache, many processes', () => {
     expect(await readdir(path.join(cache, 'locks'))).toEqual([]);
     expect(await readdir(path.join(cache, 'partials'))).toEqual([]);
     const verify = await nimlet(['cache', 'verify'], env());
-    expect(verify.exitCode, verify.all).toBe(0);
+    expect(verify.code, verify.all).toBe(0);
   });
 });
 
@@ -84,11 +80,11 @@ describe('interrupted downloads', () => {
     // The server stops half-way and holds the connection open: nimlet cannot get further before the kill.
     const { hashes } = await profile([size], { stallAfterBytes: size / 2 });
     const partial = path.join(cache, 'partials', hashes[0]!);
-    const first = nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], env());
+    const first = startNimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], env());
     // Once nimlet has read all it was sent, at most one batch (< WRITE_BATCH) is not yet in the partial.
     await until('the server to stall half-way and the partial to catch up', async () => srv.stats().bytesSent === size / 2 && (await sizeOf(partial)) > size / 2 - WRITE_BATCH, 180_000);
-    first.kill('SIGKILL');
-    const killed = await first;
+    first.child.kill('SIGKILL');
+    const killed = await first.done;
     expect(killed.signal).toBe('SIGKILL');
     const sentBefore = srv.stats().bytesSent;
     expect(sentBefore).toBe(size / 2);
@@ -100,7 +96,7 @@ describe('interrupted downloads', () => {
     srv.add('/m/shard-0.bin', generatedBody(size, 1));
     srv.reset();
     const second = await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1', '--json'], env());
-    expect(second.exitCode, second.all).toBe(0);
+    expect(second.code, second.all).toBe(0);
     expect(srv.stats().bytesSent).toBeLessThanOrEqual(size - sentBefore + 8 * MiB);
     // resumed from the end of the partial, one request: no byte kept is fetched again
     expect(srv.requests().map((r) => [r.headers.range, r.bytesSent])).toEqual([[`bytes=${kept}-`, size - kept]]);
@@ -116,11 +112,11 @@ describe('interrupted downloads', () => {
     // Stalled after 3 MiB: still downloading when the signal lands, however slow the machine.
     const { hashes } = await profile([size], { stallAfterBytes: 3 * MiB });
     const partial = path.join(cache, 'partials', hashes[0]!);
-    const first = nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], env());
+    const first = startNimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], env());
     await until('the partial to reach 2 MiB', async () => (await sizeOf(partial)) >= 2 * MiB);
-    first.kill('SIGTERM');
-    const r = await first;
-    expect(r.exitCode).toBe(143);
+    first.child.kill('SIGTERM');
+    const r = await first.done;
+    expect(r.code).toBe(143);
     expect(r.stderr).toContain('interrupted by SIGTERM');
     expect(await readdir(path.join(cache, 'profiles'))).toEqual([]);
     expect(await readdir(path.join(cache, 'locks'))).toEqual([]);
@@ -129,7 +125,7 @@ describe('interrupted downloads', () => {
     srv.add('/m/shard-0.bin', generatedBody(size, 1)); // no stall this time
     srv.reset();
     const second = await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], env());
-    expect(second.exitCode, second.all).toBe(0);
+    expect(second.code, second.all).toBe(0);
     expect(srv.requests().map((r) => [r.headers.range, r.bytesSent])).toEqual([[`bytes=${kept}-`, size - kept]]);
   });
 });

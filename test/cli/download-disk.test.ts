@@ -7,7 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedBody, sha256Of, startArtifactServer } from '../fixtures/servers/artifact-server.js';
-import { cliEnv, nimlet, VLLM_TAGS, writeManifest } from '../cache/helpers/cli.js';
+import { nimlet } from '../support/cli.js';
+import { VLLM_TAGS, writeManifest } from '../support/manifest.js';
+import { cliEnv } from '../support/sandbox.js';
 
 const MiB = 1024 * 1024;
 let dir: string;
@@ -41,7 +43,7 @@ describe('a cache on an 8 MiB tmpfs', () => {
       await writeManifest(manifest, [{ name: 'p', tags: VLLM_TAGS, files: { 'big.bin': { uri: `${srv.url}/m/big.bin`, sha256: await sha256Of(body), size: 16 * MiB } } }]);
       const cache = path.join(mnt, 'c1');
       const r = await nimlet(['download-to-cache', '--all'], cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest }));
-      expect(r.exitCode).toBe(74);
+      expect(r.code).toBe(74);
       expect(r.stderr).toMatch(new RegExp(`nimlet: not enough free disk in ${cache}: the download needs 16\\.0 MiB \\(16777216 bytes\\), [0-9.]+ [KM]iB \\(\\d+ bytes\\) free`));
       expect(srv.requests().filter((q) => q.method === 'GET')).toEqual([]);
       expect(await readdir(path.join(cache, 'profiles'))).toEqual([]);
@@ -77,13 +79,13 @@ describe('a cache on an 8 MiB tmpfs', () => {
       await writeManifest(manifest, [{ name: 'p', tags: VLLM_TAGS, files: { 'small.txt': { uri: `${url}/small.txt` }, 'big.bin': { uri: `${url}/big.bin` } } }]);
       const cache = path.join(mnt, 'c2');
       const r = await nimlet(['download-to-cache', '--all'], cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest }));
-      expect(r.exitCode, r.all).toBe(74);
+      expect(r.code, r.all).toBe(74);
       expect(gets).toBeGreaterThan(0);
       expect(await readdir(path.join(cache, 'profiles'))).toEqual([]);
       expect(await readdir(path.join(cache, 'partials'))).toEqual([]);
       // no blob of 16 MiB could have been published; whatever is in blobs/ is whole and verified
       const verify = await nimlet(['cache', 'verify'], cliEnv({ NIM_CACHE_PATH: cache }));
-      expect(verify.exitCode, verify.all).toBe(0);
+      expect(verify.code, verify.all).toBe(0);
       expect(verify.stdout).toContain('and 0 workspace file(s)');
     } finally {
       server.close();

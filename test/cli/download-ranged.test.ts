@@ -2,28 +2,24 @@
 // rerun that resumes the ranges the map names; 8 processes on one cache still fetch each byte once.
 import { createHash, randomInt } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generatedBody, sha256Of, startArtifactServer, type ArtifactServer, type Faults } from '../fixtures/servers/artifact-server.js';
-import { cliEnv, nimlet, VLLM_TAGS, writeManifest, wsOf } from '../cache/helpers/cli.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { generatedBody, sha256Of, type ArtifactServer, type Faults } from '../fixtures/servers/artifact-server.js';
+import { nimlet, startNimlet } from '../support/cli.js';
+import { VLLM_TAGS, writeManifest, wsOf } from '../support/manifest.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 
 const MiB = 1024 * 1024;
-let dir: string;
 let cache: string;
 let manifest: string;
 let srv: ArtifactServer;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-ranged-'));
-  cache = path.join(dir, 'cache');
-  manifest = path.join(dir, 'model_manifest.yaml');
-  srv = await startArtifactServer();
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
+  const sb = makeSandbox({ engines: [] });
+  cache = sb.cache;
+  manifest = sb.manifest;
+  srv = await sb.server();
 });
 
 const env = (connections: number) => cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest, NIMLET_DOWNLOAD_CONNECTIONS: String(connections) });
@@ -56,15 +52,15 @@ describe('ranged downloads, killed and resumed', () => {
     const connections = 8;
     const sha = await oneFile(size, { rateBytesPerSec: 3 * MiB });
     const at = Math.round(size * (lo + (hi - lo) * (randomInt(1000) / 1000)));
-    const first = nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], env(connections));
+    const first = startNimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], env(connections));
     await until(`the server to send ${at} bytes`, () => srv.stats().storageBytes >= at);
-    first.kill('SIGKILL');
-    expect((await first).signal).toBe('SIGKILL');
+    first.child.kill('SIGKILL');
+    expect((await first.done).signal).toBe('SIGKILL');
     expect(await readdir(path.join(cache, 'profiles')).catch(() => [])).toEqual([]);
     expect((await readdir(path.join(cache, 'partials'))).sort()).toEqual([sha, `${sha}.ranges`]);
     const sentBefore = srv.stats().bytesSent;
     const second = await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1', '--json'], env(connections));
-    expect(second.exitCode, second.all).toBe(0);
+    expect(second.code, second.all).toBe(0);
     // fetchedBytes counts what came over the network in this run, not the ranges the map said were in place
     const fetched = JSON.parse(second.stdout).profiles[0].fetchedBytes as number;
     expect(fetched).toBeGreaterThan(0);
@@ -84,8 +80,8 @@ describe('ranged downloads, many processes', () => {
   it('8 processes at once on one file of 40 MiB over 4 connections each: all succeed, at most 1.05 × the bytes sent', async () => {
     const size = 40 * MiB;
     await oneFile(size, { rateBytesPerSec: 8 * MiB });
-    const runs = await Promise.all(Array.from({ length: 8 }, () => nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1', '--json'], env(4))));
-    for (const r of runs) expect(r.exitCode, r.all).toBe(0);
+    const runs = await Promise.all(Array.from({ length: 8 }, () => nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1', '--json'], env(4), { real: true })));
+    for (const r of runs) expect(r.code, r.all).toBe(0);
     expect(srv.stats().bytesSent).toBeLessThanOrEqual(1.05 * size);
     expect(runs.reduce((s, r) => s + JSON.parse(r.stdout).profiles[0].fetchedBytes, 0)).toBeLessThanOrEqual(1.05 * size);
     expect(srv.requests().filter((r) => r.server === 'api')).toHaveLength(1); // one holder, one redirect
@@ -108,7 +104,7 @@ describe('ranged downloads, several files at once', () => {
     }
     await writeManifest(manifest, [{ name: 'vllm-bf16-tp1', tags: VLLM_TAGS, files }]);
     const r = await nimlet(['download-to-cache', '--profiles', 'vllm-bf16-tp1'], { ...env(12), NIMLET_MAX_CONNECTIONS: '12' });
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     expect(r.stderr).not.toMatch(/MaxListenersExceeded/);
     for (const name of ['a.bin', 'b.bin']) expect(await fileSha(path.join(wsOf(cache, 'vllm-bf16-tp1'), name))).toBe(files[name]!.sha256);
   }, 60_000);

@@ -1,13 +1,14 @@
 // download-to-cache with neither --profiles nor --all: the profile `select` picks for this machine's GPUs (the
 // project's fake nvidia-smi first on PATH), and only that one, is fetched and published. Build first.
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytesBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
-import { cliEnv, idOf, nimlet, ROOT, writeManifest, wsName, wsOf } from '../cache/helpers/cli.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bytesBody, sha256Of, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
+import { nimlet } from '../support/cli.js';
+import { idOf, writeManifest, wsName, wsOf } from '../support/manifest.js';
+import { ROOT } from '../support/paths.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 
-const FAKE_NVSMI = path.join(ROOT, 'test/fixtures/nvidia-smi/nvidia-smi');
 const MACHINES = path.join(ROOT, 'test/fixtures/nvidia-smi/machines');
 /** Manifest keys (ids are their sha256) and the names nimlet derives from the tags. */
 const H100 = 'tensorrt_llm-h100-bf16-tp1-latency';
@@ -20,10 +21,9 @@ let dir: string;
 let srv: ArtifactServer;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-dl-sel-'));
-  await mkdir(path.join(dir, 'bin'));
-  await symlink(FAKE_NVSMI, path.join(dir, 'bin', 'nvidia-smi'));
-  srv = await startArtifactServer();
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
+  srv = await sb.server();
   const files: Record<string, string> = { 'config.json': CONFIG, 'rank0.engine': ENGINE, 'model.safetensors': WEIGHTS };
   for (const [name, text] of Object.entries(files)) srv.add(`/m/${name}`, bytesBody(text));
   const file = async (name: string) => ({ uri: `${srv.url}/m/${name}`, sha256: await sha256Of(bytesBody(files[name]!)), size: files[name]!.length });
@@ -39,10 +39,6 @@ beforeEach(async () => {
       files: { 'config.json': await file('config.json'), 'model.safetensors': await file('model.safetensors') },
     },
   ]);
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 /** Runs download-to-cache --json with no profile option, the fake nvidia-smi answering as `machine`. */
@@ -63,7 +59,7 @@ describe('download-to-cache without --profiles or --all', () => {
   it('on 8 × H100: fetches and publishes the H100 build only, after one probe', async () => {
     const r = await download('h100-sxm-x8');
     expect(r.stderr).not.toContain('nimlet:');
-    expect(r.exitCode).toBe(0);
+    expect(r.code).toBe(0);
     const ws = wsOf(path.join(dir, 'cache'), H100);
     expect(JSON.parse(r.stdout)).toEqual({
       profiles: [{ id: idOf(H100), name: H100, modelDir: ws, files: 2, bytes: CONFIG.length + ENGINE.length, fetchedBytes: CONFIG.length + ENGINE.length }],
@@ -79,7 +75,7 @@ describe('download-to-cache without --profiles or --all', () => {
     // Run again: the selected profile is complete, nothing is requested.
     srv.reset();
     const again = await download('h100-sxm-x8');
-    expect(again.exitCode).toBe(0);
+    expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ profiles: [{ id: idOf(H100), fetchedBytes: 0 }] });
     expect(srv.requests()).toEqual([]);
   });
@@ -87,7 +83,7 @@ describe('download-to-cache without --profiles or --all', () => {
   it('on L40/L40S: the generic profile instead, and none of the H100 files', async () => {
     const r = await download('l40-l40s-mixed');
     expect(r.stderr).not.toContain('nimlet:');
-    expect(r.exitCode).toBe(0);
+    expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ profiles: [{ id: idOf(GENERIC), name: GENERIC, files: 2, fetchedBytes: CONFIG.length + WEIGHTS.length }] });
     expect(await readdir(path.join(dir, 'cache', 'profiles'))).toEqual([wsName(GENERIC)]);
     expect(await readFile(path.join(wsOf(path.join(dir, 'cache'), GENERIC), 'model.safetensors'), 'utf8')).toBe(WEIGHTS);
@@ -100,7 +96,7 @@ describe('download-to-cache without --profiles or --all', () => {
       NIM_CACHE_PATH: path.join(dir, 'cache'),
       NIMLET_MANIFEST: path.join(dir, 'model_manifest.yaml'),
     }));
-    expect(r.exitCode).toBe(69);
+    expect(r.code).toBe(69);
     expect(srv.requests()).toEqual([]);
     await expect(readdir(path.join(dir, 'cache', 'profiles'))).rejects.toMatchObject({ code: 'ENOENT' });
   });

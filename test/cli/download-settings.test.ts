@@ -9,7 +9,7 @@ import type { CliContext } from '../../src/cli/context.js';
 import { main } from '../../src/cli/main.js';
 import { bytesBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
 import { startProxyServer, type ProxyServer } from '../fixtures/servers/proxy-server.js';
-import { VLLM_TAGS, writeManifest } from '../cache/helpers/cli.js';
+import { VLLM_TAGS, writeManifest } from '../support/manifest.js';
 
 let srv: ArtifactServer;
 let proxy: ProxyServer;

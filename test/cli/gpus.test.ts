@@ -1,37 +1,18 @@
-// `nimlet gpus` as a real child process (the built bin/nimlet), the project's fake nvidia-smi first on PATH.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// `nimlet gpus` in-process, the project's fake nvidia-smi first on PATH.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(ROOT, 'bin/nimlet');
-const FAKE_DIR = path.join(ROOT, 'test/fixtures/nvidia-smi');
-const NODE_DIR = path.dirname(process.execPath);
+import { beforeEach, describe, expect, it } from 'vitest';
+import { nimlet as run, type CliResult as Result } from '../support/cli.js';
+import { FAKE_NVSMI_DIR, NODE_DIR } from '../support/paths.js';
+import { tempDir } from '../support/sandbox.js';
 
 let tmp: string;
 beforeEach(() => {
-  tmp = mkdtempSync(path.join(tmpdir(), 'nimlet-gpus-'));
+  tmp = tempDir('nimlet-gpus-');
 });
-afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Result { code: number | null; stdout: string; stderr: string }
-
-function nimlet(args: string[], env: Record<string, string>, pathDirs: string[] = [FAKE_DIR, NODE_DIR]): Result {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: tmp,
-    encoding: 'utf8',
-    timeout: 30_000,
-    env: {
-      HOME: tmp, XDG_CACHE_HOME: path.join(tmp, 'cache'), NO_COLOR: '1', PATH: pathDirs.join(path.delimiter),
-      // each query of the fake nvidia-smi starts node: a loaded machine can outlast the default 10 s (the hang
-      // test sets its own)
-      NIMLET_PROBE_TIMEOUT: '60',
-      ...env,
-    },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+function nimlet(args: string[], env: Record<string, string>, pathDirs: string[] = [FAKE_NVSMI_DIR, NODE_DIR]): Promise<Result> {
+  return run(args, { HOME: tmp, XDG_CACHE_HOME: path.join(tmp, 'cache'), NO_COLOR: '1', PATH: pathDirs.join(path.delimiter), ...env }, { cwd: tmp });
 }
 
 /** Whether a process still runs: a zombie (killed, not yet reaped by whoever inherited it) does not. */
@@ -45,9 +26,9 @@ function isRunning(pid: number): boolean {
 
 const json = (r: Result) => JSON.parse(r.stdout) as { driverVersion: string | null; gpus: Array<Record<string, unknown>> };
 
-describe('nimlet gpus --json', () => {
-  it('prints the DESIGN §1 shape for an 8-GPU machine', () => {
-    const r = nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: 'h100-sxm-x8' });
+describe('nimlet gpus --json', async () => {
+  it('prints the DESIGN §1 shape for an 8-GPU machine', async () => {
+    const r = await nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: 'h100-sxm-x8' });
     expect([r.code, r.stderr]).toEqual([0, '']);
     const out = json(r);
     expect(out.driverVersion).toBe('565.57.01');
@@ -77,23 +58,23 @@ describe('nimlet gpus --json', () => {
     ['gtx1660-drv418', ['Graphics Device', '2184:10de', 'GTX1660', '7.5', 5912, false, 0]],
     ['l40-l40s-mixed', ['NVIDIA L40', '26b5:10de', 'L40', '8.9', 46068, false, 0]],
     ['gb10-unified', ['NVIDIA GB10', '2e12:10de', null, '12.1', null, false, 0]],
-  ] as const)('%s', (machine, want) => {
-    const r = nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: machine });
+  ] as const)('%s', async (machine, want) => {
+    const r = await nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: machine });
     expect(r.code).toBe(0);
     const g = json(r).gpus[0]!;
     expect([g.name, g.pciDeviceId, g.family, g.computeCapability, g.memoryTotalMiB, g.migEnabled, (g.migDevices as unknown[]).length]).toEqual(want);
   });
 
-  it('asks an old driver twice: with compute_cap, then without', () => {
+  it('asks an old driver twice: with compute_cap, then without', async () => {
     const log = path.join(tmp, 'calls.log');
-    const r = nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: 'a100-40gb-drv460', NIMLET_FAKE_NVSMI_LOG: log });
+    const r = await nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: 'a100-40gb-drv460', NIMLET_FAKE_NVSMI_LOG: log });
     expect(r.code).toBe(0);
     const calls = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
     expect(calls.map((c) => c[0]!.includes('compute_cap'))).toEqual([true, false]);
   });
 
-  it('lists MIG devices with their profiles', () => {
-    const r = nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: 'h200-mig' });
+  it('lists MIG devices with their profiles', async () => {
+    const r = await nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: 'h200-mig' });
     expect(json(r).gpus[0]!.migDevices).toEqual([
       { uuid: 'MIG-7e6d5c4b-0000-4a39-8271-605f4e3d2c10', profile: '1c.3g.71gb', index: 0 },
       { uuid: 'MIG-7e6d5c4b-0001-4a39-8271-605f4e3d2c11', profile: '2c.3g.71gb', index: 1 },
@@ -105,14 +86,14 @@ describe('nimlet gpus --json', () => {
     [{ NVIDIA_VISIBLE_DEVICES: '2,5' }, [2, 5]],
     [{ CUDA_VISIBLE_DEVICES: 'GPU-3f2a9c17-7b4e-4d21-9a0c-5e8f1b2c3d47,0' }, [0, 7]],
     [{ NVIDIA_VISIBLE_DEVICES: '1,2,3', CUDA_VISIBLE_DEVICES: '3' }, [3]],
-  ])('visibility %j', (env, indices) => {
-    const r = nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: 'h100-sxm-x8', ...env });
+  ])('visibility %j', async (env, indices) => {
+    const r = await nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: 'h100-sxm-x8', ...env });
     expect(r.code).toBe(0);
     expect(json(r).gpus.map((g) => g.index)).toEqual(indices);
   });
 
-  it('a MIG UUID in CUDA_VISIBLE_DEVICES keeps only that MIG device', () => {
-    const r = nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: 'h100-mig', CUDA_VISIBLE_DEVICES: 'MIG-9d1e2f30-0001-5a6b-8c9d-0e1f2a3b4c51' });
+  it('a MIG UUID in CUDA_VISIBLE_DEVICES keeps only that MIG device', async () => {
+    const r = await nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: 'h100-mig', CUDA_VISIBLE_DEVICES: 'MIG-9d1e2f30-0001-5a6b-8c9d-0e1f2a3b4c51' });
     const gpus = json(r).gpus;
     expect(gpus.map((g) => [g.index, (g.migDevices as Array<{ profile: string }>).map((m) => m.profile)])).toEqual([[0, ['2g.20gb']]]);
   });
@@ -120,7 +101,7 @@ describe('nimlet gpus --json', () => {
 
 const H100_ROW = '0, GPU-3f2a9c10-7b4e-4d21-9a0c-5e8f1b2c3d40, NVIDIA H100 80GB HBM3, 00000000:1B:00.0, 0x233010DE, 81559, 1, 81106, 9.0, 565.57.01, Disabled';
 
-describe('nimlet gpus failures', () => {
+describe('nimlet gpus failures', async () => {
   const failJson = (r: Result) => JSON.parse(r.stderr) as { error: string; exitCode: number; message: string; hint: string };
 
   it.each([
@@ -128,8 +109,8 @@ describe('nimlet gpus failures', () => {
     ['no-devices', 'no-gpu', 'nvidia-smi found no GPU: "No devices were found" (exit 6)', 'lspci | grep -i nvidia'],
     ['garbage', 'gpu-probe-failed', 'nvidia-smi printed output nimlet cannot read (expected 11 columns, found 1): "??binary noise ### from a broken wrapper | ;;;"', 'by hand'],
     ['segv', 'gpu-probe-failed', 'nvidia-smi was killed by SIGSEGV (signal 11)', 'kernel module'],
-  ])('%s exits 69 with its own message and hint', (fail, code, message, hint) => {
-    const r = nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_FAIL: fail });
+  ])('%s exits 69 with its own message and hint', async (fail, code, message, hint) => {
+    const r = await nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_FAIL: fail });
     expect([r.code, r.stdout]).toEqual([69, '']);
     const e = failJson(r);
     expect([e.error, e.exitCode, e.message]).toEqual([code, 69, message]);
@@ -142,11 +123,11 @@ describe('nimlet gpus failures', () => {
     ['an empty UUID', [H100_ROW.replace(/GPU-[^,]+/, '')], 'GPU 0 has no valid UUID: ""'],
     ['[N/A] for the UUID', [H100_ROW.replace(/GPU-[^,]+/, '[N/A]')], 'GPU 0 has no valid UUID: "[N/A]"'],
     ['an index past any host', [H100_ROW.replace(/^0/, '99999999999999999999999')], 'the GPU index is "99999999999999999999999", not a whole number below 10000'],
-  ])('%s: exit 69, the output nimlet cannot read', (_, rows, why) => {
+  ])('%s: exit 69, the output nimlet cannot read', async (_, rows, why) => {
     const machine = path.join(tmp, 'machine');
     mkdirSync(machine);
     writeFileSync(path.join(machine, 'query.csv'), rows.map((r) => `${r}\n`).join(''));
-    const r = nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: machine });
+    const r = await nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: machine });
     expect([r.code, r.stdout]).toEqual([69, '']);
     const e = failJson(r);
     expect(e.error).toBe('gpu-probe-failed');
@@ -154,16 +135,16 @@ describe('nimlet gpus failures', () => {
     expect(e.hint).toContain('by hand');
   });
 
-  it('no nvidia-smi on PATH: exit 69 and the --gpus all hint', () => {
-    const r = nimlet(['gpus', '--json'], {}, [path.join(tmp, 'empty-bin')]);
+  it('no nvidia-smi on PATH: exit 69 and the --gpus all hint', async () => {
+    const r = await nimlet(['gpus', '--json'], {}, [path.join(tmp, 'empty-bin')]);
     const e = failJson(r);
     expect([r.code, e.error, e.message]).toEqual([69, 'no-gpu', 'nvidia-smi was not found on PATH: no NVIDIA driver is visible here']);
     expect(e.hint).toContain('--gpus all');
   });
 
-  it('a hang returns at the configured timeout', () => {
+  it('a hang returns at the configured timeout', async () => {
     const pidFile = path.join(tmp, 'nvidia-smi.pid');
-    const r = nimlet(['gpus'], { NIMLET_FAKE_NVSMI_FAIL: 'hang', NIMLET_FAKE_NVSMI_PIDFILE: pidFile, NIMLET_PROBE_TIMEOUT: '2' });
+    const r = await nimlet(['gpus'], { NIMLET_FAKE_NVSMI_FAIL: 'hang', NIMLET_FAKE_NVSMI_PIDFILE: pidFile, NIMLET_PROBE_TIMEOUT: '2' });
     expect(r.code).toBe(69);
     expect(r.stderr).toBe(
       'nimlet: nvidia-smi did not answer within 2 s and was stopped\n'
@@ -175,26 +156,26 @@ describe('nimlet gpus failures', () => {
     expect(isRunning(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
   });
 
-  it('NVIDIA_VISIBLE_DEVICES=none: exit 69 with the reason', () => {
-    const r = nimlet(['gpus'], { NIMLET_FAKE_NVSMI_MACHINE: 'h100-sxm-x8', NVIDIA_VISIBLE_DEVICES: 'none' });
+  it('NVIDIA_VISIBLE_DEVICES=none: exit 69 with the reason', async () => {
+    const r = await nimlet(['gpus'], { NIMLET_FAKE_NVSMI_MACHINE: 'h100-sxm-x8', NVIDIA_VISIBLE_DEVICES: 'none' });
     expect([r.code, r.stdout]).toEqual([69, '']);
     expect(r.stderr.split('\n')[0]).toBe('nimlet: no GPU is visible: NVIDIA_VISIBLE_DEVICES=none hides every GPU');
   });
 
-  it('a CUDA_VISIBLE_DEVICES naming no GPU is bad configuration (78)', () => {
-    const r = nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: 'l40-l40s-mixed', CUDA_VISIBLE_DEVICES: '4' });
+  it('a CUDA_VISIBLE_DEVICES naming no GPU is bad configuration (78)', async () => {
+    const r = await nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: 'l40-l40s-mixed', CUDA_VISIBLE_DEVICES: '4' });
     expect([r.code, failJson(r).message]).toEqual([78, 'CUDA_VISIBLE_DEVICES="4" is not valid: no GPU with index 4 here (indices: 0, 1)']);
   });
 
-  it('a bad NIMLET_PROBE_TIMEOUT is bad configuration (78)', () => {
-    const r = nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: 'l40-l40s-mixed', NIMLET_PROBE_TIMEOUT: 'soon' });
+  it('a bad NIMLET_PROBE_TIMEOUT is bad configuration (78)', async () => {
+    const r = await nimlet(['gpus', '--json'], { NIMLET_FAKE_NVSMI_MACHINE: 'l40-l40s-mixed', NIMLET_PROBE_TIMEOUT: 'soon' });
     expect([r.code, failJson(r).error]).toEqual([78, 'bad-config']);
   });
 });
 
-describe('nimlet gpus (text)', () => {
-  it('prints the GPU table and the host facts', () => {
-    const r = nimlet(['gpus'], { NIMLET_FAKE_NVSMI_MACHINE: 'h100-mig' });
+describe('nimlet gpus (text)', async () => {
+  it('prints the GPU table and the host facts', async () => {
+    const r = await nimlet(['gpus'], { NIMLET_FAKE_NVSMI_MACHINE: 'h100-mig' });
     expect([r.code, r.stderr]).toEqual([0, '']);
     const lines = r.stdout.split('\n');
     expect(lines.slice(0, 7)).toEqual([

@@ -2,22 +2,22 @@
 // a private per-user folder (XDG_CACHE_HOME/nimlet-private/manifests), never on the shared cache (DESIGN §15): a
 // copy planted where an older nimlet kept it (<cache>/manifests/) is never read; a private folder others can write
 // is not used; a broken copy is parsed again and replaced, never an exit 70 on every start.
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cliEnv, nimlet } from '../cache/helpers/cli.js';
-import { MANIFEST, runCli } from '../select/cli-harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { nimlet } from '../support/cli.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
+import { MANIFEST, runCli } from '../support/select-fixtures.js';
 
 let dir: string;
 let cache: string;
 let xdg: string;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-compiled-'));
-  cache = path.join(dir, 'cache');
+  const sb = makeSandbox({ engines: [], machine: null });
+  dir = sb.dir;
+  cache = sb.cache;
   xdg = path.join(dir, 'xdg');
 });
-afterEach(async () => rm(dir, { recursive: true, force: true }));
 
 const copies = () => path.join(xdg, 'nimlet-private', 'manifests');
 async function theCopy(): Promise<string> {
@@ -33,36 +33,36 @@ async function filesUnder(root: string): Promise<string[]> {
 }
 
 describe('select with a broken copy of the manifest', () => {
-  const select = () => runCli(['select', '--json', '--manifest', MANIFEST], { machine: 'h100-x8', env: { NIM_CACHE_PATH: cache, XDG_CACHE_HOME: xdg } });
+  const select = () => runCli(['select', '--json', '--manifest', MANIFEST], { machine: 'h100-x8-gpu3-busy', env: { NIM_CACHE_PATH: cache, XDG_CACHE_HOME: xdg } });
 
   it.each([['{}'], ['null'], ['{"profiles":[{}]}']])('%s: the same selection, and the copy replaced', async (broken) => {
-    const before = select();
+    const before = await select();
     expect(before.code).toBe(0);
     const copy = await theCopy();
     const good = await readFile(copy, 'utf8');
     await writeFile(copy, broken);
-    const after = select();
+    const after = await select();
     expect([after.code, after.stderr]).toEqual([0, '']);
     expect(after.stdout).toBe(before.stdout);
     expect(await readFile(copy, 'utf8')).toBe(good);
   });
 
   it('select and list-model-profiles write nothing into the cache; the copy is private (0700 folder, 0600 file)', async () => {
-    expect(select().code).toBe(0);
-    expect(runCli(['list-model-profiles', '--manifest', MANIFEST], { machine: 'h100-x8', env: { NIM_CACHE_PATH: cache, XDG_CACHE_HOME: xdg } }).code).toBe(0);
+    expect((await select()).code).toBe(0);
+    expect((await runCli(['list-model-profiles', '--manifest', MANIFEST], { machine: 'h100-x8-gpu3-busy', env: { NIM_CACHE_PATH: cache, XDG_CACHE_HOME: xdg } })).code).toBe(0);
     await expect(stat(cache)).rejects.toMatchObject({ code: 'ENOENT' });
     expect((await stat(copies())).mode & 0o777).toBe(0o700);
     expect((await stat(await theCopy())).mode & 0o777).toBe(0o600);
   });
 
   it('a private folder others can write is not used: an edited copy there changes nothing', async () => {
-    const before = select();
+    const before = await select();
     const copy = await theCopy();
     const parsed = JSON.parse(await readFile(copy, 'utf8'));
     parsed.profiles = parsed.profiles.slice(0, 1);
     await writeFile(copy, JSON.stringify(parsed));
     await chmod(copies(), 0o777);
-    const after = select();
+    const after = await select();
     expect([after.code, after.stdout]).toEqual([0, before.stdout]);
   });
 });
@@ -83,7 +83,7 @@ describe('download-to-cache with a hostile copy on the shared cache (issue 11 fa
     ].join('\n'));
     const env = cliEnv({ NIM_CACHE_PATH: cache, NIMLET_MANIFEST: manifest, XDG_CACHE_HOME: xdg });
     // `cache prune --dry-run` reads the manifest, so writes its copy, and fetches nothing.
-    expect((await nimlet(['cache', 'prune', '--dry-run'], env)).exitCode).toBe(0);
+    expect((await nimlet(['cache', 'prune', '--dry-run'], env)).code).toBe(0);
     const copy = await theCopy();
     const parsed = JSON.parse(await readFile(copy, 'utf8'));
     // From the workspace being built (cache/tmp/ws-…) up to the folder that holds the cache, and a foreign source.
@@ -95,7 +95,7 @@ describe('download-to-cache with a hostile copy on the shared cache (issue 11 fa
     await rm(xdg, { recursive: true });
 
     const r = await nimlet(['download-to-cache', '--all'], env);
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     const outside = (await filesUnder(dir)).filter((f) => !f.startsWith(`cache${path.sep}`) && !f.startsWith(`xdg${path.sep}`));
     // and prune removes the folder an earlier nimlet kept its copies in
     const pruned = await nimlet(['cache', 'prune', '--json'], env);

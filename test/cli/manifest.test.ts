@@ -1,24 +1,27 @@
-// `nimlet manifest validate|ids` as a real child process of the built CLI, in a fresh folder per test.
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+// `nimlet manifest validate|ids` in-process, in a fresh folder per test.
+import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { brokenManifest } from '../manifest/broken.gen.js';
+import { nimlet as run } from '../support/cli.js';
+import { FIXTURES } from '../support/paths.js';
+import { tempDir } from '../support/sandbox.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = path.join(root, 'bin/nimlet');
-const fixtures = path.join(root, 'test/fixtures/manifests');
+const fixtures = path.join(FIXTURES, 'manifests');
 let dir = '';
 
 beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'nimlet-manifest-'));
+  dir = tempDir('nimlet-manifest-');
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const nimlet = (...args: string[]) => execa(process.execPath, [bin, ...args], { cwd: dir, reject: false, env: { NO_COLOR: '1' } });
+/** nimlet with only these variables, in `dir`; its output without the final newline (as these tests compare it). */
+async function inDir(args: string[], env: Record<string, string>) {
+  const r = await run(args, env, { cwd: dir });
+  return { exitCode: r.code, stdout: r.stdout.replace(/\n$/, ''), stderr: r.stderr.replace(/\n$/, '') };
+}
+
+const nimlet = (...args: string[]) => inDir(args, { NO_COLOR: '1' });
 const copy = (name: string): string => {
   copyFileSync(path.join(fixtures, name), path.join(dir, name));
   return name;
@@ -102,7 +105,7 @@ describe('what validates is what the other commands can use', () => {
   // Both once passed validation: the first failed the download (EEXIST, exit 70) or silently lost eng/x to the
   // archive, the second failed serve's spawn (exit 70) after selection and download.
   const env = () => ({ NIM_CACHE_PATH: path.join(dir, 'cache'), NIMLET_MANIFEST: path.join(dir, 'm.yaml') });
-  const run = (...args: string[]) => execa(process.execPath, [bin, ...args], { cwd: dir, reject: false, env: { NO_COLOR: '1', ...env() } });
+  const run = (...args: string[]) => inDir(args, { NO_COLOR: '1', ...env() });
 
   it.each([
     [

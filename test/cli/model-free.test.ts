@@ -1,15 +1,13 @@
-// Any model, no manifest (issue 16, DESIGN §13), in-process through main(): NIM_MODEL_PATH=hf://… against the
+// Any model, no manifest (issue 16, DESIGN §13), in-process (test/support/cli.ts): NIM_MODEL_PATH=hf://… against the
 // Hub-like test server (revision and paged tree APIs, resolve with X-Repo-Commit), on the project's fake GPUs.
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import { bytesBody, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bytesBody, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
 import { addHubRepo, gitBlobId, llamaFiles, sha256, type HubFile } from '../fixtures/servers/hub-repo.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const NVSMI_DIR = path.join(ROOT, 'test/fixtures/nvidia-smi');
+import { nimlet as run, type CliResult } from '../support/cli.js';
+import { FAKE_NVSMI_DIR, NODE_DIR } from '../support/paths.js';
+import { makeSandbox } from '../support/sandbox.js';
 const C1 = '1'.repeat(40);
 const C2 = '2'.repeat(40);
 
@@ -17,28 +15,17 @@ let dir: string;
 let srv: ArtifactServer;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-model-free-'));
-  srv = await startArtifactServer();
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
+  srv = await sb.server();
 });
 
-interface Run { code: number; stdout: string; stderr: string }
-
-async function nimlet(argv: string[], env: Record<string, string>): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    env: {
-      PATH: `${NVSMI_DIR}:${path.dirname(process.execPath)}:/usr/bin:/bin`, HOME: dir, NIMLET_PROBE_TIMEOUT: '60', NIMLET_RETRY_BASE_MS: '10',
-      NIM_CACHE_PATH: path.join(dir, 'cache'), HF_HUB_CACHE: path.join(dir, 'hf-empty'), XDG_CACHE_HOME: path.join(dir, 'xdg'),
-      HF_ENDPOINT: srv.url, NIMLET_ENGINES: 'vllm,sglang', NIMLET_FRONT: 'off', ...env,
-    },
-    cwd: dir, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stderrIsTTY: false, signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+function nimlet(argv: string[], env: Record<string, string>): Promise<CliResult> {
+  return run(argv, {
+    PATH: `${FAKE_NVSMI_DIR}:${NODE_DIR}:/usr/bin:/bin`, HOME: dir, NIMLET_RETRY_BASE_MS: '10',
+    NIM_CACHE_PATH: path.join(dir, 'cache'), HF_HUB_CACHE: path.join(dir, 'hf-empty'), XDG_CACHE_HOME: path.join(dir, 'xdg'),
+    HF_ENDPOINT: srv.url, NIMLET_ENGINES: 'vllm,sglang', NIMLET_FRONT: 'off', ...env,
+  }, { cwd: dir });
 }
 
 interface Listed { selected: string | null; profiles: Array<{ id: string; name: string; status: string; reasons: string[] }> }
@@ -116,7 +103,7 @@ describe('hf:// listing and selecting: metadata only, memory-aware', () => {
       const fromHub = await nimlet(['select', '--json'], { ...model, NIMLET_FAKE_NVSMI_MACHINE: machine });
       const fromFile = await nimlet(['select', '--json', '--manifest', file], { NIMLET_FAKE_NVSMI_MACHINE: machine });
       expect(fromFile.code).toBe(0);
-      const pick = (r: Run) => { const s = JSON.parse(r.stdout) as { id: string; name: string; tp: number }; return [s.id, s.name, s.tp]; };
+      const pick = (r: CliResult) => { const s = JSON.parse(r.stdout) as { id: string; name: string; tp: number }; return [s.id, s.name, s.tp]; };
       expect(pick(fromFile)).toEqual(pick(fromHub));
     }
   });

@@ -1,36 +1,22 @@
-// NIM habits a newcomer brings (issue 13 item 5), each through main(argv, ctx) with its exit code and message:
+// NIM habits a newcomer brings (issue 13 item 5), each in-process with its exit code and message:
 // the project's fake nvidia-smi first on PATH, the select fixtures' manifest and 1 × H100 machine.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import type { CliContext } from '../../src/cli/context.js';
-import { FIXTURES, ids, MANIFEST, ROOT } from '../select/cli-harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { nimlet as run } from '../support/cli.js';
+import { makeSandbox, type Sandbox } from '../support/sandbox.js';
+import { ids, MANIFEST, ROOT } from '../support/select-fixtures.js';
 
-let dir: string;
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimlet-habits-'));
-  fs.mkdirSync(path.join(dir, 'bin'));
-  fs.symlinkSync(process.execPath, path.join(dir, 'bin', 'node'));
-  fs.symlinkSync(path.join(ROOT, 'test/fixtures/nvidia-smi/nvidia-smi'), path.join(dir, 'bin', 'nvidia-smi'));
+let sb: Sandbox;
+beforeEach(() => {
+  sb = makeSandbox({ machine: 'h100-x1', engines: [] });
 });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-interface Run { code: number; out: string; err: string }
-
-async function nimlet(argv: string[], env: Record<string, string> = {}): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ctx: CliContext = {
-    env: {
-      PATH: path.join(dir, 'bin'), HOME: dir, NO_COLOR: '1', NIMLET_PROBE_TIMEOUT: '60',
-      NIMLET_FAKE_NVSMI_MACHINE: path.join(FIXTURES, 'machines', 'h100-x1'), NIM_CACHE_PATH: path.join(dir, 'cache'), ...env,
-    },
-    cwd: dir, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), stderrIsTTY: false, signal: new AbortController().signal,
-  };
-  const code = await main(argv, ctx);
-  return { code, out: out.join(''), err: err.join('') };
+async function nimlet(argv: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
+  const r = await run(argv, {
+    PATH: sb.bin, HOME: sb.dir, NO_COLOR: '1', NIMLET_FAKE_NVSMI_MACHINE: 'h100-x1', NIM_CACHE_PATH: path.join(sb.dir, 'cache'), ...env,
+  }, { cwd: sb.dir });
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 const select = ['select', '--manifest', MANIFEST];

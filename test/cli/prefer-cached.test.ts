@@ -1,14 +1,15 @@
 // DESIGN §6 through the built CLI on 8 × H100 (the project's fake nvidia-smi first on PATH): what the NIM Operator
 // does — a cache Job runs `download-to-cache --profiles <tp1>`, then a service starts with no pin — serves that tp1
 // profile with zero requests, where the ranking alone picks the H100 tp8 build, which would be downloaded.
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytesBody, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
-import { cliEnv, idOf, nimlet, ROOT, writeManifest, wsName } from '../cache/helpers/cli.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { bytesBody, sha256Of, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
+import { nimlet } from '../support/cli.js';
+import { idOf, writeManifest, wsName } from '../support/manifest.js';
+import { ROOT } from '../support/paths.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 
-const FAKE_NVSMI = path.join(ROOT, 'test/fixtures/nvidia-smi/nvidia-smi');
 const MACHINES = path.join(ROOT, 'test/fixtures/nvidia-smi/machines');
 const TP8 = 'tensorrt_llm-h100-bf16-tp8-throughput';
 const TP2 = 'vllm-bf16-tp2';
@@ -19,10 +20,9 @@ let dir: string;
 let srv: ArtifactServer;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-prefer-'));
-  await mkdir(path.join(dir, 'bin'));
-  await symlink(FAKE_NVSMI, path.join(dir, 'bin', 'nvidia-smi'));
-  srv = await startArtifactServer();
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
+  srv = await sb.server();
   const files: Record<string, string> = { 'config.json': '{"architectures":["LlamaForCausalLM"]}', 'rank0.engine': 'engine', 'tp2.safetensors': 'tp2', 'tp1.safetensors': 'tp1' };
   for (const [name, text] of Object.entries(files)) srv.add(`/m/${name}`, bytesBody(text));
   const file = async (name: string) => ({ uri: `${srv.url}/m/${name}`, sha256: await sha256Of(bytesBody(files[name]!)), size: files[name]!.length });
@@ -35,10 +35,6 @@ beforeEach(async () => {
     { name: TP2, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '2', pp: '1' }, files: { 'config.json': await file('config.json'), 'model.safetensors': await file('tp2.safetensors') } },
     { name: TP1, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1', pp: '1' }, files: { 'config.json': await file('config.json'), 'model.safetensors': await file('tp1.safetensors') } },
   ]);
-});
-afterEach(async () => {
-  await srv.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const cache = () => path.join(dir, 'cache');
@@ -55,7 +51,7 @@ function run(args: string[], extra: Record<string, string> = {}) {
 }
 async function selected(extra: Record<string, string> = {}): Promise<{ id: string; reasons: string[] }> {
   const r = await run(['select', '--json'], extra);
-  expect(r.exitCode, r.all).toBe(0);
+  expect(r.code, r.all).toBe(0);
   return JSON.parse(r.stdout) as { id: string; reasons: string[] };
 }
 const onPurposeMarks = async () => (await readdir(path.join(cache(), 'records')).catch(() => [] as string[])).filter((n) => n.endsWith('.on-purpose'));
@@ -64,7 +60,7 @@ describe('a profile cached on purpose is served with no pin', () => {
   it('download-to-cache --profiles <tp1>, then select and serve --dry-run pick tp1 with zero requests', async () => {
     expect((await selected()).id).toBe(idOf(TP8)); // the ranking alone, on an empty cache
     const dl = await run(['download-to-cache', '--profiles', TP1, '--json']);
-    expect(dl.exitCode, dl.all).toBe(0);
+    expect(dl.code, dl.all).toBe(0);
     expect(await onPurposeMarks()).toEqual([`${wsName(TP1)}.on-purpose`]);
     srv.reset();
 
@@ -72,7 +68,7 @@ describe('a profile cached on purpose is served with no pin', () => {
     expect(s.id).toBe(idOf(TP1));
     expect(s.reasons[0]).toBe(`${PREFERRED} (chosen over the better-ranked ${idOf(TP8)} (${TP8}), which was not)`);
     const serve = await run(['serve', '--dry-run', '--json']);
-    expect(serve.exitCode, serve.all).toBe(0);
+    expect(serve.code, serve.all).toBe(0);
     const out = JSON.parse(serve.stdout) as { profile: { id: string }; download: unknown };
     expect({ profile: out.profile.id, download: out.download }).toEqual({ profile: idOf(TP1), download: { files: 2, bytes: 0, cached: 2, unknownSizeFiles: 0 } });
     const listing = await run(['list-model-profiles', '--explain']);
@@ -82,14 +78,14 @@ describe('a profile cached on purpose is served with no pin', () => {
     // turned off: the plain ranking again
     expect((await selected({ NIMLET_PREFER_CACHED: '0' })).id).toBe(idOf(TP8));
     const bad = await run(['select'], { NIMLET_PREFER_CACHED: 'maybe' });
-    expect([bad.exitCode, bad.stderr]).toEqual([78, expect.stringContaining('NIMLET_PREFER_CACHED="maybe" is not valid')]);
+    expect([bad.code, bad.stderr]).toEqual([78, expect.stringContaining('NIMLET_PREFER_CACHED="maybe" is not valid')]);
     // a pin always wins
     expect((await selected({ NIM_MODEL_PROFILE: TP2 })).id).toBe(idOf(TP2));
   });
 
   it('create-model-store records its profile too', async () => {
     const r = await run(['create-model-store', '--profile', TP1, '--model-store', path.join(dir, 'store')]);
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     expect(await onPurposeMarks()).toEqual([`${wsName(TP1)}.on-purpose`]);
     expect((await selected()).id).toBe(idOf(TP1));
   });
@@ -97,13 +93,13 @@ describe('a profile cached on purpose is served with no pin', () => {
   it('--all and the automatic download record nothing: no preference', async () => {
     for (const args of [['download-to-cache', '--all'], ['download-to-cache']]) {
       const r = await run(args);
-      expect(r.exitCode, r.all).toBe(0);
+      expect(r.code, r.all).toBe(0);
     }
     expect(await onPurposeMarks()).toEqual([]);
   });
 
   it('a planted mark for a profile not complete in the cache changes nothing', async () => {
-    expect((await run(['download-to-cache', '--profiles', TP1])).exitCode).toBe(0);
+    expect((await run(['download-to-cache', '--profiles', TP1])).code).toBe(0);
     // tp2 ranks above tp1 on 8 GPUs: if its planted mark counted, tp2 would be chosen (and downloaded)
     await writeFile(path.join(cache(), 'records', `${wsName(TP2)}.on-purpose`), '{}');
     await writeFile(path.join(cache(), 'records', `${wsName(TP8)}.on-purpose`), '{}');

@@ -2,14 +2,13 @@
 // replayed against the built CLI (build first) with real proxies on 127.0.0.1. undici 7 alone reconnects for ever
 // (~2,000 CONNECTs/s) or hangs; nimlet bounds each CONNECT and the whole request itself: one CONNECT per attempt,
 // NIMLET_RETRY_ATTEMPTS obeyed, exit 75 (network) — and SIGTERM ends it, 143.
-import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../engine/fake-engine-env.js';
-import { BIN, cliEnv, nimlet, VLLM_TAGS, writeManifest } from '../cache/helpers/cli.js';
+import { waitFor } from '../support/engine-record.js';
+import { nimlet, startNimlet } from '../support/cli.js';
+import { VLLM_TAGS, writeManifest } from '../support/manifest.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 
 let dir: string;
 let proxy: net.Server;
@@ -32,7 +31,8 @@ async function startBadProxy(mode: 'drop' | 'silent'): Promise<string> {
 }
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-proxy-'));
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
   connects = 0;
   sockets = [];
   // an https source only a proxy could reach (the bad proxy never connects anywhere); size given: no HEAD
@@ -43,7 +43,6 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const s of sockets) s.destroy();
   await new Promise((r) => proxy.close(r));
-  await rm(dir, { recursive: true, force: true });
 });
 
 const env = (proxyUrl: string, extra: Record<string, string>) => cliEnv({
@@ -54,7 +53,7 @@ describe('an HTTPS proxy that misbehaves on CONNECT', () => {
   it('drops every CONNECT: one CONNECT per attempt, NIMLET_RETRY_ATTEMPTS obeyed, exit 75', async () => {
     const url = await startBadProxy('drop');
     const r = await nimlet(['download-to-cache', '--all'], env(url, { NIMLET_RETRY_ATTEMPTS: '3' }));
-    expect(r.exitCode, r.all).toBe(75);
+    expect(r.code, r.all).toBe(75);
     expect(r.stderr).toContain('the proxy refused or dropped CONNECT');
     expect(connects).toBe(3);
   });
@@ -62,17 +61,17 @@ describe('an HTTPS proxy that misbehaves on CONNECT', () => {
   it('accepts and never answers: each attempt ends at NIMLET_HTTP_TIMEOUT_MS, exit 75', async () => {
     const url = await startBadProxy('silent');
     const r = await nimlet(['download-to-cache', '--all'], env(url, { NIMLET_RETRY_ATTEMPTS: '2', NIMLET_HTTP_TIMEOUT_MS: '300' }));
-    expect(r.exitCode, r.all).toBe(75);
+    expect(r.code, r.all).toBe(75);
     expect(r.stderr).toMatch(/within 300 ms/);
     expect(connects).toBe(2);
   });
 
   it('SIGTERM while it waits on a silent proxy: exit 143', async () => {
     const url = await startBadProxy('silent');
-    const child = execa(process.execPath, [BIN, 'download-to-cache', '--all'], { env: env(url, {}), extendEnv: false, reject: false, all: true });
+    const { child, done } = startNimlet(['download-to-cache', '--all'], env(url, {}));
     await waitFor(() => (connects > 0 ? true : undefined), 30_000);
     child.kill('SIGTERM');
-    const r = await child;
-    expect([r.exitCode, r.signal], r.all).toEqual([143, undefined]);
+    const r = await done;
+    expect([r.code, r.signal], r.all).toEqual([143, null]);
   });
 });

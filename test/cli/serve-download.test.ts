@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   generatedBody, hfFilePath, sha256Of, startArtifactServer, type ArtifactServer, type Faults,
 } from '../fixtures/servers/artifact-server.js';
-import { readRecord, waitFor } from '../engine/fake-engine-env.js';
-import { makeSandbox, manifestOf, runNimlet, startNimlet } from './serve-helpers.js';
+import { readRecord, waitFor } from '../support/engine-record.js';
+import { nimlet, startNimlet } from '../support/cli.js';
+import { manifestOf } from '../support/manifest.js';
+import { makeSandbox } from '../support/sandbox.js';
 
 const ID = 'd0d0'.padEnd(64, '2');
 const MiB = 1 << 20;
@@ -61,7 +63,7 @@ describe('serve downloads, and stops cleanly on SIGTERM', () => {
     // The server stops after STALL bytes and holds the connection open, so the download cannot finish before
     // the signal lands, however slow the machine (nimlet's own stall timeout is 60 s).
     const { yaml, sha } = await manifestFor('model-a.safetensors', SIZE, 1, { stallAfterBytes: STALL });
-    const sb = makeSandbox(yaml);
+    const sb = makeSandbox({ manifest: yaml });
     const env = { ...sb.env, HF_ENDPOINT: srv.url, FAKE_ENGINE_MODE: 'exit', NIMLET_DOWNLOAD_CONNECTIONS: '1' }; // one stream: the resume pinned below
     const partial = path.join(sb.cache, 'partials', sha);
     srv.reset();
@@ -91,7 +93,7 @@ describe('serve downloads, and stops cleanly on SIGTERM', () => {
     // The same bytes again, without the stall (reset() alone would re-arm it).
     srv.add(modelPath('model-a.safetensors'), generatedBody(SIZE, 1));
     srv.reset();
-    const second = await runNimlet(['serve'], env);
+    const second = await nimlet(['serve'], env, { real: true });
     expect(second.stderr).toContain(`nimlet: starting vllm with profile ${ID}`);
     expect(second.code).toBe(0);
     // Each file is asked for from the end of its partial on, once: no byte kept is fetched again.
@@ -109,7 +111,7 @@ describe('serve downloads, and stops cleanly on SIGTERM', () => {
   it('SIGINT mid-download → 130, nothing published', async () => {
     // Stalled after 2 MiB: still downloading when the signal lands.
     const { yaml } = await manifestFor('model-c.safetensors', SIZE, 3, { stallAfterBytes: 2 * MiB });
-    const sb = makeSandbox(yaml);
+    const sb = makeSandbox({ manifest: yaml });
     srv.reset();
     // One stream: the stall after 2 MiB is the first request's only (ranged, the others would carry on).
     const { child, done } = startNimlet(['serve'], { ...sb.env, HF_ENDPOINT: srv.url, FAKE_ENGINE_MODE: 'exit', NIMLET_DOWNLOAD_CONNECTIONS: '1' });
@@ -126,13 +128,13 @@ describe('serve downloads, and stops cleanly on SIGTERM', () => {
   });
 
   it('NIM_MODEL_NAME = a store from create-model-store: no download, no network request', async () => {
-    const sb = makeSandbox((await manifestFor('model-b.safetensors', 2 * MiB, 2)).yaml);
+    const sb = makeSandbox({ manifest: (await manifestFor('model-b.safetensors', 2 * MiB, 2)).yaml });
     const env = { ...sb.env, HF_ENDPOINT: srv.url, FAKE_ENGINE_MODE: 'exit', NIMLET_DOWNLOAD_CONNECTIONS: '1' }; // one stream: the resume pinned below
     const store = path.join(sb.dir, 'store');
-    const made = await runNimlet(['create-model-store', '--profile', ID, '--model-store', store], env);
+    const made = await nimlet(['create-model-store', '--profile', ID, '--model-store', store], env);
     expect(made.code).toBe(0);
     srv.reset();
-    const r = await runNimlet(['serve'], { ...env, NIM_MODEL_NAME: store, NIM_CACHE_PATH: path.join(sb.dir, 'empty-cache') });
+    const r = await nimlet(['serve'], { ...env, NIM_MODEL_NAME: store, NIM_CACHE_PATH: path.join(sb.dir, 'empty-cache') }, { real: true });
     expect(r.code).toBe(0);
     expect(srv.requests()).toEqual([]);
     expect(readRecord(sb.record)[0]?.args?.[1]).toBe(store);

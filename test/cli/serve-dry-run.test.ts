@@ -4,7 +4,9 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workspaceKey } from '../../src/cache/layout.js';
-import { makeModelFolder, makeSandbox, manifestOf, runNimlet } from './serve-helpers.js';
+import { nimlet } from '../support/cli.js';
+import { manifestOf } from '../support/manifest.js';
+import { makeModelFolder, makeSandbox } from '../support/sandbox.js';
 
 const ID = 'c0ffee'.padEnd(64, '0');
 const FILES = { 'config.json': { uri: 'hf://acme/Model-7B:main?file=config.json', size: 2 } };
@@ -82,13 +84,13 @@ const cases: Case[] = [
 describe('serve --dry-run --json', () => {
   it.each(cases)('$name', async (c) => {
     const profile = { id: ID, tags: c.tags, workspace: { files: FILES }, ...(c.engineSettings ? { engine: c.engineSettings } : {}) };
-    const sb = makeSandbox(manifestOf([profile]));
+    const sb = makeSandbox({ manifest: manifestOf([profile]) });
     const store = makeModelFolder(sb);
     const peft = path.join(sb.dir, 'loras');
     for (const a of ['summarize', 'sql']) mkdirSync(path.join(peft, a), { recursive: true });
     // the image has all three engines (sglang's launcher is not on this PATH for detection to find)
     const env = { ...sb.env, NIMLET_ENGINES: 'vllm,tensorrt_llm,sglang', NIM_MODEL_NAME: store, NGC_API_KEY: 'nvapi-NEVERSHOWN', HF_TOKEN: 'hf_NEVERSHOWN', ...(c.lora ? { NIM_PEFT_SOURCE: peft } : {}), ...c.env };
-    const r = await runNimlet(['serve', '--dry-run', '--json'], env);
+    const r = await nimlet(['serve', '--dry-run', '--json'], env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
@@ -108,8 +110,8 @@ describe('serve --dry-run --json', () => {
       'config.json': { uri: 'http://127.0.0.1:9/config.json', size: 2 },
       'model.safetensors': { uri: 'http://127.0.0.1:9/model.safetensors', size: 1000 },
     };
-    const sb = makeSandbox(manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files } }]));
-    const r = await runNimlet(['serve', '--dry-run', '--json'], sb.env);
+    const sb = makeSandbox({ manifest: manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files } }]) });
+    const r = await nimlet(['serve', '--dry-run', '--json'], sb.env);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { modelDir: string; download: unknown; argv: string[] };
     const key = workspaceKey({ tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, files: Object.entries(files).map(([p, f]) => ({ path: p, ...f, sha256: null, extract: false })) });
@@ -124,45 +126,45 @@ describe('serve --dry-run --json', () => {
       'config.json': { uri: 'http://127.0.0.1:9/config.json', size: 2 },
       'model.safetensors': { uri: 'http://127.0.0.1:9/model.safetensors' },
     };
-    const sb = makeSandbox(manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files } }]));
-    const json = await runNimlet(['serve', '--dry-run', '--json'], sb.env);
+    const sb = makeSandbox({ manifest: manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files } }]) });
+    const json = await nimlet(['serve', '--dry-run', '--json'], sb.env);
     expect((JSON.parse(json.stdout) as { download: unknown }).download).toEqual({ files: 2, bytes: 2, cached: 0, unknownSizeFiles: 1 });
-    const text = await runNimlet(['serve', '--dry-run'], sb.env);
+    const text = await nimlet(['serve', '--dry-run'], sb.env);
     expect(text.stdout).toContain('download: 2 files, 0 cached, 2 bytes to fetch + 1 file(s) of unknown size\n');
   });
 
   // --dry-run fails exactly where the run would, with the same exit code and message, and writes nothing.
   const firstLine = (t: string) => t.split('\n')[0];
   it('downloads turned off with nothing cached: 66, as the run', async () => {
-    const sb = makeSandbox(manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files: { 'config.json': { uri: 'http://127.0.0.1:9/config.json', size: 2 } } } }]));
+    const sb = makeSandbox({ manifest: manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files: { 'config.json': { uri: 'http://127.0.0.1:9/config.json', size: 2 } } } }]) });
     const env = { ...sb.env, NIM_DISABLE_MODEL_DOWNLOAD: '1' };
-    const dry = await runNimlet(['serve', '--dry-run'], env);
-    const run = await runNimlet(['serve'], env);
+    const dry = await nimlet(['serve', '--dry-run'], env);
+    const run = await nimlet(['serve'], env);
     expect([dry.code, run.code]).toEqual([66, 66]);
     expect(firstLine(dry.stderr)).toBe(`nimlet: profile vllm-bf16-tp1 is not complete in the cache and downloads are turned off (1 file(s) missing)`);
     expect(firstLine(dry.stderr)).toBe(firstLine(run.stderr));
   });
 
   it('NIM_CACHE_PATH a file: 73, as the run, and the dry run writes nothing', async () => {
-    const sb = makeSandbox(manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files: FILES } }]));
+    const sb = makeSandbox({ manifest: manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files: FILES } }]) });
     const file = path.join(sb.dir, 'a-file');
     writeFileSync(file, '');
     // HOME is the sandbox: its .cache/nimlet-private holds the per-user compiled manifest copy (DESIGN §15), which
     // any command may write; nothing else may appear
     const entries = () => readdirSync(sb.dir).filter((e) => e !== '.cache').sort();
     const before = entries();
-    const dry = await runNimlet(['serve', '--dry-run'], { ...sb.env, NIM_CACHE_PATH: file });
+    const dry = await nimlet(['serve', '--dry-run'], { ...sb.env, NIM_CACHE_PATH: file });
     expect(entries()).toEqual(before);
-    const run = await runNimlet(['serve'], { ...sb.env, NIM_CACHE_PATH: file });
+    const run = await nimlet(['serve'], { ...sb.env, NIM_CACHE_PATH: file });
     expect([dry.code, run.code]).toEqual([73, 73]);
     expect(firstLine(dry.stderr)).toBe(`nimlet: cache folder ${file} is not writable (ENOTDIR)`);
     expect(firstLine(dry.stderr)).toBe(firstLine(run.stderr));
   });
 
   it('text form on stdout, secrets redacted', async () => {
-    const sb = makeSandbox(manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files: FILES } }]));
+    const sb = makeSandbox({ manifest: manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files: FILES } }]) });
     const store = makeModelFolder(sb);
-    const r = await runNimlet(['serve', '--dry-run'], { ...sb.env, NIM_MODEL_NAME: store, NIM_PASSTHROUGH_ARGS: '--api-key sk-1234' });
+    const r = await nimlet(['serve', '--dry-run'], { ...sb.env, NIM_MODEL_NAME: store, NIM_PASSTHROUGH_ARGS: '--api-key sk-1234' });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`command: vllm serve ${store} --host 0.0.0.0 --port 8000 --served-model-name acme/Model-7B --tensor-parallel-size 1 --pipeline-parallel-size 1 --api-key '***'\n`);
     expect(r.stdout).toContain('env: CUDA_DEVICE_ORDER=PCI_BUS_ID\nenv: CUDA_VISIBLE_DEVICES=0\n');
@@ -170,8 +172,8 @@ describe('serve --dry-run --json', () => {
   });
 
   it('NIM_MODEL_NAME naming no folder → 66', async () => {
-    const sb = makeSandbox(manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files: FILES } }]));
-    const r = await runNimlet(['serve', '--dry-run'], { ...sb.env, NIM_MODEL_NAME: path.join(sb.dir, 'nope') });
+    const sb = makeSandbox({ manifest: manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, workspace: { files: FILES } }]) });
+    const r = await nimlet(['serve', '--dry-run'], { ...sb.env, NIM_MODEL_NAME: path.join(sb.dir, 'nope') });
     expect(r.code).toBe(66);
     expect(r.stderr).toContain(`nimlet: NIM_MODEL_NAME="${path.join(sb.dir, 'nope')}" is not a folder`);
   });

@@ -4,8 +4,11 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readRecord, waitFor } from '../engine/fake-engine-env.js';
-import { H100_UUIDS, makeModelFolder, makeSandbox, manifestOf, NIMLET, runNimlet, startNimlet, type Sandbox } from './serve-helpers.js';
+import { readRecord, waitFor } from '../support/engine-record.js';
+import { nimlet, startNimlet } from '../support/cli.js';
+import { manifestOf } from '../support/manifest.js';
+import { H100_UUIDS, BIN } from '../support/paths.js';
+import { makeModelFolder, makeSandbox, type Sandbox } from '../support/sandbox.js';
 
 const ID = 'bead'.padEnd(64, '1');
 
@@ -19,7 +22,7 @@ function isRunning(pid: number): boolean {
 }
 
 function sandbox(engine = 'vllm', engines?: string[]): { sb: Sandbox; env: Record<string, string>; store: string } {
-  const sb = makeSandbox(manifestOf([{ id: ID, tags: { llm_engine: engine, precision: 'bf16', tp: '2' } }]), engines);
+  const sb = makeSandbox({ manifest: manifestOf([{ id: ID, tags: { llm_engine: engine, precision: 'bf16', tp: '2' } }]), engines });
   const store = makeModelFolder(sb);
   return { sb, store, env: { ...sb.env, NIM_MODEL_NAME: store } };
 }
@@ -49,7 +52,7 @@ describe('serve runs the engine', () => {
   it('a Ctrl-C at a terminal (SIGINT to the whole process group) reaches the engine once', async () => {
     const { sb, env } = sandbox();
     // nimlet leads its own group, as a shell's foreground job does; the terminal signals that group
-    const child = spawn(process.execPath, [NIMLET, 'serve'], {
+    const child = spawn(process.execPath, [BIN, 'serve'], {
       env: { ...env, FAKE_ENGINE_MODE: 'wait', FAKE_ENGINE_EXIT_CODE: '0', FAKE_ENGINE_SHUTDOWN_MS: '400' }, stdio: 'ignore', detached: true,
     });
     const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -78,7 +81,7 @@ describe('serve runs the engine', () => {
 
   it('an engine exiting 3 → 3, started with the argv and GPUs chosen', async () => {
     const { sb, env, store } = sandbox();
-    const r = await runNimlet([], { ...env, FAKE_ENGINE_MODE: 'exit', FAKE_ENGINE_EXIT_CODE: '3' });
+    const r = await nimlet([], { ...env, FAKE_ENGINE_MODE: 'exit', FAKE_ENGINE_EXIT_CODE: '3' }, { real: true });
     expect(r.code).toBe(3);
     const [start] = readRecord(sb.record);
     expect(start).toMatchObject({ command: 'vllm', args: ['serve', store, '--host', '0.0.0.0', '--port', '8000', '--served-model-name', 'store', '--tensor-parallel-size', '2', '--pipeline-parallel-size', '1'] });
@@ -88,13 +91,13 @@ describe('serve runs the engine', () => {
 
   it('an engine killed by SIGKILL → 137', async () => {
     const { env } = sandbox('tensorrt_llm');
-    const r = await runNimlet(['serve'], { ...env, FAKE_ENGINE_MODE: 'sigkill' });
+    const r = await nimlet(['serve'], { ...env, FAKE_ENGINE_MODE: 'sigkill' }, { real: true });
     expect(r.code).toBe(137);
   });
 
   it('an engine the image declares but whose command cannot be found → 127 naming it', async () => {
     const { env } = sandbox('tensorrt_llm', []);
-    const r = await runNimlet(['serve'], { ...env, NIMLET_ENGINES: 'tensorrt_llm' });
+    const r = await nimlet(['serve'], { ...env, NIMLET_ENGINES: 'tensorrt_llm' });
     expect(r.code).toBe(127);
     expect(r.stderr).toContain('nimlet: engine command "trtllm-serve" not found on PATH\nhint: install the engine in the image, or set NIMLET_TRTLLM_CMD to the command that starts it\n');
   });
@@ -104,7 +107,7 @@ describe('serve runs the engine', () => {
     // this host's python3 has no SGLang either, whatever the machine running the tests has installed
     writeFileSync(path.join(sb.bin, 'python3'), '#!/bin/sh\necho \'{"versions": {}, "sglang": false}\'\n');
     chmodSync(path.join(sb.bin, 'python3'), 0o755);
-    const r = await runNimlet(['serve'], env);
+    const r = await nimlet(['serve'], env);
     expect(r.code).toBe(127);
     expect(r.stderr).toBe('nimlet: no inference engine found here: tensorrt_llm-bf16-tp2 needs tensorrt_llm (trtllm-serve), and nothing was downloaded\n'
       + 'hint: run nimlet in its tensorrt_llm image (docs/container.md), install the engine, or set NIMLET_TRTLLM_CMD (or NIMLET_ENGINES) to declare it\n');
@@ -115,7 +118,7 @@ describe('serve runs the engine', () => {
     const file = path.join(sb.dir, 'not-exec');
     writeFileSync(file, '#!/bin/sh\nexit 0\n');
     chmodSync(file, 0o644);
-    const r = await runNimlet(['serve'], { ...env, NIMLET_VLLM_CMD: `${file} serve` });
+    const r = await nimlet(['serve'], { ...env, NIMLET_VLLM_CMD: `${file} serve` });
     expect(r.code).toBe(126);
     expect(r.stderr).toContain(`nimlet: engine command "${file}" is not executable\n`);
   });
@@ -123,7 +126,7 @@ describe('serve runs the engine', () => {
   it('the engine gets no credential; the summary shows none', async () => {
     const { sb, env } = sandbox();
     const secrets = { NGC_API_KEY: 'nvapi-SECRET-1', HF_TOKEN: 'hf_SECRET_2', HUGGING_FACE_HUB_TOKEN: 'hf_SECRET_3', NGC_CLI_API_KEY: 'nvapi-SECRET-4' };
-    const r = await runNimlet(['serve'], { ...env, ...secrets, NIM_PASSTHROUGH_ARGS: '--x nvapi-SECRET-1 --api-key k123', FAKE_ENGINE_MODE: 'exit' });
+    const r = await nimlet(['serve'], { ...env, ...secrets, NIM_PASSTHROUGH_ARGS: '--x nvapi-SECRET-1 --api-key k123', FAKE_ENGINE_MODE: 'exit' }, { real: true });
     expect(r.code).toBe(0);
     const engineEnv = readRecord(sb.record)[0]?.env ?? {};
     for (const k of Object.keys(secrets)) expect(engineEnv).not.toHaveProperty(k);
@@ -137,13 +140,13 @@ describe('serve runs the engine', () => {
 
   it('start-up summary: text, then one JSON line under NIM_JSONL_LOGGING=1', async () => {
     const { env, store } = sandbox();
-    const text = await runNimlet(['serve'], { ...env, FAKE_ENGINE_MODE: 'exit' });
+    const text = await nimlet(['serve'], { ...env, FAKE_ENGINE_MODE: 'exit' }, { real: true });
     expect(text.stderr).toMatch(new RegExp(`^nimlet: starting vllm with profile ${ID} \\(vllm-bf16-tp2\\)\\n`));
     expect(text.stderr).toContain(`  GPUs: 0 (${H100_UUIDS[0]}), 1 (${H100_UUIDS[1]})\n`);
     expect(text.stderr).toContain(`  model: ${store} (NIM_MODEL_NAME: nothing downloaded)\n`);
     expect(text.stderr).toMatch(/ {2}timings: manifest \d+ ms, probe \d+ ms, select \d+ ms, cache \d+ ms, total \d+ ms\n/);
 
-    const json = await runNimlet(['serve'], { ...env, NIM_JSONL_LOGGING: '1', FAKE_ENGINE_MODE: 'exit' });
+    const json = await nimlet(['serve'], { ...env, NIM_JSONL_LOGGING: '1', FAKE_ENGINE_MODE: 'exit' }, { real: true });
     const lines = json.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const startup = lines.find((l) => l.event === 'startup');
     expect(startup).toMatchObject({ level: 'info', engine: 'vllm', profile: { id: ID, name: 'vllm-bf16-tp2' }, modelDir: store, modelSource: 'local' });
@@ -152,8 +155,8 @@ describe('serve runs the engine', () => {
 
   it('engine args too long for exec: exit 78 with the sizes, one line, the engine never started', async () => {
     // one 200 KiB argument, after vllm's own 13 (0 to 12): past Linux's 128 KiB per string, whatever `ulimit -s` allows in all
-    const sb = makeSandbox(manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, engine: { args: ['x'.repeat(200 * 1024)] } }]));
-    const r = await runNimlet(['serve'], { ...sb.env, NIM_MODEL_NAME: makeModelFolder(sb) });
+    const sb = makeSandbox({ manifest: manifestOf([{ id: ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' }, engine: { args: ['x'.repeat(200 * 1024)] } }]) });
+    const r = await nimlet(['serve'], { ...sb.env, NIM_MODEL_NAME: makeModelFolder(sb) }, { real: true });
     expect(r.code).toBe(78);
     // the start-up summary comes first; the error is the last two lines
     const error = r.stderr.trimEnd().split('\n').slice(-2);
@@ -169,7 +172,7 @@ describe('serve runs the engine', () => {
     mkdirSync(machine);
     writeFileSync(path.join(machine, 'query.csv'), [0, 1].map((i) =>
       `${i}, ${twin}, NVIDIA H100 80GB HBM3, 00000000:1${i}:00.0, 0x233010DE, 81559, 1, 81106, 9.0, 565.57.01, Disabled\n`).join(''));
-    const r = await runNimlet(['serve'], { ...env, NIMLET_FAKE_NVSMI_MACHINE: machine, FAKE_ENGINE_MODE: 'exit', FAKE_ENGINE_EXIT_CODE: '3' });
+    const r = await nimlet(['serve'], { ...env, NIMLET_FAKE_NVSMI_MACHINE: machine, FAKE_ENGINE_MODE: 'exit', FAKE_ENGINE_EXIT_CODE: '3' }, { real: true });
     expect(r.code).toBe(3);
     const [start] = readRecord(sb.record);
     expect([start?.env?.CUDA_VISIBLE_DEVICES, start?.env?.CUDA_DEVICE_ORDER]).toEqual(['0,1', 'PCI_BUS_ID']);

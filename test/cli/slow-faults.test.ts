@@ -1,13 +1,14 @@
 // Issue 11 fault 7 through the built CLI (build first), with a server on 127.0.0.1: an error body dripping a byte
 // at a time ends (exit 75 after NIMLET_RETRY_ATTEMPTS, each attempt bounded), and a HEAD asked only for a size is
 // tried once — it no longer spends a whole retry budget before the GET spends another.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cliEnv, nimlet, VLLM_TAGS, writeManifest, wsOf } from '../cache/helpers/cli.js';
+import { nimlet } from '../support/cli.js';
+import { VLLM_TAGS, writeManifest, wsOf } from '../support/manifest.js';
+import { cliEnv, makeSandbox } from '../support/sandbox.js';
 
 const BODY = 'the real config';
 let dir: string;
@@ -17,7 +18,8 @@ let seen: string[];
 let timers: NodeJS.Timeout[];
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'nimlet-slow-'));
+  const sb = makeSandbox({ engines: [] });
+  dir = sb.dir;
   seen = [];
   timers = [];
   server = http.createServer((req, res) => {
@@ -39,7 +41,6 @@ afterEach(async () => {
   for (const t of timers) clearInterval(t);
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function run(uri: string, sized: boolean, extra: Record<string, string>) {
@@ -51,14 +52,14 @@ async function run(uri: string, sized: boolean, extra: Record<string, string>) {
 describe('faults that used to hang or spend the retry budget twice', () => {
   it('a 503 whose body drips a byte at a time: exit 75 after NIMLET_RETRY_ATTEMPTS', async () => {
     const r = await run(`${url}/drip`, true, { NIMLET_RETRY_ATTEMPTS: '2', NIMLET_HTTP_TIMEOUT_MS: '1000' });
-    expect(r.exitCode, r.all).toBe(75);
+    expect(r.code, r.all).toBe(75);
     expect(r.stderr).toContain('HTTP 503');
     expect(seen).toEqual(['GET /drip', 'GET /drip']);
   });
 
   it('a manifest without sizes, a HEAD that is never answered: one HEAD, then the GET, exit 0', async () => {
     const r = await run(`${url}/config.json`, false, { NIMLET_RETRY_ATTEMPTS: '4', NIMLET_HTTP_TIMEOUT_MS: '300' });
-    expect(r.exitCode, r.all).toBe(0);
+    expect(r.code, r.all).toBe(0);
     expect(seen).toEqual(['HEAD /config.json', 'GET /config.json']);
     expect(await readFile(path.join(wsOf(path.join(dir, 'cache'), 'p'), 'config.json'), 'utf8')).toBe(BODY);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildEngineCommand } from '../../src/engine/argv.js';
 import type { Engine } from '../../src/manifest/types.js';
-import { makeProfile, makeSelection, settingsFrom } from './profile-fixture.js';
+import { makeProfile, makeSelection, settingsFrom } from '../support/profile.js';
 
 const DIR = '/cache/profiles/p1';
 

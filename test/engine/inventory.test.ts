@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { buildEngineCommand } from '../../src/engine/argv.js';
 import type { Engine } from '../../src/manifest/types.js';
 import { compareVersions } from '../../src/select/version.js';
-import { makeProfile, makeSelection, settingsFrom } from './profile-fixture.js';
+import { makeProfile, makeSelection, settingsFrom } from '../support/profile.js';
 
 type ValueType = 'int' | 'str' | 'bool' | 'str+' | 'str*';
 interface FlagSpec { type: ValueType; choices?: (string | number)[]; at: Record<string, string> }

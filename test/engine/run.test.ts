@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { exitStatusOf, runEngine, type RunDeps } from '../../src/engine/run.js';
 import { formatBytes } from '../../src/format-bytes.js';
 import { resolveCommand } from '../../src/engine/resolve-command.js';
-import { makeEngineBin, readRecord, waitFor } from './fake-engine-env.js';
+import { readRecord, waitFor } from '../support/engine-record.js';
+import { makeEngineBin } from '../support/sandbox.js';
 
 function spawnDeps(signals = new EventEmitter()): RunDeps {
   return { execve: undefined, spawn, signals: signals as unknown as RunDeps['signals'], cwd: process.cwd() };

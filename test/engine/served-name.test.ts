@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultServedModelName } from '../../src/engine/served-name.js';
-import { makeProfile } from './profile-fixture.js';
+import { makeProfile } from '../support/profile.js';
 
 const file = (uri: string) => ({ path: 'config.json', uri, sha256: null, size: null, extract: false });
 

@@ -7,8 +7,10 @@ import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
-import { makeModelFolder, makeSandbox, manifestOf, startNimlet, type Result, type Sandbox } from '../cli/serve-helpers.js';
-import { readRecord } from '../engine/fake-engine-env.js';
+import { startNimlet, type CliResult as Result } from '../support/cli.js';
+import { manifestOf } from '../support/manifest.js';
+import { makeModelFolder, makeSandbox, type Sandbox } from '../support/sandbox.js';
+import { readRecord } from '../support/engine-record.js';
 
 const FAKE_OPENAI = fileURLToPath(new URL('../fixtures/engines/fake-openai-engine', import.meta.url));
 export const PROFILE_ID = 'f00d'.padEnd(64, '3');
@@ -35,7 +37,7 @@ export interface FrontSandbox {
 
 /** A sandbox whose `vllm` is the stand-in HTTP engine, with the front on and both ports free. */
 export async function frontSandbox(manifestYaml?: string): Promise<FrontSandbox> {
-  const sb = makeSandbox(manifestYaml ?? manifestOf([{ id: PROFILE_ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' } }]), []);
+  const sb = makeSandbox({ manifest: manifestYaml ?? manifestOf([{ id: PROFILE_ID, tags: { llm_engine: 'vllm', precision: 'bf16', tp: '1' } }]), engines: [] });
   symlinkSync(FAKE_OPENAI, path.join(sb.bin, 'vllm'));
   const [port, enginePort] = [await freePort(), await freePort()];
   const healthFile = path.join(sb.dir, 'engine-healthy');

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedBody, hfFilePath, sha256Of, startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
-import { manifestOf } from '../cli/serve-helpers.js';
+import { manifestOf } from '../support/manifest.js';
 import { frontSandbox, startServe, PROFILE_ID, readyOf, request, until } from './front-helpers.js';
 
 const MiB = 1 << 20;

@@ -3,7 +3,7 @@
 // goes away cancels the engine's request; an engine that dies ends nimlet with its status.
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readRecord } from '../engine/fake-engine-env.js';
+import { readRecord } from '../support/engine-record.js';
 import { frontSandbox, startServe, readyOf, request, streamChat, until } from './front-helpers.js';
 
 type Rec = { event: string; signal?: string; at: number; pid?: number };

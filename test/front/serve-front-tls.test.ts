@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runNimlet } from '../cli/serve-helpers.js';
+import { nimlet } from '../support/cli.js';
 import { frontSandbox, request, startServe, until, type FrontSandbox } from './front-helpers.js';
 
 const openssl = (dir: string, ...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
@@ -85,7 +85,7 @@ describe('the front over TLS', () => {
 
   it('a certificate file that cannot be read: 78 naming its variable, before the probe', async () => {
     const f = await frontSandbox();
-    const r = await runNimlet(['serve'], { ...tlsEnv(f, 'TLS'), NIM_SSL_CERTS_PATH: path.join(f.sb.dir, 'missing.pem') });
+    const r = await nimlet(['serve'], { ...tlsEnv(f, 'TLS'), NIM_SSL_CERTS_PATH: path.join(f.sb.dir, 'missing.pem') }, { real: true });
     expect(r.code).toBe(78);
     expect(r.stderr).toBe(`nimlet: NIM_SSL_CERTS_PATH=${path.join(f.sb.dir, 'missing.pem')} cannot be read (ENOENT)\n`
       + 'hint: set NIM_SSL_CERTS_PATH to a readable PEM file (mounted into the container), or set NIM_SSL_MODE=DISABLED\n');

@@ -2,9 +2,9 @@
 // test creates its health file), streams in lock step with the test, and records what reaches it.
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readRecord } from '../engine/fake-engine-env.js';
+import { readRecord } from '../support/engine-record.js';
 import http from 'node:http';
-import { runNimlet } from '../cli/serve-helpers.js';
+import { nimlet } from '../support/cli.js';
 import { frontSandbox, startServe, PROFILE_ID, readyOf, request, streamChat, until } from './front-helpers.js';
 
 describe('serve with the front', () => {
@@ -73,7 +73,7 @@ describe('serve with the front: bad ports', () => {
     const holder = http.createServer();
     await new Promise<void>((ok) => holder.listen(f.port, '0.0.0.0', ok));
     try {
-      const r = await runNimlet(['serve'], f.env);
+      const r = await nimlet(['serve'], f.env, { real: true });
       expect(r.code).toBe(78);
       expect(r.stderr).toBe(`nimlet: port ${f.port} on 0.0.0.0 is in use: nimlet cannot serve there\n`
         + 'hint: set NIM_SERVER_PORT to a free port (1024 or above without root), or stop what listens there\n');
@@ -102,7 +102,7 @@ describe('serve with the front: bad ports', () => {
 
   it('an engine command that is not there: 127 as without the front, and the port closed', async () => {
     const f = await frontSandbox();
-    const r = await runNimlet(['serve'], { ...f.env, NIMLET_VLLM_CMD: `${f.sb.dir}/no-such-engine serve` });
+    const r = await nimlet(['serve'], { ...f.env, NIMLET_VLLM_CMD: `${f.sb.dir}/no-such-engine serve` }, { real: true });
     expect(r.code).toBe(127);
     expect(r.stderr).toContain(`nimlet: engine command "${f.sb.dir}/no-such-engine" not found`);
     expect((await request(`${f.base}/v1/health/live`)).status).toBe(0);
@@ -110,7 +110,7 @@ describe('serve with the front: bad ports', () => {
 
   it('NIM_SERVER_PORT and NIM_HTTP_API_PORT that disagree: 78', async () => {
     const f = await frontSandbox();
-    const r = await runNimlet(['serve'], { ...f.env, NIM_HTTP_API_PORT: String(f.port === 65535 ? 1 : f.port + 1) });
+    const r = await nimlet(['serve'], { ...f.env, NIM_HTTP_API_PORT: String(f.port === 65535 ? 1 : f.port + 1) }, { real: true });
     expect(r.code).toBe(78);
     expect(r.stderr).toMatch(/^nimlet: NIM_SERVER_PORT=\d+ and NIM_HTTP_API_PORT=\d+ disagree/);
   });

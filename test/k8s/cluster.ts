@@ -27,7 +27,7 @@ export async function startCluster(image: string, tag: string): Promise<TestClus
   const secret = path.join(tmp, 'ngc-api-secret.env');
   writeFileSync(secret, 'NGC_API_KEY=k8s-test-ngc-key\n', { mode: 0o600 });
   const nvsmi = path.join(tmp, 'nvidia-smi');
-  writeFileSync(nvsmi, '#!/bin/sh\nexec node /opt/fake-nvsmi/nvidia-smi "$@"\n', { mode: 0o755 });
+  writeFileSync(nvsmi, '#!/bin/sh\nexec /bin/sh /opt/fake-nvsmi/nvidia-smi "$@"\n', { mode: 0o755 });
   const pvcVolume = `nimlet-k8s-${process.pid}-${tag}`;
   await docker('volume', 'create', pvcVolume);
   return {

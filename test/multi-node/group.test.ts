@@ -6,7 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeModelFolder, makeSandbox, manifestOf, NIMLET } from '../cli/serve-helpers.js';
+import { manifestOf } from '../support/manifest.js';
+import { BIN } from '../support/paths.js';
+import { makeModelFolder, makeSandbox } from '../support/sandbox.js';
 import { request, until } from '../front/front-helpers.js';
 import { createGroup, netnsUnavailable, type Group } from './netns.js';
 
@@ -39,7 +41,7 @@ function events(record: string): Record<string, unknown>[] {
 /** Starts nimlet serve on every node of a fresh group; `machine(i)` picks each node's captured GPUs. */
 function startGroup(size: number, machine: (i: number) => string = () => 'h100-sxm-x8', only?: number[], extra: Record<string, string> = {}, engine: 'vllm' | 'sglang' = 'vllm'): Running {
   const group = createGroup(size);
-  const sb = makeSandbox(MANIFEST, []);
+  const sb = makeSandbox({ manifest: MANIFEST, engines: [] });
   // vLLM: the stand-in first on PATH as `vllm`; SGLang: named by NIMLET_SGLANG_CMD (and no vllm here at all)
   if (engine === 'vllm') symlinkSync(RDV, path.join(sb.bin, 'vllm'));
   else extra = { NIMLET_SGLANG_CMD: RDV, ...extra };
@@ -58,7 +60,7 @@ function startGroup(size: number, machine: (i: number) => string = () => 'h100-s
       NIMLET_HEALTH_POLL_MS: '50', ...extra,
     };
     if (only !== undefined && !only.includes(i)) return null;
-    const child = group.spawnIn(i, [process.execPath, NIMLET, 'serve'], env);
+    const child = group.spawnIn(i, [process.execPath, BIN, 'serve'], env);
     const out = { text: '' };
     child.stdout!.on('data', (d: Buffer) => (out.text += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out.text += d.toString()));

@@ -1,48 +1,11 @@
 // Builders for the selection core's plain inputs: profiles as the manifest reader normalises them, GPUs as
 // the probe reports them.
-import { createHash } from 'node:crypto';
 import { NimletError } from '../../src/errors.js';
 import type { Gpu, GpuInventory, MigDevice } from '../../src/gpu/types.js';
-import { ENGINES, type Engine, type Profile, type Requirements } from '../../src/manifest/types.js';
 import type { SelectRequest } from '../../src/select/types.js';
 
-const num = (v: string | undefined) => (v === undefined ? null : Number(v));
-
-/** A name the way DESIGN §4 builds it (the manifest reader's own function is tested there). */
-function nameOf(tags: Record<string, string>): string {
-  const parts = [tags.llm_engine ?? tags.backend ?? 'profile'];
-  if (tags.gpu) parts.push(tags.gpu.toLowerCase());
-  if (tags.precision) parts.push(tags.precision);
-  if (tags.tp) parts.push(`tp${tags.tp}`);
-  if (tags.pp && tags.pp !== '1') parts.push(`pp${tags.pp}`);
-  if (tags.profile) parts.push(tags.profile);
-  if (tags.feat_lora === 'true') parts.push('lora');
-  return parts.join('-');
-}
-
-export function profile(tags: Record<string, string>, more: Partial<Omit<Profile, 'requirements'>> & { requirements?: Partial<Requirements> } = {}): Profile {
-  const engine = ENGINES.includes(tags.llm_engine as Engine) ? (tags.llm_engine as Engine) : null;
-  const name = more.name ?? nameOf(tags);
-  return {
-    id: more.id ?? createHash('sha256').update(JSON.stringify(tags)).digest('hex'),
-    name,
-    tags,
-    engine,
-    precision: tags.precision ?? null,
-    tp: num(tags.tp),
-    pp: num(tags.pp),
-    numberOfGpus: num(tags.number_of_gpus),
-    gpu: tags.gpu?.toUpperCase() ?? null,
-    gpuDevice: tags.gpu_device?.toLowerCase() ?? null,
-    optimization: tags.profile ?? null,
-    lora: tags.feat_lora === 'true',
-    files: [],
-    engineSettings: { args: [], env: {} },
-    location: { file: 'model_manifest.yaml', line: 1 },
-    ...more,
-    requirements: { minGpuMemoryMiB: null, minDriver: null, minComputeCapability: null, ...more.requirements },
-  };
-}
+/** Profiles as the manifest reader normalises them: the one builder, on the real buildProfile. */
+export { profileFromTags as profile } from '../support/profile.js';
 
 const MODELS = {
   H100: { name: 'NVIDIA H100 80GB HBM3', pciDeviceId: '2330:10de', family: 'H100', computeCapability: '9.0', memoryTotalMiB: 81559 },
