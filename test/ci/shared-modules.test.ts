@@ -2,7 +2,7 @@
 // once per worker: a hook it registers at its top level (afterEach, beforeAll, …) runs for the first test file that
 // imported it and silently for no other — its cleanup (processes, temporary folders) skipped. Such helpers bind
 // their cleanup to the test instead (onTestFinished) or register it from a function each test file calls.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ISOLATED } from '../../vitest.config.js';
@@ -26,7 +26,8 @@ function helpersOf(file: string, seen = new Set<string>()): Set<string> {
   const text = readFileSync(path.join(ROOT, file), 'utf8');
   for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)\.js'/g)) {
     const rel = path.relative(ROOT, path.resolve(ROOT, path.dirname(file), `${m[1]}.ts`));
-    if (!rel.startsWith('test/') || seen.has(rel)) continue;
+    // existsSync: a test's own source text may quote an import (test/architecture.test.ts's made-up trees)
+    if (!rel.startsWith('test/') || seen.has(rel) || !existsSync(path.join(ROOT, rel))) continue;
     seen.add(rel);
     helpersOf(rel, seen);
   }

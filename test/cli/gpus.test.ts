@@ -1,7 +1,7 @@
 // `nimlet gpus` in-process, the project's fake nvidia-smi first on PATH.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { nimlet as run, type CliResult as Result } from '../support/cli.js';
 import { FAKE_NVSMI_DIR, NODE_DIR } from '../support/paths.js';
 import { tempDir } from '../support/sandbox.js';
@@ -151,9 +151,10 @@ describe('nimlet gpus failures', async () => {
       + 'hint: the driver may be hung or still initialising: check `dmesg` for Xid errors, enable persistence mode '
       + '(nvidia-persistenced, or `nvidia-smi -pm 1`), or allow longer with NIMLET_PROBE_TIMEOUT=<seconds>\n',
     );
-    // A probe that ignored its timeout would be killed by the 30 s spawn limit (no exit code); this one stopped the
-    // hung nvidia-smi itself, its whole group, before it exited.
-    expect(isRunning(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+    // The probe stopped the hung nvidia-smi itself (its whole group), not only stopped waiting: run in-process, the
+    // killed process is reaped by this worker a moment later, so wait for it to go (a sleep of 68 years otherwise).
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await vi.waitFor(() => expect(isRunning(pid)).toBe(false), { timeout: 5000, interval: 20 });
   });
 
   it('NVIDIA_VISIBLE_DEVICES=none: exit 69 with the reason', async () => {
