@@ -58,8 +58,8 @@ async function proxyDispatcher(proxy: ProxySettings, stallTimeoutMs: number): Pr
   const key = [proxy.httpProxy, proxy.httpsProxy, proxy.noProxy, stallTimeoutMs].join('\n');
   if (cached?.key === key) return cached.dispatcher;
   const { EnvHttpProxyAgent, Pool } = await import('undici');
-  // Options given win over the process's environment (undici 7.30.2 lib/dispatcher/env-http-proxy-agent.js:26,33,113), so the settings the command
-  // checked are the ones obeyed.
+  // Options given win over the environment undici would read (undici 7.30.2
+  // lib/dispatcher/env-http-proxy-agent.js:26,33,113), so the settings the command checked are the ones obeyed.
   const dispatcher = new EnvHttpProxyAgent({
     ...proxy,
     clientFactory: boundedProxyClient(Pool, stallTimeoutMs),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TUNING } from '../../../src/config/downloads.js';
 import { readSettings } from '../../../src/config/env.js';
-import { isRetryableStatus, parseRetryAfter, retryDelayMs } from '../../../src/cache/fetch/failures.js';
+import { classifyStatus, isRetryableStatus, parseRetryAfter, retryDelayMs, type Attempted } from '../../../src/cache/fetch/failures.js';
+import { NimletError } from '../../../src/errors.js';
 import { parseContentRange, plan206, plan416, vouchedSha256 } from '../../../src/cache/fetch/response-head.js';
 
 const now = Date.parse('2025-01-01T00:00:00Z');
@@ -33,6 +34,29 @@ describe('retry policy', () => {
     expect(retry({ NIMLET_RETRY_BASE_MS: '5', NIMLET_RETRY_ATTEMPTS: '3' })).toMatchObject({ baseDelayMs: 5, attempts: 3 });
     expect(() => retry({ NIMLET_RETRY_ATTEMPTS: 'many' })).toThrow(/NIMLET_RETRY_ATTEMPTS/);
   });
+});
+
+describe('the status classifier (one verdict for the one-stream, ranged and HEAD loops)', () => {
+  const a: Attempted = { label: 'w.bin (profile p)', file: 'w.bin', credential: 'HF_TOKEN', tokenSent: true, settings: { ngcApiKey: null, hfToken: 'hf_abcdef' } };
+  const verdict = (status: number, failures = 0): string => {
+    try {
+      return `retry: ${classifyStatus(a, status, 'Text', 'https://cdn.example/w.bin?sig=hf_abcdef', failures)}`;
+    } catch (e) {
+      if (!(e instanceof NimletError)) throw e;
+      return `${e.exitCode} ${e.message}`;
+    }
+  };
+  it.each<[number, string]>([
+    [401, '77 HTTP 401 for w.bin (profile p) from https://cdn.example/w.bin: HF_TOKEN was refused'],
+    [403, '77 HTTP 403 for w.bin (profile p) from https://cdn.example/w.bin: HF_TOKEN was refused'],
+    [404, '66 w.bin not found (HTTP 404) for w.bin (profile p) at https://cdn.example/w.bin'],
+    [410, '66 w.bin not found (HTTP 410) for w.bin (profile p) at https://cdn.example/w.bin'],
+    [400, '75 downloading w.bin (profile p) failed after 3 attempt(s): HTTP 400 Text from https://cdn.example'],
+    [501, '75 downloading w.bin (profile p) failed after 3 attempt(s): HTTP 501 Text from https://cdn.example'],
+    [503, 'retry: HTTP 503 Text from https://cdn.example'],
+    [429, 'retry: HTTP 429 Text from https://cdn.example'],
+    [416, 'retry: HTTP 416 Text from https://cdn.example'], // a ranged piece asked again; the one-stream loop reads 416 itself
+  ])('%i → %s', (status, want) => expect(verdict(status, 2)).toBe(want));
 });
 
 describe('ranges', () => {
