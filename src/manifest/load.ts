@@ -9,6 +9,7 @@ import { readNim1 } from './layouts/nim1.js';
 import { SCHEMA_VERSION, readSchema2, readSchema2Profiles } from './layouts/schema2.js';
 import { formatProblem, type Problem } from './problems.js';
 import type { Manifest, ManifestLayout, Profile } from './types.js';
+import { readYamlFast } from './fast-read.js';
 import { readYaml, type YamlDoc } from './yaml-doc.js';
 
 const byLine = (a: Problem, b: Problem): number => a.line - b.line;
@@ -42,8 +43,23 @@ function readDoc(doc: YamlDoc, file: string): { ctx: ReadContext; result: Return
   return { ctx, result };
 }
 
+/** The fast path's reading, when it is clean; anything to report is left to the exact path and its lines. */
+function readFast(text: string, file: string): ReturnType<typeof readDoc> | null {
+  const doc = readYamlFast(text);
+  if (doc === null) return null;
+  const read = readDoc(doc, file);
+  const { ctx, result } = read;
+  const clean = ctx.errors.length === 0 && ctx.warnings.length === 0 && result.profiles.every((p) => p.location.line > 0);
+  return clean ? read : null;
+}
+
 /** Parses manifest text; `file` names it in messages and resolves relative sources. Pure apart from path.resolve. */
 export function parseManifestText(text: string, file: string): Manifest {
+  return finish(readFast(text, file) ?? readDoc(readYaml(text), file), file);
+}
+
+/** parseManifestText without the fast path: what the fast path must agree with (tests compare them). */
+export function parseManifestTextExact(text: string, file: string): Manifest {
   return finish(readDoc(readYaml(text), file), file);
 }
 

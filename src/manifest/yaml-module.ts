@@ -1,5 +1,5 @@
-// yaml 2 is loaded only when a manifest is parsed: the import alone costs as much as starting node, and a start
-// that reads the compiled copy (compiled.ts) never needs it.
+// yaml 2 is loaded only when the exact path runs (a manifest the fast path leaves to it): the import alone
+// costs as much as starting node, and a clean manifest never needs it.
 import { createRequire } from 'node:module';
 
 type YamlModule = typeof import('yaml');
