@@ -50,18 +50,19 @@ describe('fast path', () => {
     expect(readYamlFast(text) !== null).toBe(used);
   });
 
+  // The bound is a count, not a clock: the walk gives up at the 1,001st alias (the problem names where), so a
+  // billion laughs costs a thousand steps and a self-reference stops at its first loop.
   it.each([
-    ['an alias to itself', 'a: &a [*a]\n', /refers to itself|alias/i],
+    ['an alias to itself', 'a: &a [*a]\n', 'm.yaml:1: a[0]: alias *a does not resolve or refers to itself'],
     ['a billion laughs', ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => {
       const p = i === 0 ? 'a' : `l${i - 1}`;
       return `l${i}: &l${i} [*${p}, *${p}, *${p}, *${p}, *${p}, *${p}, *${p}, *${p}, *${p}, *${p}]`;
-    })].join('\n') + '\n', /alias/i],
-  ])('%s: a located exit 65, quickly, not a crash or a hang', (_what, text, reason) => {
-    const started = Date.now();
-    const e = outcome(parseManifestText, text) as { exitCode?: number; message?: string; details?: unknown };
+    })].join('\n') + '\n', 'm.yaml:2: l2[7][9][2]: more than 1000 aliases'],
+  ])('%s: a located exit 65, the alias walk stopped, not a crash or a hang', (_what, text, reason) => {
+    const e = outcome(parseManifestText, text) as { exitCode?: number; message?: string; details?: string[] };
     expect(e.exitCode).toBe(65);
-    expect(JSON.stringify(e.details)).toMatch(reason);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(e.details).toContain(reason);
+    expect(e.details?.filter((d) => /alias/.test(d))).toEqual([reason]);
   });
 
   it('agrees with the exact path on generated manifests, valid or not', () => {
