@@ -10,8 +10,6 @@ import { readMultiNode, type MultiNodeSettings } from './multi-node.js';
 import { readDownloadSettings, type DownloadSettings } from './downloads.js';
 import { readGpuVisibility, type GpuVisibility } from './visible-devices.js';
 
-// the download stack still imports these from here; they are read.ts's
-export { readInt, type Env } from './read.js';
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
 
