@@ -10,7 +10,6 @@ import { readMultiNode, type MultiNodeSettings } from './multi-node.js';
 import { readDownloadSettings, type DownloadSettings } from './downloads.js';
 import { readGpuVisibility, type GpuVisibility } from './visible-devices.js';
 
-
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
 
 export interface Settings {

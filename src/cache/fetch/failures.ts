@@ -169,10 +169,6 @@ export function writeError(err: NodeJS.ErrnoException, path: string, label: stri
   });
 }
 
-export function interruptedError(label: string): NimletError {
-  return new NimletError('interrupted', `download of ${label} interrupted; the partial file is kept to resume`);
-}
-
 export function checksumError(label: string, expected: string, got: string, bytes: number, size: number | null): NimletError {
   const sizeNote = size !== null && size !== bytes ? ` and ${bytes} bytes instead of ${size}` : '';
   return new NimletError('checksum-mismatch', `${label} failed verification twice: sha256 ${got}${sizeNote}, expected ${expected}`, {

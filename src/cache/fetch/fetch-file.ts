@@ -10,7 +10,7 @@ import type { Settings } from '../../config/env.js';
 import { NimletError } from '../../errors.js';
 import type { ParsedSource } from '../../manifest/source-uri.js';
 import { hashFileInBackground, type FileHash } from './background-hash.js';
-import { checksumError, interruptedError, writeError } from './failures.js';
+import { checksumError, writeError } from './failures.js';
 import { inlineHash, TooManyBytes, WriteFailed, writeHashed } from './hashing-writer.js';
 import { downloadOneStream, type Downloaded, type HttpDownload } from './http-download.js';
 import { openPartial, removePartial, syncFile } from './partial-file.js';
@@ -27,7 +27,7 @@ export interface FetchRequest {
   /** For messages: "config.json (profile vllm-bf16-tp1)". */
   label: string;
   settings: Settings;
-  /** Abort: stop promptly, keep the partial file for a later resume, throw NimletError('interrupted'). */
+  /** Abort: stop promptly, keep the partial file for a later resume, throw the abort's own reason (the CLI's interruption: 143 for SIGTERM). */
   signal: AbortSignal;
   /** Progress: bytes added to the partial; negative when bytes counted before are thrown away. */
   onBytes?: (n: number) => void;
@@ -142,7 +142,7 @@ async function copyFileSource(c: FileCopy): Promise<{ bytes: number; sha256: str
     });
     return { bytes: added, sha256: hash.digest('hex'), tooMany: false };
   } catch (err) {
-    if (c.signal.aborted) throw interruptedError(c.label);
+    c.signal.throwIfAborted();
     if (err instanceof TooManyBytes) return { bytes: added, sha256: hash.digest('hex'), tooMany: true };
     if (err instanceof WriteFailed) throw writeError(err.original, c.partialPath, c.label, c.settings);
     const e = err as NodeJS.ErrnoException;

@@ -6,7 +6,7 @@ import type { RetryTuning } from '../../config/downloads.js';
 import type { Settings } from '../../config/env.js';
 import type { ParsedSource } from '../../manifest/source-uri.js';
 import { NimletError } from '../../errors.js';
-import { attempted, Attempts, classifyStatus, classifyThrown, interruptedError, writeError } from './failures.js';
+import { attempted, Attempts, classifyStatus, classifyThrown, writeError } from './failures.js';
 import { TooManyBytes, WriteFailed, writeHashed } from './hashing-writer.js';
 import { discardBody } from './transport.js';
 import { credentialValue, httpGet, offOrigin, resolveOnline, type Credential, type HttpResponse } from './resolve.js';
@@ -61,7 +61,6 @@ async function partialLength(path: string): Promise<number> {
 
 /** One stream, `hash` following the partial on the hashing thread. */
 export async function downloadOneStream(d: HttpDownload, hash: FileHash): Promise<Downloaded> {
-  const interrupted = () => interruptedError(d.label);
   let have = await partialLength(d.partialPath);
   if (d.expectedSize !== null && have > d.expectedSize) {
     // Longer than the file can be: those bytes are wrong, start over.
@@ -80,7 +79,7 @@ export async function downloadOneStream(d: HttpDownload, hash: FileHash): Promis
         hint: 'check the disk or volume the cache is on; the next run starts this file again', cause: err,
       });
     }
-    if (d.signal.aborted) throw interrupted();
+    d.signal.throwIfAborted();
     return hex;
   };
   d.onBytes(have);
@@ -100,7 +99,7 @@ export async function downloadOneStream(d: HttpDownload, hash: FileHash): Promis
   let crossOriginRefusals = 0;
   const tries = new Attempts(attempted(d), d.tuning, d.signal);
   for (;;) {
-    if (d.signal.aborted) throw interrupted();
+    d.signal.throwIfAborted();
     let res: HttpResponse;
     d.countRequest();
     try {
@@ -108,7 +107,7 @@ export async function downloadOneStream(d: HttpDownload, hash: FileHash): Promis
         method: 'GET', from: have, signal: d.signal, stallTimeoutMs: d.tuning.stallTimeoutMs, proxy: d.settings.downloads.proxy,
       });
     } catch (err) {
-      if (d.signal.aborted) throw interrupted();
+      d.signal.throwIfAborted();
       await tries.failed(classifyThrown(attempted(d), err, d.url), err);
       continue;
     }
@@ -138,7 +137,7 @@ export async function downloadOneStream(d: HttpDownload, hash: FileHash): Promis
       }
       have += added;
       if (failed === null) return { bytes: have, sha256: await digest(), vouched, gitBlob, tooMany: false };
-      if (d.signal.aborted) throw interrupted();
+      d.signal.throwIfAborted();
       if (failed instanceof WriteFailed) throw writeError(failed.original, d.partialPath, d.label, d.settings);
       if (failed instanceof TooManyBytes) {
         await discardBody(res.body);
@@ -189,7 +188,7 @@ export async function statSource(source: ParsedSource, settings: Settings, signa
   const named = attempted({ label, file: label, credential: resolved.credential, token, settings });
   const tries = new Attempts(named, { ...retry, attempts: Math.min(retry.attempts, attempts ?? retry.attempts) }, signal);
   for (;;) {
-    if (signal.aborted) throw interruptedError(label);
+    signal.throwIfAborted();
     try {
       const res = await httpGet({ url: resolved.url, token }, { method: 'HEAD', from: 0, signal, stallTimeoutMs: retry.stallTimeoutMs, proxy });
       await discardBody(res.body);
@@ -197,7 +196,7 @@ export async function statSource(source: ParsedSource, settings: Settings, signa
       await tries.failed(classifyStatus(named, res.status, res.statusText, res.url, tries.failures), undefined, res.headers['retry-after'] ?? null);
     } catch (err) {
       if (err instanceof NimletError) throw err;
-      if (signal.aborted) throw interruptedError(label);
+      signal.throwIfAborted();
       await tries.failed(classifyThrown(named, err, resolved.url), err);
     }
   }

@@ -8,7 +8,6 @@ import { setMaxListeners } from 'node:events';
 import { openPartial, claimPartial, truncatePartial } from './partial-file.js';
 import { hashFileInBackground } from './background-hash.js';
 import { NimletError } from '../../errors.js';
-import { interruptedError } from './failures.js';
 import type { Downloaded, HttpDownload } from './http-download.js';
 import { RangePlan, type Piece } from './range-plan.js';
 import { readRangeMap, RangeMapWriter, removeRangeMap } from './range-map.js';
@@ -79,7 +78,7 @@ export async function downloadRanged(d: HttpDownload, size: number): Promise<Dow
         throw e;
       })));
       stop.abort();
-      if (d.signal.aborted) throw interruptedError(d.label);
+      d.signal.throwIfAborted();
       const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
     }

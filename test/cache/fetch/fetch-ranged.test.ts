@@ -5,6 +5,7 @@ import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fetchFile } from '../../../src/cache/fetch/fetch-file.js';
+import { NimletError } from '../../../src/errors.js';
 import { mapPath } from '../../../src/cache/fetch/range-map.js';
 import { generatedBody, sha256Of, type RecordedRequest } from '../../fixtures/servers/artifact-server.js';
 import { failure, ngcPath, ngcSource, request, settingsFor, useArtifactServer } from './fetch-helpers.js';
@@ -108,8 +109,9 @@ describe('ranged download', () => {
     const until = Date.now() + 4000;
     while (progress < 300 * 1024 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     const seen = progress; // before the abort: the abort itself flushes the batch
-    ac.abort();
-    expect((await failure(run)).code).toBe('interrupted');
+    const interruption = new NimletError('interrupted', 'interrupted by SIGTERM', { exitCode: 143 });
+    ac.abort(interruption);
+    expect(await failure(run)).toBe(interruption);
     expect(seen).toBe(300 * 1024);
   });
 });
