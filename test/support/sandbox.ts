@@ -5,15 +5,14 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach } from 'vitest';
+import { onTestFinished } from 'vitest';
 import { startArtifactServer, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
 import { nimlet, type CliResult, type RunOptions } from './cli.js';
 import { FAKE_ENGINE, FAKE_NVSMI, NODE_DIR } from './paths.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const clean of cleanups.splice(0).reverse()) await clean();
-});
+// Bound to the running test (onTestFinished, last made first removed), not a module-level afterEach: files outside
+// test/cli share one module graph per worker, where a top-level hook would run for the first importing file only.
+const cleanups = { push: (clean: () => unknown): void => onTestFinished(async () => void (await clean())) };
 
 /** The environment a test run gets: nothing from the developer's shell but PATH and HOME; retries 10 ms apart. */
 export function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
