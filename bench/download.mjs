@@ -33,12 +33,12 @@
 // with --install, run as root on a Debian/Ubuntu host, it runs that apt-get line itself (nothing otherwise).
 // Exits 0 when every bound holds, 1 when one fails, 69 when a tool is missing.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash, randomFillSync } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generate } from './random-file.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, def) => {
@@ -93,19 +93,6 @@ function freePort() {
 }
 
 /** Writes `size` random bytes to `file` (readable by nginx's workers) and returns their sha256. */
-function generate(file, size) {
-  const fd = openSync(file, 'w', 0o644);
-  const h = createHash('sha256');
-  const buf = Buffer.allocUnsafe(Math.min(16 * MiB, Math.max(1, size)));
-  for (let left = size; left > 0; left -= buf.length) {
-    const chunk = left >= buf.length ? buf : buf.subarray(0, left);
-    randomFillSync(chunk);
-    h.update(chunk);
-    writeSync(fd, chunk);
-  }
-  closeSync(fd);
-  return h.digest('hex');
-}
 
 /** Runs a command under /usr/bin/time; resolves to seconds, peak RSS (KiB, the whole process) and exit status. */
 function timed(cmd, args, env, rssFile) {

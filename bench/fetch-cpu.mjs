@@ -11,11 +11,11 @@
 // Prints, per build and workload, the medians of CPU seconds, wall seconds and peak RSS, and the ratio b/a of CPU.
 // Needs nginx and /usr/bin/time.
 import { spawn } from 'node:child_process';
-import { createHash, randomFillSync } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { generate } from './random-file.mjs';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(name);
@@ -32,19 +32,6 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-function generate(file, size) {
-  const fd = openSync(file, 'w', 0o644);
-  const h = createHash('sha256');
-  const buf = Buffer.allocUnsafe(Math.min(16 * MiB, size));
-  for (let left = size; left > 0; left -= buf.length) {
-    const chunk = left >= buf.length ? buf : buf.subarray(0, left);
-    randomFillSync(chunk);
-    h.update(chunk);
-    writeSync(fd, chunk);
-  }
-  closeSync(fd);
-  return h.digest('hex');
-}
 
 const freePort = () => new Promise((resolve) => {
   const s = createServer().listen(0, '127.0.0.1', () => {
