@@ -4,7 +4,7 @@
 // Usage: node bench/front-proxy-child.mjs node:http|undici|minimal PORT UPSTREAM_PORT
 import http from 'node:http';
 import { Agent, request } from 'undici';
-import { createUpstreamAgent, proxyRequest } from '../dist/front/proxy.js';
+import { createUpstream, proxyRequest } from '../dist/front/proxy.js';
 
 const [kind, port, upstreamPort] = process.argv.slice(2);
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host', 'te', 'trailer', 'upgrade']);
@@ -23,7 +23,7 @@ if (kind === 'minimal') {
     req.pipe(up);
   };
 } else if (kind === 'node:http') {
-  const upstream = { host: '127.0.0.1', port: Number(upstreamPort), agent: createUpstreamAgent() };
+  const upstream = createUpstream('127.0.0.1', Number(upstreamPort));
   handler = (req, res) => proxyRequest(req, res, upstream, null);
 } else {
   const dispatcher = new Agent({ keepAliveTimeout: 60_000 });

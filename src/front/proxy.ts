@@ -1,88 +1,232 @@
-// The pass-through to the engine (DESIGN §11): request and response bodies are piped, never buffered, so an SSE
-// event leaves as soon as the engine writes it and a slow reader slows the engine's socket (backpressure both
-// ways); connections to the engine are kept alive; a client that goes away destroys the upstream request, which
-// the engine sees as a closed connection and aborts the generation.
-// node:http with a keep-alive Agent rather than undici: bench/front-proxies.mjs runs both on the same job; undici
-// used slightly less CPU per token but fell behind at 512 streams (README, Performance).
-import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
-
-/** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, not the message, and are not forwarded. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
-
-function forwardable(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
-  // a plain loop, and the Connection list split only when there is one: this runs once per proxied request
-  const connection = headers.connection;
-  const named = connection === undefined ? null : connection.split(',').map((s) => s.trim().toLowerCase());
-  const out: OutgoingHttpHeaders = {};
-  for (const k in headers) {
-    const v = headers[k];
-    if (v !== undefined && !HOP_BY_HOP.has(k) && !(named !== null && named.includes(k))) out[k] = v;
-  }
-  return out;
-}
+// The pass-through to the engine (DESIGN §11): every request the front does not answer itself is relayed over a
+// kept-alive loopback connection (engine-pool.ts), the body both ways streamed, never buffered: an SSE event
+// leaves as soon as the engine wrote it, a slow reader slows the engine's socket and a slow engine the client's
+// (backpressure both ways); a client that goes away closes the engine's connection, which the engine sees and
+// aborts the generation.
+// The client side is node:http's server (its parser takes whatever clients send); the engine side is read by
+// nimlet itself (response-head.ts, body-reader.ts), so that a chunked stream passes on as the engine framed it,
+// one copy and one write per event, instead of node:http's client parsing it into a stream that is piped and
+// re-chunked. At 512 streams that halved the front's CPU per token (bench/front.mjs; README, Performance).
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { bodyReader, type BodyReader } from './body-reader.js';
+import { createEnginePool, type EngineConnection, type EnginePool } from './engine-pool.js';
+import { bodyFraming, headerTokens, parseResponseHead, reusable, ResponseHeadError, type ResponseHead } from './response-head.js';
 
 export interface Upstream {
   host: string;
   port: number;
+  /** For the front's own small requests (health, version, metrics): node:http, kept alive. */
   agent: http.Agent;
+  /** For the relay. */
+  pool: EnginePool;
+  close(): void;
 }
 
-export function createUpstreamAgent(idleMs = 4000): http.Agent {
-  // Up to 512+ concurrent streams: keep that many idle sockets rather than reopen them after a burst. An idle
-  // socket is dropped after 4 s, before uvicorn (vLLM, SGLang, trtllm-serve) closes it at its 5 s keep-alive
-  // default: a request sent on a socket the engine is closing would fail with ECONNRESET, a 502 for nothing.
-  // (Node's agent applies the timeout to free sockets; a request's own socket just emits 'timeout', unheeded.)
-  // noDelay: an SSE event is one small write, never held back for Nagle (Node's default; said here, not per request)
-  return new http.Agent({ keepAlive: true, maxFreeSockets: 1024, scheduling: 'lifo', timeout: idleMs, noDelay: true });
+export function createUpstream(host: string, port: number, idleMs = 4000): Upstream {
+  // the agent's idle timeout below uvicorn's 5 s keep-alive, as the pool's (engine-pool.ts)
+  const agent = new http.Agent({ keepAlive: true, timeout: idleMs, noDelay: true });
+  const pool = createEnginePool(host, port, idleMs);
+  return { host, port, agent, pool, close: () => (agent.destroy(), pool.close()) };
 }
 
-/** The response's bytes as the engine sent them (body only), for the request log; null: nobody counts. */
+/** The response's body bytes as the engine sent them (data, not framing), for the request log; null: nobody counts. */
 export type OnBody = ((bytes: number) => void) | null;
 
-/** The engine's response headers to pass on; `ownCors`: the front applies its CORS policy, the engine's goes. */
-function responseHeaders(headers: IncomingHttpHeaders, ownCors: boolean): OutgoingHttpHeaders {
-  const out = forwardable(headers);
-  if (ownCors) for (const k of Object.keys(out)) if (k.startsWith('access-control-')) delete out[k];
+/** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, not the message, and are not forwarded. */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+/** Longest response head taken from the engine (node:http's own default limit is 16 KiB). */
+const HEAD_LIMIT = 64 * 1024;
+/** A request body up to this size goes to the engine in one write with the head. */
+const SMALL_BODY = 64 * 1024;
+
+/** A raw header list without hop-by-hop fields, those the Connection header names, and `drop` (lower case). */
+function forwardable(raw: readonly string[], drop: (name: string) => boolean): string[] {
+  const named = headerTokens(raw, 'connection');
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = (raw[i] as string).toLowerCase();
+    if (!HOP_BY_HOP.has(k) && !named.includes(k) && !drop(k)) out.push(raw[i] as string, raw[i + 1] as string);
+  }
   return out;
 }
 
-/**
- * The head leaves with the first body bytes when the engine sent both together (it does: the first event is
- * written with the head): one write and one packet, one wake-up of the client instead of two, on the path every
- * time-to-first-token goes. When no body came with the head, it leaves on its own before the loop waits again,
- * so a stream's client still sees 200 before a slow first token.
- */
-function sendHeadSoon(ur: IncomingMessage, res: ServerResponse): void {
-  let bodyWritten = false;
-  ur.once('data', () => (bodyWritten = true));
-  setImmediate(() => {
-    if (!bodyWritten && !res.writableEnded && !res.destroyed) res.flushHeaders();
-  });
+/** The request line and head nimlet sends the engine for `req`, and how its body is framed on the way. */
+function requestHead(req: IncomingMessage, upstream: Upstream): { head: string; chunked: boolean; hasBody: boolean } {
+  const client = req.socket.remoteAddress ?? '';
+  const prior = req.headers['x-forwarded-for'];
+  // Expect: node:http's server has already answered 100 Continue to the client, the engine need not
+  const fields = forwardable(req.rawHeaders, (k) => k === 'x-forwarded-for' || k === 'x-forwarded-proto' || k === 'expect' || k === 'content-length');
+  const length = req.headers['content-length'];
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  let head = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1\r\n`;
+  for (let i = 0; i < fields.length; i += 2) head += `${fields[i] as string}: ${fields[i + 1] as string}\r\n`;
+  // an HTTP/1.0 client may send no Host; the engine speaks HTTP/1.1, where it is required
+  if (req.headers.host === undefined) head += `host: ${upstream.host}:${upstream.port}\r\n`;
+  head += `x-forwarded-for: ${prior ? `${String(prior)}, ${client}` : client}\r\nx-forwarded-proto: ${'encrypted' in req.socket ? 'https' : 'http'}\r\n`;
+  // node:http's parser has decoded a chunked request body: it goes on chunked, a counted one with its length
+  if (chunked) head += 'transfer-encoding: chunked\r\n';
+  else if (length !== undefined) head += `content-length: ${length}\r\n`;
+  return { head: head + '\r\n', chunked, hasBody: chunked || (length !== undefined && length !== '0') };
 }
 
 export function proxyRequest(req: IncomingMessage, res: ServerResponse, upstream: Upstream, onBody: OnBody, ownCors = false): void {
-  const headers = forwardable(req.headers);
-  const client = req.socket.remoteAddress ?? '';
-  const prior = req.headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = prior ? `${String(prior)}, ${client}` : client;
-  headers['x-forwarded-proto'] = 'encrypted' in req.socket ? 'https' : 'http';
-  const up = http.request({ host: upstream.host, port: upstream.port, method: req.method, path: req.url, headers, agent: upstream.agent });
-  up.on('response', (ur: IncomingMessage) => {
-    res.writeHead(ur.statusCode ?? 502, ur.statusMessage, responseHeaders(ur.headers, ownCors));
-    // one listener more per event only when the request log needs the count
-    if (onBody !== null) ur.on('data', (c: Buffer) => onBody(c.length));
-    ur.pipe(res);
-    ur.on('aborted', () => res.destroy());
-    sendHeadSoon(ur, res);
-  });
-  up.on('error', (err) => {
-    if (res.headersSent) return void res.destroy(err);
-    const body = JSON.stringify({ error: { message: `the engine is not answering: ${err.message}`, type: 'bad_gateway' } });
-    res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
-  });
-  // the client went away before the whole answer was sent: cancel the engine's work for it
-  res.on('close', () => {
-    if (!res.writableFinished) up.destroy();
-  });
-  req.pipe(up);
+  new Relay(req, res, upstream, onBody, ownCors).start();
+}
+
+class Relay {
+  private conn!: EngineConnection;
+  private headBytes: Buffer | null = null; // response head bytes received so far
+  private body: BodyReader | null = null; // set once the head is in
+  private passFraming = false; // the engine's chunked framing goes on to the client as it is
+  private keep = false; // the engine's connection may serve another request afterwards
+  private requestSent = false;
+  private responseDone = false;
+  private wrote = false; // a body write went to the client (the head with it)
+  private over = false;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly upstream: Upstream,
+    private readonly onBody: OnBody,
+    private readonly ownCors: boolean,
+  ) {}
+
+  start(): void {
+    this.conn = this.upstream.pool.take({ bytes: (buf, n) => this.bytes(buf, n), ended: (err) => this.ended(err), drained: () => this.req.resume() });
+    // the client went away before the whole answer was sent: cancel the engine's work for it
+    this.res.on('close', () => {
+      if (!this.res.writableFinished) this.finish(false);
+    });
+    this.sendRequest();
+  }
+
+  private sendRequest(): void {
+    const { head, chunked, hasBody } = requestHead(this.req, this.upstream);
+    const socket = this.conn.socket;
+    if (!hasBody) {
+      socket.write(head, 'latin1');
+      this.requestSent = true;
+      this.req.resume(); // nothing to read, but 'end' must come for the request to count as read
+      return;
+    }
+    // a small counted body goes in the head's write (one packet); a large or chunked one streams, paced by the engine
+    const small = !chunked && Number(this.req.headers['content-length']) <= SMALL_BODY;
+    if (small) socket.cork();
+    socket.write(head, 'latin1');
+    this.req.on('data', (c: Buffer) => {
+      if (this.over) return;
+      const ok = chunked ? socket.write(`${c.length.toString(16)}\r\n`) && socket.write(c) && socket.write('\r\n') : socket.write(c);
+      if (!ok) this.req.pause();
+    });
+    this.req.on('end', () => {
+      if (this.over) return;
+      if (chunked) socket.write('0\r\n\r\n');
+      if (small) socket.uncork();
+      this.requestSent = true;
+      if (this.responseDone) this.finish(true);
+    });
+    this.req.on('error', () => this.finish(false));
+  }
+
+  /** Bytes from the engine: the head first (held until complete), then the body as it comes. */
+  private bytes(buf: Buffer, n: number): boolean {
+    if (this.over) return false;
+    try {
+      if (this.body !== null) return this.bodyBytes(buf, 0, n, false);
+      const head = this.headBytes === null ? Buffer.from(buf.subarray(0, n)) : Buffer.concat([this.headBytes, buf.subarray(0, n)]);
+      this.headBytes = head;
+      let at = 0;
+      for (;;) {
+        const parsed = parseResponseHead(head.subarray(at), HEAD_LIMIT);
+        if (parsed === null) return (this.headBytes = head.subarray(at)), true;
+        at += parsed.length;
+        // 1xx interim answers (100 Continue, 103 Early Hints) are not passed on; 101 was never asked for
+        if (parsed.status === 101) throw new ResponseHeadError('the engine switched protocols (101), which the front never asks for');
+        if (parsed.status >= 200) return this.answer(parsed, head, at);
+      }
+    } catch (err) {
+      return this.fail(err as Error);
+    }
+  }
+
+  private answer(head: ResponseHead, bytes: Buffer, bodyStart: number): boolean {
+    this.headBytes = null;
+    const framing = bodyFraming(this.req.method ?? 'GET', head);
+    this.keep = reusable(head, framing);
+    const fields = forwardable(head.raw, (k) => this.ownCors && k.startsWith('access-control-'));
+    if (head.reason === '') this.res.writeHead(head.status, fields);
+    else this.res.writeHead(head.status, head.reason, fields);
+    this.body = bodyReader(framing);
+    // node:http chose chunked coding for the client (an HTTP/1.1 one, no length): the engine's chunks pass as framed
+    this.passFraming = framing.kind === 'chunked' && this.res.chunkedEncoding;
+    if (this.passFraming) this.res.chunkedEncoding = false;
+    // the head leaves with the first body bytes when they came with it (one write, one wake-up of the client)
+    const ok = this.bodyBytes(bytes, bodyStart, bytes.length, true);
+    // a head alone still reaches the client before the loop waits again, not held back for the first event
+    // (`headersSent` is true from writeHead on: node:http holds the head until the first write)
+    if (!this.responseDone && !this.wrote) {
+      setImmediate(() => {
+        if (!this.wrote && !this.res.writableEnded && !this.res.destroyed) this.res.flushHeaders();
+      });
+    }
+    return ok;
+  }
+
+  /** buf[start, end) of the body; `owned`: buf is the relay's (else it is the pool's read buffer, copied first). */
+  private bodyBytes(buf: Buffer, start: number, end: number, owned: boolean): boolean {
+    const reader = this.body as BodyReader;
+    const copy = (from: number, to: number): Buffer => (owned ? buf.subarray(from, to) : Buffer.from(buf.subarray(from, to)));
+    let ok = true;
+    let fed;
+    if (this.passFraming) {
+      fed = reader.feed(buf, start, end, null);
+      if (fed.used > 0) [ok, this.wrote] = [this.res.write(copy(start, start + fed.used)), true];
+    } else {
+      fed = reader.feed(buf, start, end, (from, to) => void ([ok, this.wrote] = [this.res.write(copy(from, to)) && ok, true]));
+    }
+    if (fed.data > 0) this.onBody?.(fed.data);
+    if (fed.done) {
+      // bytes after the body's end: the engine sent more than it framed, so its connection is not reused
+      if (start + fed.used < end) this.keep = false;
+      this.responseDone = true;
+      this.res.end();
+      if (this.requestSent) this.finish(true);
+      return true; // a released connection reads on: anything the engine sends while it is idle closes it
+    }
+    if (!ok) this.res.once('drain', () => !this.over && this.conn.socket.resume());
+    return ok;
+  }
+
+  /** The engine's connection ended (`err` null: it closed its side) before this relay finished. */
+  private ended(err: Error | null): void {
+    if (this.over) return;
+    if (this.body !== null && err === null && this.body.closeEnds()) {
+      this.res.end();
+      return this.finish(false);
+    }
+    this.fail(err ?? new Error('the engine closed the connection before its answer was complete'));
+  }
+
+  /** Something went wrong: a 502 if the client has no head yet, else the client's connection is cut (not ended). */
+  private fail(err: Error): false {
+    if (this.over) return false;
+    if (this.responseDone) return this.finish(false), false; // the answer is out whole; only the connection goes
+    if (!this.res.headersSent && this.body === null) {
+      const body = JSON.stringify({ error: { message: `the engine is not answering: ${err.message}`, type: 'bad_gateway' } });
+      this.res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+    } else {
+      this.res.destroy(err);
+    }
+    this.finish(false);
+    return false;
+  }
+
+  /** Done with the engine's connection: back to the pool when a whole exchange went over it cleanly. */
+  private finish(clean: boolean): void {
+    if (this.over) return;
+    this.over = true;
+    if (clean && this.keep && this.requestSent) this.conn.release();
+    else this.conn.discard();
+  }
 }

@@ -9,7 +9,7 @@ import { askEngineVersion } from './engine-version.js';
 import { listenFront, type ListenOptions } from './listen.js';
 import { fetchEngineMetrics, formatOwnMetrics } from './metrics.js';
 import { preflight, responseCors } from './cors.js';
-import { createUpstreamAgent, proxyRequest, type Upstream } from './proxy.js';
+import { createUpstream, proxyRequest, type Upstream } from './proxy.js';
 import { createReadiness, type Readiness } from './readiness.js';
 import type { RequestLog } from './request-log.js';
 
@@ -57,7 +57,6 @@ function joinGroup(req: IncomingMessage, res: ServerResponse, onJoin: NonNullabl
 
 export async function startFront(opts: FrontOptions): Promise<Front> {
   const readiness = createReadiness();
-  const agent = createUpstreamAgent();
   let upstream: Upstream | null = null;
   let launch: LaunchInfo | null = null;
   let engineVersion: string | null = null;
@@ -131,8 +130,9 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
     readiness,
     setLaunch: (info) => void (launch = info),
     attachEngine(port) {
-      upstream = { host: ENGINE_HOST, port, agent };
-      const engine = upstream;
+      upstream?.close();
+      const engine = createUpstream(ENGINE_HOST, port);
+      upstream = engine;
       let versionAsked = false;
       poll = pollHealth(engine, opts.settings.healthPollMs, async (ok, detail) => {
         // the version first, so that /v1/metadata names it by the time readiness says 200
@@ -163,7 +163,7 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
       idleWaiters = [];
       server.close();
       server.closeAllConnections();
-      agent.destroy();
+      upstream?.close();
     },
   };
 }

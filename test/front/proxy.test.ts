@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createUpstreamAgent, proxyRequest } from '../../src/front/proxy.js';
+import { createUpstream, proxyRequest } from '../../src/front/proxy.js';
 
 const closers: (() => void)[] = [];
 afterEach(() => closers.splice(0).forEach((c) => c()));
@@ -26,7 +26,7 @@ function get(port: number, path: string, headers: Record<string, string> = {}): 
 }
 
 describe('proxyRequest', () => {
-  it('events 300 ms apart pass whole through an agent whose idle timeout is 100 ms; hop-by-hop headers stay behind', async () => {
+  it('events 300 ms apart pass whole through a pool whose idle timeout is 100 ms; hop-by-hop headers stay behind', async () => {
     const upstream = await listen((req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'keep-alive': 'timeout=77', 'x-engine': 'yes' });
       let i = 0;
@@ -37,13 +37,13 @@ describe('proxyRequest', () => {
       };
       tick();
     });
-    const agent = createUpstreamAgent(100);
-    const front = await listen((req, res) => proxyRequest(req, res, { host: '127.0.0.1', port: upstream.port, agent }, null));
+    const engine = createUpstream('127.0.0.1', upstream.port, 100);
+    const front = await listen((req, res) => proxyRequest(req, res, engine, null));
     const r = await get(front.port, '/stream', { connection: 'keep-alive, x-drop', 'x-drop': 'me' });
     expect(r.body).toBe('data: 0\n\ndata: 1\n\ndata: 2\n\ndata: [DONE]\n\n');
     expect(r.headers['x-engine']).toBe('yes');
     expect(r.headers['keep-alive']).not.toBe('timeout=77');
-    agent.destroy();
+    engine.close();
   });
 
   it('a head the engine sends alone reaches the client before the first event is written (it is not held for it)', async () => {
@@ -60,8 +60,8 @@ describe('proxyRequest', () => {
       const timer = setTimeout(send, 2000);
       release = () => (clearTimeout(timer), send());
     });
-    const agent = createUpstreamAgent();
-    const front = await listen((req, res) => proxyRequest(req, res, { host: '127.0.0.1', port: upstream.port, agent }, null));
+    const engine = createUpstream('127.0.0.1', upstream.port);
+    const front = await listen((req, res) => proxyRequest(req, res, engine, null));
     const body = await new Promise<string>((resolve, reject) => {
       http.get({ host: '127.0.0.1', port: front.port, path: '/stream', agent: false }, (res) => {
         order.push(`head ${res.statusCode}`);
@@ -73,31 +73,31 @@ describe('proxyRequest', () => {
     });
     expect(order).toEqual(['head 200', 'event written']);
     expect(body).toBe('data: [DONE]\n\n');
-    agent.destroy();
+    engine.close();
   });
 
   it('an idle upstream socket is closed once the idle timeout passes', async () => {
     let closedAt = 0;
     const upstream = await listen((req, res) => res.end('ok'));
     upstream.server.on('connection', (s) => s.on('close', () => (closedAt = Date.now())));
-    const agent = createUpstreamAgent(100);
-    const front = await listen((req, res) => proxyRequest(req, res, { host: '127.0.0.1', port: upstream.port, agent }, null));
+    const engine = createUpstream('127.0.0.1', upstream.port, 100);
+    const front = await listen((req, res) => proxyRequest(req, res, engine, null));
     expect((await get(front.port, '/')).body).toBe('ok');
     const answeredAt = Date.now();
     for (let i = 0; i < 200 && closedAt === 0; i++) await new Promise((r) => setTimeout(r, 25));
     expect(closedAt).toBeGreaterThanOrEqual(answeredAt);
-    agent.destroy();
+    engine.close();
   });
 
   it('an engine that is not there: 502 with a JSON error', async () => {
     const gone = await listen(() => {});
     const port = gone.port;
     gone.server.close();
-    const agent = createUpstreamAgent();
-    const front = await listen((req, res) => proxyRequest(req, res, { host: '127.0.0.1', port, agent }, null));
+    const engine = createUpstream('127.0.0.1', port);
+    const front = await listen((req, res) => proxyRequest(req, res, engine, null));
     const r = await get(front.port, '/v1/models');
     expect(r.status).toBe(502);
     expect(JSON.parse(r.body)).toMatchObject({ error: { type: 'bad_gateway', message: expect.stringMatching(/^the engine is not answering: .*ECONNREFUSED/) } });
-    agent.destroy();
+    engine.close();
   });
 });

@@ -1,0 +1,103 @@
+// Where the engine's response body ends, read off the wire as it arrives (RFC 9112 §6–§7): counted for a
+// Content-Length, walked chunk by chunk for chunked transfer coding, to the connection's close otherwise. Pure and
+// incremental: each slice the socket gives is fed once; the reader says how much of it was this body's and which
+// parts of it were data (the framing's size lines and CRLFs are not), so the relay can pass the bytes on as they
+// came or pass on the data alone, and knows when the connection is free for the next request.
+import { ResponseHeadError, type BodyFraming } from './response-head.js';
+
+/** Longest chunk-size line (with extensions) and trailer section taken before the body is called malformed. */
+const LINE_LIMIT = 4096;
+const TRAILER_LIMIT = 16 * 1024;
+
+type Phase = 'size' | 'data' | 'data-cr' | 'data-lf' | 'trailer' | 'done';
+
+export interface Fed {
+  /** Bytes of the slice that belonged to this body (the rest, if any, came after its end). */
+  used: number;
+  /** Data bytes among them (what a reader of the body gets). */
+  data: number;
+  done: boolean;
+}
+
+export interface BodyReader {
+  /** Feeds buf[start, end); `onData(from, to)` is told each data run in it (absolute offsets into buf). */
+  feed(buf: Buffer, start: number, end: number, onData: ((from: number, to: number) => void) | null): Fed;
+  /** The connection closed: true when that is where the body ends, false when it was cut short. */
+  closeEnds(): boolean;
+}
+
+export function bodyReader(framing: BodyFraming): BodyReader {
+  switch (framing.kind) {
+    case 'none': return { feed: () => ({ used: 0, data: 0, done: true }), closeEnds: () => true };
+    case 'close': return {
+      feed(buf, start, end, onData) {
+        if (end > start) onData?.(start, end);
+        return { used: end - start, data: end - start, done: false };
+      },
+      closeEnds: () => true,
+    };
+    case 'length': {
+      let left = framing.length;
+      return {
+        feed(buf, start, end, onData) {
+          const n = Math.min(left, end - start);
+          if (n > 0) onData?.(start, start + n);
+          left -= n;
+          return { used: n, data: n, done: left === 0 };
+        },
+        closeEnds: () => left === 0,
+      };
+    }
+    case 'chunked': return chunkedReader();
+  }
+}
+
+function chunkedReader(): BodyReader {
+  let phase: Phase = 'size';
+  let left = 0; // data bytes left in the current chunk
+  let line = ''; // the size line or trailer line read so far
+  let trailerBytes = 0;
+  const bad = (what: string): never => {
+    throw new ResponseHeadError(`the engine's chunked body is malformed: ${what}`);
+  };
+  return {
+    feed(buf, start, end, onData) {
+      let i = start;
+      let data = 0;
+      while (i < end && phase !== 'done') {
+        if (phase === 'data') {
+          const n = Math.min(left, end - i);
+          onData?.(i, i + n);
+          data += n;
+          left -= n;
+          i += n;
+          if (left === 0) phase = 'data-cr';
+          continue;
+        }
+        const c = buf[i++] as number;
+        if (phase === 'data-cr') phase = c === 13 ? 'data-lf' : bad('no CRLF after a chunk');
+        else if (phase === 'data-lf') phase = c === 10 ? 'size' : bad('no CRLF after a chunk');
+        else if (c !== 10) {
+          line += String.fromCharCode(c);
+          if (line.length > LINE_LIMIT) bad(`a line over ${LINE_LIMIT} bytes`);
+          if (phase === 'trailer' && ++trailerBytes > TRAILER_LIMIT) bad(`trailers over ${TRAILER_LIMIT} bytes`);
+        } else {
+          if (!line.endsWith('\r')) bad('a line not ended by CRLF');
+          const text = line.slice(0, -1);
+          line = '';
+          if (phase === 'trailer') {
+            if (text === '') phase = 'done';
+          } else {
+            // chunk-size [ ; chunk-ext ]: at most 15 hex digits (2^60 bytes), so the count stays exact in a double
+            const size = /^([0-9A-Fa-f]{1,15})[ \t]*(;.*)?$/.exec(text);
+            if (size === null) bad(`chunk size line ${JSON.stringify(text.slice(0, 20))}`);
+            left = parseInt((size as RegExpExecArray)[1] as string, 16);
+            phase = left === 0 ? 'trailer' : 'data';
+          }
+        }
+      }
+      return { used: i - start, data, done: phase === 'done' };
+    },
+    closeEnds: () => phase === 'done',
+  };
+}
