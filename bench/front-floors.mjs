@@ -1,6 +1,7 @@
 // The floor rows of bench/front.mjs: the same stand-in engine behind an extra proxy process that does nothing but
 // pass the stream on, so the figures say what any second process on the path costs on this machine.
 //   node:http minimal   what a user would write (http.createServer + http.request + pipe, a keep-alive agent)
+//   bare node           no HTTP library either side, bytes passed as they came: the least any Node process costs
 //   nginx               one C worker, epoll, no buffering (proxy_buffering off), keep-alive to the engine; only
 //                       where an nginx binary is installed (apt-get install nginx-light), else the row is left out
 import { fork, spawn, spawnSync } from 'node:child_process';
@@ -16,10 +17,10 @@ function nginxBinary() {
   return which.status === 0 ? which.stdout.trim() : null;
 }
 
-async function startNodeMinimal(port, enginePort) {
-  const child = fork(path.join(here, 'front-proxy-child.mjs'), ['minimal', String(port), String(enginePort)], { stdio: 'ignore' });
+async function startNodeFloor(kind, name, port, enginePort) {
+  const child = fork(path.join(here, 'front-proxy-child.mjs'), [kind, String(port), String(enginePort)], { stdio: 'ignore' });
   await new Promise((resolve) => child.once('message', resolve));
-  return { name: 'node:http minimal', port, pid: child.pid, stop: () => child.kill('SIGTERM') };
+  return { name, port, pid: child.pid, stop: () => child.kill('SIGTERM') };
 }
 
 async function startNginx(bin, port, enginePort) {
@@ -50,7 +51,7 @@ http {
 
 /** The floor proxies in front of the engine on `enginePort`, each on a port from `freePort`. */
 export async function startFloors(enginePort, freePort) {
-  const floors = [await startNodeMinimal(await freePort(), enginePort)];
+  const floors = [await startNodeFloor('minimal', 'node:http minimal', await freePort(), enginePort), await startNodeFloor('bare', 'bare node', await freePort(), enginePort)];
   const bin = nginxBinary();
   if (bin !== null) floors.push(await startNginx(bin, await freePort(), enginePort));
   return floors;

@@ -1,4 +1,4 @@
-// The load generator of bench/front.mjs and bench/front-proxies.mjs: closed-loop SSE streams over keep-alive
+// The load generator of bench/front.mjs: closed-loop SSE streams over keep-alive
 // connections, timing each stream's first event and counting events inside the measured window.
 import http from 'node:http';
 

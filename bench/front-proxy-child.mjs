@@ -1,19 +1,20 @@
-// One minimal SSE pass-through for bench/front-proxies.mjs: `node:http` (nimlet's own src/front/proxy.ts, built)
-// or `undici` (undici.request with the body piped out), so the two libraries are compared doing the same job;
-// and for bench/front.mjs's floor row, `minimal`: the node:http proxy a user would write, nothing more.
-// Usage: node bench/front-proxy-child.mjs node:http|undici|minimal PORT UPSTREAM_PORT
+// The Node floor rows of bench/front.mjs (bench/front-floors.mjs): another process where nimlet sits, passing the
+// stand-in engine's streams on and nothing more.
+//   minimal  the node:http proxy a user would write: http.createServer + http.request + pipe, a keep-alive agent
+//   bare     the least a Node process can do: no HTTP library either side, request bytes passed to a pooled engine
+//            connection as they came, the answer's bytes back as they came. It knows only this bench's traffic
+//            (one request at a time per connection, Content-Length request bodies, chunked answers whose end is
+//            the `0\r\n\r\n` at the end of a read): a floor to read figures against, not a proxy.
+// Usage: node bench/front-proxy-child.mjs minimal|bare PORT UPSTREAM_PORT
 import http from 'node:http';
-import { Agent, request } from 'undici';
-import { createUpstream, proxyRequest } from '../dist/front/proxy.js';
+import net from 'node:net';
 
 const [kind, port, upstreamPort] = process.argv.slice(2);
-const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host', 'te', 'trailer', 'upgrade']);
-const strip = (h) => Object.fromEntries(Object.entries(h).filter(([k]) => !HOP.has(k)));
+const listening = () => process.send?.('listening');
 
-let handler;
 if (kind === 'minimal') {
   const agent = new http.Agent({ keepAlive: true });
-  handler = (req, res) => {
+  http.createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
     const up = http.request({ host: '127.0.0.1', port: Number(upstreamPort), method: req.method, path: req.url, headers: req.headers, agent }, (ur) => {
       res.writeHead(ur.statusCode, ur.headers);
       ur.pipe(res);
@@ -21,20 +22,48 @@ if (kind === 'minimal') {
     up.on('error', () => res.destroy());
     res.on('close', () => res.writableFinished || up.destroy());
     req.pipe(up);
+  }).listen(Number(port), '127.0.0.1', listening);
+} else if (kind === 'bare') {
+  const idle = [];
+  const readBuffer = Buffer.allocUnsafe(64 * 1024);
+  const connect = () => {
+    const s = net.connect({ port: Number(upstreamPort), host: '127.0.0.1', noDelay: true, onread: { buffer: readBuffer, callback: (n, b) => relay(s, b.subarray(0, n)) } });
+    s.on('error', () => s.current?.client.destroy());
+    return s;
   };
-} else if (kind === 'node:http') {
-  const upstream = createUpstream('127.0.0.1', Number(upstreamPort));
-  handler = (req, res) => proxyRequest(req, res, upstream, null);
+  const relay = (s, bytes) => {
+    const { client, done } = s.current;
+    client.write(Buffer.from(bytes));
+    const n = bytes.length;
+    if (n >= 5 && bytes.latin1Slice(n - 5, n) === '0\r\n\r\n') {
+      s.current = null;
+      idle.push(s);
+      done();
+    }
+  };
+  net.createServer({ noDelay: true }, (client) => {
+    let pending = null;
+    let busy = false;
+    client.on('error', () => {});
+    const next = () => {
+      if (busy || pending === null) return;
+      const end = pending.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = Number(/content-length:\s*(\d+)/i.exec(pending.latin1Slice(0, end))?.[1] ?? 0);
+      const size = end + 4 + length;
+      if (pending.length < size) return;
+      const request = pending.subarray(0, size);
+      pending = pending.length === size ? null : pending.subarray(size);
+      busy = true;
+      const up = idle.pop() ?? connect();
+      up.current = { client, done: () => ((busy = false), next()) };
+      up.write(request);
+    };
+    client.on('data', (d) => {
+      pending = pending === null ? d : Buffer.concat([pending, d]);
+      next();
+    });
+  }).listen(Number(port), '127.0.0.1', listening);
 } else {
-  const dispatcher = new Agent({ keepAliveTimeout: 60_000 });
-  handler = (req, res) => {
-    const ac = new AbortController();
-    res.on('close', () => res.writableFinished || ac.abort());
-    request(`http://127.0.0.1:${upstreamPort}${req.url}`, { method: req.method, headers: strip(req.headers), body: req, dispatcher, signal: ac.signal }).then((r) => {
-      res.writeHead(r.statusCode, strip(r.headers));
-      res.flushHeaders();
-      r.body.pipe(res);
-    }, () => res.headersSent ? res.destroy() : res.writeHead(502).end());
-  };
+  throw new Error(`kind ${kind}: minimal or bare`);
 }
-http.createServer({ noDelay: true, keepAliveTimeout: 65_000 }, handler).listen(Number(port), '127.0.0.1', () => process.send?.('listening'));

@@ -7,7 +7,8 @@
 // time each stream's first SSE event and count events, which autocannon does not report.
 // Per concurrency, interleaved so drift hits each alike: direct A, through nimlet, the floor rows, direct B.
 // The floor rows (bench/front-floors.mjs) put another proxy process where nimlet is: a minimal node:http proxy
-// (what a user would write) and nginx (one C worker; where nginx is installed). What they add is what any extra
+// (what a user would write), a bare Node relay (no HTTP library: the least a Node process costs) and nginx (one C
+// worker; where nginx is installed). What they add is what any extra
 // process on the path costs on this machine, whatever it does. Reported, each row against direct A:
 //   throughput (tokens/s) ÷ direct A   bound ≥ 0.97
 //   TTFB (request sent → first SSE event) p50/p99, p99 added (row − direct A)   bound ≤ 2 ms
@@ -81,9 +82,10 @@ async function startNimlet(from) {
   return { child, exited, port, enginePort };
 }
 
+/** CPU seconds of `pid` so far: [in user space, in the kernel] (utime and stime, fields 14 and 15 of stat). */
 function cpuSeconds(pid) {
   const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / TICK; // utime, stime (fields 14 and 15)
+  return [Number(f[11]) / TICK, Number(f[12]) / TICK];
 }
 /** read and write system calls of `pid` so far (/proc/<pid>/io: socket reads and writes count, epoll waits do not). */
 function syscalls(pid) {
@@ -96,10 +98,12 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
 
 /** One row's phase: load through `port`, with the CPU seconds the process `pid` spent meanwhile. */
 async function measured(port, pid, n) {
-  const [cpu0, sys0] = [cpuSeconds(pid), syscalls(pid)];
+  const [[user0, kernel0], sys0] = [cpuSeconds(pid), syscalls(pid)];
   const r = await phase(port, n);
-  // warm-up included in both counts: per token, over the tokens of the whole phase (rate × (warm-up + measured))
-  return { ...r, cpu: cpuSeconds(pid) - cpu0, sys: (syscalls(pid) - sys0) / (r.tokensPerSec * (WARMUP + SECONDS)) };
+  const [user1, kernel1] = cpuSeconds(pid);
+  // warm-up included in all counts: per token, over the tokens of the whole phase (rate × (warm-up + measured))
+  const tokens = r.tokensPerSec * (WARMUP + SECONDS);
+  return { ...r, cpu: user1 - user0 + kernel1 - kernel0, user: user1 - user0, sys: (syscalls(pid) - sys0) / tokens };
 }
 
 const nimlet = await startNimlet(root);
@@ -127,10 +131,11 @@ const f = (x, d = 2) => x.toFixed(d);
 const row = (n, name) => {
   const rs = results.get(`${n} ${name}`);
   const pick = (k) => median(rs.map((r) => r[k]));
-  return { tokensPerSec: pick('tokensPerSec'), p50: pick('p50'), p99: pick('p99'), sys: pick('sys'), cpuPer1k: median(rs.map((r) => (r.cpu / (r.tokensPerSec * (WARMUP + SECONDS))) * 1000)) };
+  const per1k = (k) => median(rs.map((r) => (r[k] / (r.tokensPerSec * (WARMUP + SECONDS))) * 1000));
+  return { tokensPerSec: pick('tokensPerSec'), p50: pick('p50'), p99: pick('p99'), sys: pick('sys'), cpuPer1k: per1k('cpu'), userPer1k: per1k('user') };
 };
 console.log(`bench/front: ${TOKENS} tokens per stream, one per ${TOKEN_MS} ms; ${WARMUP} s warm-up + ${SECONDS} s per run; ${ROUNDS} round(s)${ROUNDS > 1 ? ', medians' : ''}; streams ${STAGGER_MS > 0 ? `staggered over ${STAGGER_MS} ms` : 'in lock step (bursts)'}; ${os.cpus().length} CPUs, node ${process.version}, load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
-console.log('streams | path              | tok/s   | ÷ direct A | TTFB p50 / p99 (ms) | p99 added (ms) | middle process: CPU s/1k tok, read+write syscalls/tok');
+console.log('streams | path              | tok/s   | ÷ direct A | TTFB p50 / p99 (ms) | p99 added (ms) | middle process: CPU s/1k tok (of it in user space), read+write syscalls/tok');
 let worstRatio = Infinity;
 let worstAdded = -Infinity;
 for (const n of STREAMS) {
@@ -140,7 +145,7 @@ for (const n of STREAMS) {
     const ratio = r.tokensPerSec / a.tokensPerSec;
     const added = r.p99 - a.p99;
     if (p.name === 'nimlet') [worstRatio, worstAdded] = [Math.min(worstRatio, ratio), Math.max(worstAdded, added)];
-    const cpu = p.name.startsWith('direct') ? '' : `${f(r.cpuPer1k, 4)}, ${f(r.sys)}`;
+    const cpu = p.name.startsWith('direct') ? '' : `${f(r.cpuPer1k, 4)} (${f(r.userPer1k, 4)}), ${f(r.sys)}`;
     console.log(`${String(n).padStart(7)} | ${p.name.padEnd(17)} | ${f(r.tokensPerSec, 1).padStart(7)} | ${f(ratio, 3).padStart(10)} | ${`${f(r.p50)} / ${f(r.p99)}`.padStart(19)} | ${(p.name === 'direct A' ? '' : f(added)).padStart(14)} | ${cpu}`);
   }
 }
