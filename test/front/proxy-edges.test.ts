@@ -574,3 +574,24 @@ describe('proxyRequest edge cases', () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(total);
   });
 });
+
+// The relay speaks HTTP/1.1 to the engine itself (engine-pool.ts, response-head.ts, body-reader.ts): what its own
+// request writing and response reading must keep. A relay that hangs fails these by the test's timeout.
+describe('the relay to the engine', () => {
+  /** An engine that answers each request with the length and hash of the body it read. */
+  const hashingUpstream = (): ReturnType<typeof httpUpstream> =>
+    httpUpstream((req, res) => {
+      const h = createHash('sha256');
+      let n = 0;
+      req.on('data', (c: Buffer) => (h.update(c), (n += c.length)));
+      req.on('end', () => res.end(JSON.stringify({ n, sha: h.digest('hex') })));
+    });
+
+  it.each([20 * 1024, 64 * 1024])('a %i-byte POST body (a long prompt: above the socket\'s high-water mark, sent with the head in one write) reaches the engine whole and is answered', async (size) => {
+    const body = randomBytes(size);
+    const up = await hashingUpstream();
+    const port = await front(makeUpstream(up.port));
+    const r = await call(port, { method: 'POST', headers: { 'content-length': body.length }, body });
+    expect([r.status, JSON.parse(r.body.toString())]).toEqual([200, { n: size, sha: sha256(body) }]);
+  }, 15_000);
+});
