@@ -117,7 +117,9 @@ class Relay {
     this.req.on('data', (c: Buffer) => {
       if (this.over) return;
       const ok = chunked ? socket.write(`${c.length.toString(16)}\r\n`) && socket.write(c) && socket.write('\r\n') : socket.write(c);
-      if (!ok) this.req.pause();
+      // a corked socket sends nothing, so its 'drain' cannot come before the uncork at the body's end: pausing a
+      // small body over the high-water mark (16 KiB) would wait forever; it is at most SMALL_BODY held anyway
+      if (!ok && !small) this.req.pause();
     });
     this.req.on('end', () => {
       if (this.over) return;
