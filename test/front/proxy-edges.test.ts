@@ -594,4 +594,12 @@ describe('the relay to the engine', () => {
     const r = await call(port, { method: 'POST', headers: { 'content-length': body.length }, body });
     expect([r.status, JSON.parse(r.body.toString())]).toEqual([200, { n: size, sha: sha256(body) }]);
   }, 15_000);
+
+  it('an 8 MiB chunked upload (pieces larger than the socket\'s high-water mark): the engine reads the exact bytes, framed right', async () => {
+    const body = randomBytes(8 * MiB);
+    const up = await hashingUpstream();
+    const port = await front(makeUpstream(up.port));
+    const r = await call(port, { method: 'POST', headers: { 'transfer-encoding': 'chunked' }, body });
+    expect([r.status, JSON.parse(r.body.toString())]).toEqual([200, { n: 8 * MiB, sha: sha256(body) }]);
+  }, 15_000);
 });
