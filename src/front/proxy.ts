@@ -116,7 +116,16 @@ class Relay {
     socket.write(head, 'latin1');
     this.req.on('data', (c: Buffer) => {
       if (this.over) return;
-      const ok = chunked ? socket.write(`${c.length.toString(16)}\r\n`) && socket.write(c) && socket.write('\r\n') : socket.write(c);
+      // all three writes of a chunk, whatever each returns: false says "the buffer is full, stop after this", the
+      // bytes are queued all the same (an && chain dropped the data or its CRLF, corrupting the chunked body)
+      let ok;
+      if (chunked) {
+        socket.write(`${c.length.toString(16)}\r\n`);
+        socket.write(c);
+        ok = socket.write('\r\n');
+      } else {
+        ok = socket.write(c);
+      }
       // a corked socket sends nothing, so its 'drain' cannot come before the uncork at the body's end: pausing a
       // small body over the high-water mark (16 KiB) would wait forever; it is at most SMALL_BODY held anyway
       if (!ok && !small) this.req.pause();
