@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from './front-helpers.js';
 import { createUpstream, proxyRequest, type OnBody } from '../../src/front/proxy.js';
 
 type UpstreamArg = Parameters<typeof proxyRequest>[2];
@@ -601,5 +602,17 @@ describe('the relay to the engine', () => {
     const port = await front(makeUpstream(up.port));
     const r = await call(port, { method: 'POST', headers: { 'transfer-encoding': 'chunked' }, body });
     expect([r.status, JSON.parse(r.body.toString())]).toEqual([200, { n: 8 * MiB, sha: sha256(body) }]);
+  }, 15_000);
+
+  it('a 1 MiB upload the relay gives up on (the engine is not listening): the client gets its 502, and its kept-alive connection then serves the next request', async () => {
+    const port = await front(makeUpstream(await freePort()));
+    const c = await rawClient(port);
+    const body = Buffer.alloc(MiB, 0x61);
+    c.write(`POST /upload HTTP/1.1\r\nhost: a\r\ncontent-length: ${body.length}\r\n\r\n`);
+    c.write(body);
+    c.write('GET /next HTTP/1.1\r\nhost: a\r\n\r\n');
+    const { responses, rest } = await c.responses(['POST', 'GET']);
+    expect(responses.map((r) => [r.status, JSON.parse(r.body.toString()).error.type])).toEqual([[502, 'bad_gateway'], [502, 'bad_gateway']]);
+    expect(rest.length).toBe(0);
   }, 15_000);
 });
