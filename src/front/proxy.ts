@@ -237,6 +237,10 @@ class Relay {
   private finish(clean: boolean): void {
     if (this.over) return;
     this.over = true;
+    // the rest of a request body the engine will not get is read and dropped ('data' ignores it once over), as
+    // node:http does for a body nobody reads: left paused (the engine's socket was full or still connecting), it
+    // held the client's connection, its next request unread and an upload that sends it all before reading hung
+    this.req.resume();
     if (clean && this.keep && this.requestSent) this.conn.release();
     else this.conn.discard();
   }
