@@ -615,4 +615,21 @@ describe('the relay to the engine', () => {
     expect(responses.map((r) => [r.status, JSON.parse(r.body.toString()).error.type])).toEqual([[502, 'bad_gateway'], [502, 'bad_gateway']]);
     expect(rest.length).toBe(0);
   }, 15_000);
+
+  it("an engine answer with transfer-encoding: chunked and a content-length (a smuggling sign): Transfer-Encoding wins, the client's wire holds the whole body and no content-length, and its next request is answered", async () => {
+    const up = await rawUpstream((s, head) => {
+      if (pathOf(head) === '/next') return void s.write('HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nnext');
+      // framed by its chunks, 11 bytes; the content-length would cut the body after 5 and leave the rest on the
+      // client's connection, where it reads as the start of the next response
+      s.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-length: 5\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n');
+    });
+    const port = await front(makeUpstream(up.port));
+    const c = await rawClient(port);
+    c.write('GET /smuggle HTTP/1.1\r\nhost: a\r\n\r\n');
+    await c.responses(['GET']);
+    c.write('GET /next HTTP/1.1\r\nhost: a\r\n\r\n');
+    const { responses, rest } = await c.responses(['GET', 'GET']);
+    expect(responses.map((r) => [r.status, r.headers['content-length'], r.body.toString()])).toEqual([[200, undefined, 'hello world'], [200, '4', 'next']]);
+    expect(rest.length).toBe(0);
+  });
 });
