@@ -10,7 +10,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { bodyReader, type BodyReader } from './body-reader.js';
 import { createEnginePool, type EngineConnection, type EnginePool } from './engine-pool.js';
-import { bodyFraming, headerTokens, parseResponseHead, reusable, ResponseHeadError, type ResponseHead } from './response-head.js';
+import { bodyFraming, headerTokens, headerValues, parseResponseHead, reusable, ResponseHeadError, type ResponseHead } from './response-head.js';
 
 export interface Upstream {
   host: string;
@@ -165,7 +165,11 @@ class Relay {
     this.headBytes = null;
     const framing = bodyFraming(this.req.method ?? 'GET', head);
     this.keep = reusable(head, framing);
-    const fields = forwardable(head.raw, (k) => this.ownCors && k.startsWith('access-control-'));
+    // Transfer-Encoding and Content-Length both: the coding delimits the body, and the length must not go on
+    // (RFC 9112 §6.3 item 3): beside the decoded body it cut the client's copy short and left the rest on the
+    // client's connection as the start of a next response (response splitting)
+    const coded = headerValues(head.raw, 'transfer-encoding').length > 0;
+    const fields = forwardable(head.raw, (k) => (this.ownCors && k.startsWith('access-control-')) || (coded && k === 'content-length'));
     if (head.reason === '') this.res.writeHead(head.status, fields);
     else this.res.writeHead(head.status, head.reason, fields);
     this.body = bodyReader(framing);
