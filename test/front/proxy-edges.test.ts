@@ -632,4 +632,16 @@ describe('the relay to the engine', () => {
     expect(responses.map((r) => [r.status, r.headers['content-length'], r.body.toString()])).toEqual([[200, undefined, 'hello world'], [200, '4', 'next']]);
     expect(rest.length).toBe(0);
   });
+
+  it.each([
+    ['two content-length fields', 'content-length: 5\r\ncontent-length: 5'],
+    ['one content-length field listing the length twice', 'content-length: 5, 5'],
+  ])("an engine answer with the same length repeated (%s), which the relay accepts: the client gets one content-length field and the body (node:http's client refuses the repeat)", async (_, lengths) => {
+    const up = await rawUpstream((s) => s.write(`HTTP/1.1 200 OK\r\n${lengths}\r\nx-after: 1\r\n\r\nhello`));
+    const port = await front(makeUpstream(up.port));
+    const r = await call(port);
+    expect([r.status, r.body.toString(), r.ended]).toEqual([200, 'hello', true]);
+    expect(r.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'content-length')).toHaveLength(1);
+    expect([r.headers['content-length'], r.headers['x-after']]).toEqual(['5', '1']);
+  });
 });
