@@ -50,6 +50,24 @@ function forwardable(raw: readonly string[], drop: (name: string) => boolean): s
   return out;
 }
 
+/**
+ * `fields` with one Content-Length field, `length`: the relay accepts a length repeated with the same value (two
+ * fields, or "5, 5"), which RFC 9110 §8.6 allows only if it goes on as a single value; clients refuse the repeat.
+ */
+function oneLength(fields: readonly string[], length: number): string[] {
+  const out: string[] = [];
+  let seen = false;
+  for (let i = 0; i < fields.length; i += 2) {
+    const k = fields[i] as string;
+    if (k.toLowerCase() !== 'content-length') out.push(k, fields[i + 1] as string);
+    else if (!seen) {
+      seen = true;
+      out.push(k, String(length));
+    }
+  }
+  return out;
+}
+
 /** The request line and head nimlet sends the engine for `req`, and how its body is framed on the way. */
 function requestHead(req: IncomingMessage, upstream: Upstream): { head: string; chunked: boolean; hasBody: boolean } {
   const client = req.socket.remoteAddress ?? '';
@@ -169,7 +187,8 @@ class Relay {
     // (RFC 9112 §6.3 item 3): beside the decoded body it cut the client's copy short and left the rest on the
     // client's connection as the start of a next response (response splitting)
     const coded = headerValues(head.raw, 'transfer-encoding').length > 0;
-    const fields = forwardable(head.raw, (k) => (this.ownCors && k.startsWith('access-control-')) || (coded && k === 'content-length'));
+    const forwarded = forwardable(head.raw, (k) => (this.ownCors && k.startsWith('access-control-')) || (coded && k === 'content-length'));
+    const fields = framing.kind === 'length' ? oneLength(forwarded, framing.length) : forwarded;
     if (head.reason === '') this.res.writeHead(head.status, fields);
     else this.res.writeHead(head.status, head.reason, fields);
     this.body = bodyReader(framing);
