@@ -644,4 +644,47 @@ describe('the relay to the engine', () => {
     expect(r.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'content-length')).toHaveLength(1);
     expect([r.headers['content-length'], r.headers['x-after']]).toEqual(['5', '1']);
   });
+
+  it("a chunked 16 MiB answer to a client that reads in bursts, while 8 other streams read into the pool's shared read buffer: each client's bytes are its engine answer's, chunk framing passed as sent", async () => {
+    const total = 16 * MiB;
+    // a block whose length is no multiple of the pieces, written in pieces of varying size (see the 64 MiB test)
+    const block = randomBytes(MiB + 7);
+    let bigDone = false;
+    const up = await httpUpstream((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      // the others: one byte value each, a piece every millisecond until the big answer is out
+      const other = /^\/other(\d)$/.exec(req.url ?? '');
+      if (other) {
+        const tick = (): void => void (bigDone ? res.end() : (res.write(Buffer.alloc(3000, Number(other[1]))), setTimeout(tick, 1)));
+        return tick();
+      }
+      let w = 0;
+      const pump = (): void => {
+        while (w < total) {
+          const off = w % block.length;
+          const piece = block.subarray(off, Math.min(off + 10_000 + (w % 5000), block.length, off + total - w));
+          w += piece.length;
+          if (!res.write(piece)) return void res.once('drain', pump);
+        }
+        res.end(() => (bigDone = true));
+      };
+      pump();
+    });
+    const port = await front(makeUpstream(up.port));
+    const others = Array.from({ length: 8 }, (_, k) => call(port, { path: `/other${k}` }));
+    const got = await new Promise<{ body: Buffer; te: string | undefined }>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, path: '/big', agent: false }, (res) => {
+        const parts: Buffer[] = [];
+        // each burst read, the client stops until a timer: the front's writes to it back up meanwhile
+        res.on('data', (c: Buffer) => (parts.push(c), res.pause(), setTimeout(() => res.resume(), 1)));
+        res.on('end', () => resolve({ body: Buffer.concat(parts), te: res.headers['transfer-encoding'] }));
+        res.on('error', reject);
+      }).on('error', reject);
+    });
+    const expected = Buffer.alloc(total);
+    for (let w = 0; w < total; w += block.length) block.copy(expected, w, 0, Math.min(block.length, total - w));
+    expect([got.te, got.body.length, got.body.equals(expected)]).toEqual(['chunked', total, true]);
+    const bodies = await Promise.all(others);
+    expect(bodies.map((o, k) => [o.ended, o.body.length > 0, o.body.every((b) => b === k)])).toEqual(Array.from({ length: 8 }, () => [true, true, true]));
+  }, 60_000);
 });
