@@ -11,7 +11,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { bodyReader, type BodyReader } from './body-reader.js';
 import { createEnginePool, type EngineConnection, type EnginePool } from './engine-pool.js';
-import { bodyFraming, headerTokens, parseResponseHead, reusable, ResponseHeadError, type ResponseHead } from './response-head.js';
+import { bodyFraming, headerTokens, headerValues, parseResponseHead, reusable, ResponseHeadError, type ResponseHead } from './response-head.js';
 
 export interface Upstream {
   host: string;
@@ -47,6 +47,24 @@ function forwardable(raw: readonly string[], drop: (name: string) => boolean): s
   for (let i = 0; i < raw.length; i += 2) {
     const k = (raw[i] as string).toLowerCase();
     if (!HOP_BY_HOP.has(k) && !named.includes(k) && !drop(k)) out.push(raw[i] as string, raw[i + 1] as string);
+  }
+  return out;
+}
+
+/**
+ * `fields` with one Content-Length field, `length`: the relay accepts a length repeated with the same value (two
+ * fields, or "5, 5"), which RFC 9110 §8.6 allows only if it goes on as a single value; clients refuse the repeat.
+ */
+function oneLength(fields: readonly string[], length: number): string[] {
+  const out: string[] = [];
+  let seen = false;
+  for (let i = 0; i < fields.length; i += 2) {
+    const k = fields[i] as string;
+    if (k.toLowerCase() !== 'content-length') out.push(k, fields[i + 1] as string);
+    else if (!seen) {
+      seen = true;
+      out.push(k, String(length));
+    }
   }
   return out;
 }
@@ -118,8 +136,18 @@ class Relay {
     if (small === null) socket.write(head, 'latin1');
     this.req.on('data', (c: Buffer) => {
       if (this.over) return;
+      // a small body is held (at most SMALL_BODY) and leaves with the head at its end, never paused
       if (small !== null) return void small.push(c);
-      const ok = chunked ? socket.write(`${c.length.toString(16)}\r\n`) && socket.write(c) && socket.write('\r\n') : socket.write(c);
+      // all three writes of a chunk, whatever each returns: false says "the buffer is full, stop after this", the
+      // bytes are queued all the same (an && chain dropped the data or its CRLF, corrupting the chunked body)
+      let ok;
+      if (chunked) {
+        socket.write(`${c.length.toString(16)}\r\n`);
+        socket.write(c);
+        ok = socket.write('\r\n');
+      } else {
+        ok = socket.write(c);
+      }
       if (!ok) this.req.pause();
     });
     this.req.on('end', () => {
@@ -157,7 +185,12 @@ class Relay {
     this.headBytes = null;
     const framing = bodyFraming(this.req.method ?? 'GET', head);
     this.keep = reusable(head, framing);
-    const fields = forwardable(head.raw, (k) => this.ownCors && k.startsWith('access-control-'));
+    // Transfer-Encoding and Content-Length both: the coding delimits the body, and the length must not go on
+    // (RFC 9112 §6.3 item 3): beside the decoded body it cut the client's copy short and left the rest on the
+    // client's connection as the start of a next response (response splitting)
+    const coded = headerValues(head.raw, 'transfer-encoding').length > 0;
+    const forwarded = forwardable(head.raw, (k) => (this.ownCors && k.startsWith('access-control-')) || (coded && k === 'content-length'));
+    const fields = framing.kind === 'length' ? oneLength(forwarded, framing.length) : forwarded;
     if (head.reason === '') this.res.writeHead(head.status, fields);
     else this.res.writeHead(head.status, head.reason, fields);
     this.body = bodyReader(framing);
@@ -246,6 +279,10 @@ class Relay {
   private finish(clean: boolean): void {
     if (this.over) return;
     this.over = true;
+    // the rest of a request body the engine will not get is read and dropped ('data' ignores it once over), as
+    // node:http does for a body nobody reads: left paused (the engine's socket was full or still connecting), it
+    // held the client's connection, its next request unread and an upload that sends it all before reading hung
+    this.req.resume();
     if (clean && this.keep && this.requestSent) this.conn.release();
     else this.conn.discard();
   }

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from './front-helpers.js';
 import { createUpstream, proxyRequest, type OnBody } from '../../src/front/proxy.js';
 
 type UpstreamArg = Parameters<typeof proxyRequest>[2];
@@ -573,4 +574,117 @@ describe('proxyRequest edge cases', () => {
     expect(counts.length).toBeGreaterThan(0);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(total);
   });
+});
+
+// The relay speaks HTTP/1.1 to the engine itself (engine-pool.ts, response-head.ts, body-reader.ts): what its own
+// request writing and response reading must keep. A relay that hangs fails these by the test's timeout.
+describe('the relay to the engine', () => {
+  /** An engine that answers each request with the length and hash of the body it read. */
+  const hashingUpstream = (): ReturnType<typeof httpUpstream> =>
+    httpUpstream((req, res) => {
+      const h = createHash('sha256');
+      let n = 0;
+      req.on('data', (c: Buffer) => (h.update(c), (n += c.length)));
+      req.on('end', () => res.end(JSON.stringify({ n, sha: h.digest('hex') })));
+    });
+
+  it.each([20 * 1024, 64 * 1024])('a %i-byte POST body (a long prompt: above the socket\'s high-water mark, sent with the head in one write) reaches the engine whole and is answered', async (size) => {
+    const body = randomBytes(size);
+    const up = await hashingUpstream();
+    const port = await front(makeUpstream(up.port));
+    const r = await call(port, { method: 'POST', headers: { 'content-length': body.length }, body });
+    expect([r.status, JSON.parse(r.body.toString())]).toEqual([200, { n: size, sha: sha256(body) }]);
+  }, 15_000);
+
+  it('an 8 MiB chunked upload (pieces larger than the socket\'s high-water mark): the engine reads the exact bytes, framed right', async () => {
+    const body = randomBytes(8 * MiB);
+    const up = await hashingUpstream();
+    const port = await front(makeUpstream(up.port));
+    const r = await call(port, { method: 'POST', headers: { 'transfer-encoding': 'chunked' }, body });
+    expect([r.status, JSON.parse(r.body.toString())]).toEqual([200, { n: 8 * MiB, sha: sha256(body) }]);
+  }, 15_000);
+
+  it('a 1 MiB upload the relay gives up on (the engine is not listening): the client gets its 502, and its kept-alive connection then serves the next request', async () => {
+    const port = await front(makeUpstream(await freePort()));
+    const c = await rawClient(port);
+    const body = Buffer.alloc(MiB, 0x61);
+    c.write(`POST /upload HTTP/1.1\r\nhost: a\r\ncontent-length: ${body.length}\r\n\r\n`);
+    c.write(body);
+    c.write('GET /next HTTP/1.1\r\nhost: a\r\n\r\n');
+    const { responses, rest } = await c.responses(['POST', 'GET']);
+    expect(responses.map((r) => [r.status, JSON.parse(r.body.toString()).error.type])).toEqual([[502, 'bad_gateway'], [502, 'bad_gateway']]);
+    expect(rest.length).toBe(0);
+  }, 15_000);
+
+  it("an engine answer with transfer-encoding: chunked and a content-length (a smuggling sign): Transfer-Encoding wins, the client's wire holds the whole body and no content-length, and its next request is answered", async () => {
+    const up = await rawUpstream((s, head) => {
+      if (pathOf(head) === '/next') return void s.write('HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nnext');
+      // framed by its chunks, 11 bytes; the content-length would cut the body after 5 and leave the rest on the
+      // client's connection, where it reads as the start of the next response
+      s.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-length: 5\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n');
+    });
+    const port = await front(makeUpstream(up.port));
+    const c = await rawClient(port);
+    c.write('GET /smuggle HTTP/1.1\r\nhost: a\r\n\r\n');
+    await c.responses(['GET']);
+    c.write('GET /next HTTP/1.1\r\nhost: a\r\n\r\n');
+    const { responses, rest } = await c.responses(['GET', 'GET']);
+    expect(responses.map((r) => [r.status, r.headers['content-length'], r.body.toString()])).toEqual([[200, undefined, 'hello world'], [200, '4', 'next']]);
+    expect(rest.length).toBe(0);
+  });
+
+  it.each([
+    ['two content-length fields', 'content-length: 5\r\ncontent-length: 5'],
+    ['one content-length field listing the length twice', 'content-length: 5, 5'],
+  ])("an engine answer with the same length repeated (%s), which the relay accepts: the client gets one content-length field and the body (node:http's client refuses the repeat)", async (_, lengths) => {
+    const up = await rawUpstream((s) => s.write(`HTTP/1.1 200 OK\r\n${lengths}\r\nx-after: 1\r\n\r\nhello`));
+    const port = await front(makeUpstream(up.port));
+    const r = await call(port);
+    expect([r.status, r.body.toString(), r.ended]).toEqual([200, 'hello', true]);
+    expect(r.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'content-length')).toHaveLength(1);
+    expect([r.headers['content-length'], r.headers['x-after']]).toEqual(['5', '1']);
+  });
+
+  it("a chunked 16 MiB answer to a client that reads in bursts, while 8 other streams read into the pool's shared read buffer: each client's bytes are its engine answer's, chunk framing passed as sent", async () => {
+    const total = 16 * MiB;
+    // a block whose length is no multiple of the pieces, written in pieces of varying size (see the 64 MiB test)
+    const block = randomBytes(MiB + 7);
+    let bigDone = false;
+    const up = await httpUpstream((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      // the others: one byte value each, a piece every millisecond until the big answer is out
+      const other = /^\/other(\d)$/.exec(req.url ?? '');
+      if (other) {
+        const tick = (): void => void (bigDone ? res.end() : (res.write(Buffer.alloc(3000, Number(other[1]))), setTimeout(tick, 1)));
+        return tick();
+      }
+      let w = 0;
+      const pump = (): void => {
+        while (w < total) {
+          const off = w % block.length;
+          const piece = block.subarray(off, Math.min(off + 10_000 + (w % 5000), block.length, off + total - w));
+          w += piece.length;
+          if (!res.write(piece)) return void res.once('drain', pump);
+        }
+        res.end(() => (bigDone = true));
+      };
+      pump();
+    });
+    const port = await front(makeUpstream(up.port));
+    const others = Array.from({ length: 8 }, (_, k) => call(port, { path: `/other${k}` }));
+    const got = await new Promise<{ body: Buffer; te: string | undefined }>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, path: '/big', agent: false }, (res) => {
+        const parts: Buffer[] = [];
+        // each burst read, the client stops until a timer: the front's writes to it back up meanwhile
+        res.on('data', (c: Buffer) => (parts.push(c), res.pause(), setTimeout(() => res.resume(), 1)));
+        res.on('end', () => resolve({ body: Buffer.concat(parts), te: res.headers['transfer-encoding'] }));
+        res.on('error', reject);
+      }).on('error', reject);
+    });
+    const expected = Buffer.alloc(total);
+    for (let w = 0; w < total; w += block.length) block.copy(expected, w, 0, Math.min(block.length, total - w));
+    expect([got.te, got.body.length, got.body.equals(expected)]).toEqual(['chunked', total, true]);
+    const bodies = await Promise.all(others);
+    expect(bodies.map((o, k) => [o.ended, o.body.length > 0, o.body.every((b) => b === k)])).toEqual(Array.from({ length: 8 }, () => [true, true, true]));
+  }, 60_000);
 });
