@@ -1,8 +1,9 @@
 // Keep-alive connections from the front to the engine on loopback, for the relay (proxy.ts). Up to 512+ streams
-// at once: every connection a burst opened is kept for the next one. An idle connection is closed after 4 s, before
+// at once: every connection a burst opened is kept for the next one. An idle connection is closed within 4 s, before
 // uvicorn (vLLM, SGLang, trtllm-serve) closes it at its 5 s keep-alive default: a request sent on a connection the
 // engine is closing would fail with ECONNRESET, a 502 for nothing. A connection in use has no timeout: an SSE
-// stream may be quiet for longer than that between events.
+// stream may be quiet for longer than that between events. One sweep over the idle ones rather than a timer per
+// connection re-armed per request (node's socket.setTimeout allocates a timer each time).
 import net from 'node:net';
 
 /** What a connection's current exchange is told; one exchange at a time per connection. */
@@ -33,12 +34,23 @@ export interface EnginePool {
 const READ_BUFFER_BYTES = 64 * 1024;
 
 export function createEnginePool(host: string, port: number, idleMs = 4000): EnginePool {
-  const idle: Conn[] = [];
+  const idle: Conn[] = []; // least recently released first
   const all = new Set<Conn>();
+  let sweeper: NodeJS.Timeout | null = null;
+  // a connection idle for 3/4 of idleMs at a sweep goes; sweeps every 1/4: so each is closed within idleMs
+  const sweep = (): void => {
+    const before = Date.now() - (idleMs * 3) / 4;
+    while (idle.length > 0 && (idle[0] as Conn).idleSince <= before) (idle[0] as Conn).discard();
+    if (idle.length === 0 && sweeper !== null) {
+      clearInterval(sweeper);
+      sweeper = null;
+    }
+  };
   const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 
   class Conn implements EngineConnection {
     user: ConnectionUser | null = null;
+    idleSince = 0;
     socket: net.Socket;
     constructor() {
       this.socket = net.connect({
@@ -46,7 +58,6 @@ export function createEnginePool(host: string, port: number, idleMs = 4000): Eng
         onread: { buffer: readBuffer, callback: (n: number, buf: Buffer) => (this.user === null ? (this.discard(), false) : this.user.bytes(buf, n)) },
       });
       all.add(this);
-      this.socket.on('timeout', () => this.discard());
       this.socket.on('drain', () => this.user?.drained());
       this.socket.on('error', (err) => this.gone(err));
       this.socket.on('end', () => this.gone(null));
@@ -70,8 +81,9 @@ export function createEnginePool(host: string, port: number, idleMs = 4000): Eng
     release(): void {
       this.user = null;
       if (this.socket.destroyed) return this.forget();
-      this.socket.setTimeout(idleMs);
+      this.idleSince = Date.now();
       idle.push(this);
+      sweeper ??= setInterval(sweep, Math.max(1, idleMs / 4)).unref();
     }
 
     discard(): void {
@@ -85,12 +97,13 @@ export function createEnginePool(host: string, port: number, idleMs = 4000): Eng
     take(user) {
       // the most recently used first: its socket is warm, and the ones left idle at the back time out
       const conn = idle.pop() ?? new Conn();
-      conn.socket.setTimeout(0);
       conn.user = user;
       return conn;
     },
     close() {
       for (const c of [...all]) c.discard();
+      if (sweeper !== null) clearInterval(sweeper);
+      sweeper = null;
     },
   };
 }

@@ -11,7 +11,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { bodyReader, type BodyReader } from './body-reader.js';
 import { createEnginePool, type EngineConnection, type EnginePool } from './engine-pool.js';
-import { bodyFraming, headerTokens, headerValues, parseResponseHead, reusable, ResponseHeadError, type ResponseHead } from './response-head.js';
+import { requestHead, responseFields } from './relay-heads.js';
+import { bodyFraming, parseResponseHead, reusable, ResponseHeadError, type ResponseHead } from './response-head.js';
 
 export interface Upstream {
   host: string;
@@ -33,60 +34,10 @@ export function createUpstream(host: string, port: number, idleMs = 4000): Upstr
 /** The response's body bytes as the engine sent them (data, not framing), for the request log; null: nobody counts. */
 export type OnBody = ((bytes: number) => void) | null;
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, not the message, and are not forwarded. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 /** Longest response head taken from the engine (node:http's own default limit is 16 KiB). */
 const HEAD_LIMIT = 64 * 1024;
 /** A request body up to this size goes to the engine in one write with the head. */
 const SMALL_BODY = 64 * 1024;
-
-/** A raw header list without hop-by-hop fields, those the Connection header names, and `drop` (lower case). */
-function forwardable(raw: readonly string[], drop: (name: string) => boolean): string[] {
-  const named = headerTokens(raw, 'connection');
-  const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const k = (raw[i] as string).toLowerCase();
-    if (!HOP_BY_HOP.has(k) && !named.includes(k) && !drop(k)) out.push(raw[i] as string, raw[i + 1] as string);
-  }
-  return out;
-}
-
-/**
- * `fields` with one Content-Length field, `length`: the relay accepts a length repeated with the same value (two
- * fields, or "5, 5"), which RFC 9110 §8.6 allows only if it goes on as a single value; clients refuse the repeat.
- */
-function oneLength(fields: readonly string[], length: number): string[] {
-  const out: string[] = [];
-  let seen = false;
-  for (let i = 0; i < fields.length; i += 2) {
-    const k = fields[i] as string;
-    if (k.toLowerCase() !== 'content-length') out.push(k, fields[i + 1] as string);
-    else if (!seen) {
-      seen = true;
-      out.push(k, String(length));
-    }
-  }
-  return out;
-}
-
-/** The request line and head nimlet sends the engine for `req`, and how its body is framed on the way. */
-function requestHead(req: IncomingMessage, upstream: Upstream): { head: string; chunked: boolean; hasBody: boolean } {
-  const client = req.socket.remoteAddress ?? '';
-  const prior = req.headers['x-forwarded-for'];
-  // Expect: node:http's server has already answered 100 Continue to the client, the engine need not
-  const fields = forwardable(req.rawHeaders, (k) => k === 'x-forwarded-for' || k === 'x-forwarded-proto' || k === 'expect' || k === 'content-length');
-  const length = req.headers['content-length'];
-  const chunked = req.headers['transfer-encoding'] !== undefined;
-  let head = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1\r\n`;
-  for (let i = 0; i < fields.length; i += 2) head += `${fields[i] as string}: ${fields[i + 1] as string}\r\n`;
-  // an HTTP/1.0 client may send no Host; the engine speaks HTTP/1.1, where it is required
-  if (req.headers.host === undefined) head += `host: ${upstream.host}:${upstream.port}\r\n`;
-  head += `x-forwarded-for: ${prior ? `${String(prior)}, ${client}` : client}\r\nx-forwarded-proto: ${'encrypted' in req.socket ? 'https' : 'http'}\r\n`;
-  // node:http's parser has decoded a chunked request body: it goes on chunked, a counted one with its length
-  if (chunked) head += 'transfer-encoding: chunked\r\n';
-  else if (length !== undefined) head += `content-length: ${length}\r\n`;
-  return { head: head + '\r\n', chunked, hasBody: chunked || (length !== undefined && length !== '0') };
-}
 
 export function proxyRequest(req: IncomingMessage, res: ServerResponse, upstream: Upstream, onBody: OnBody, ownCors = false): void {
   new Relay(req, res, upstream, onBody, ownCors).start();
@@ -122,7 +73,7 @@ class Relay {
   }
 
   private sendRequest(): void {
-    const { head, chunked, hasBody } = requestHead(this.req, this.upstream);
+    const { head, chunked, hasBody } = requestHead(this.req, this.upstream.host, this.upstream.port);
     const socket = this.conn.socket;
     if (!hasBody) {
       socket.write(head, 'latin1');
@@ -185,12 +136,7 @@ class Relay {
     this.headBytes = null;
     const framing = bodyFraming(this.req.method ?? 'GET', head);
     this.keep = reusable(head, framing);
-    // Transfer-Encoding and Content-Length both: the coding delimits the body, and the length must not go on
-    // (RFC 9112 §6.3 item 3): beside the decoded body it cut the client's copy short and left the rest on the
-    // client's connection as the start of a next response (response splitting)
-    const coded = headerValues(head.raw, 'transfer-encoding').length > 0;
-    const forwarded = forwardable(head.raw, (k) => (this.ownCors && k.startsWith('access-control-')) || (coded && k === 'content-length'));
-    const fields = framing.kind === 'length' ? oneLength(forwarded, framing.length) : forwarded;
+    const fields = responseFields(head, framing, this.ownCors);
     if (head.reason === '') this.res.writeHead(head.status, fields);
     else this.res.writeHead(head.status, head.reason, fields);
     this.body = bodyReader(framing);

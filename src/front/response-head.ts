@@ -14,6 +14,8 @@ export interface ResponseHead {
   reason: string;
   /** Names and values in the order sent, as node:http's `writeHead` takes them: [name, value, name, value, …]. */
   raw: string[];
+  /** Each field's name in lower case (names[i] is raw[2i]'s), lowered once: every decision below reads them. */
+  names: string[];
 }
 
 /** How the body after a head ends (RFC 9112 §6.3). */
@@ -40,6 +42,7 @@ export function parseResponseHead(buf: Buffer, limit: number): ResponseHead | nu
   const m = STATUS_LINE.exec(lines[0] ?? '');
   if (m === null) throw new ResponseHeadError(`the engine did not answer with an HTTP/1 status line (got ${JSON.stringify((lines[0] ?? '').slice(0, 40))})`);
   const raw: string[] = [];
+  const names: string[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
     const colon = line.indexOf(':');
@@ -48,29 +51,37 @@ export function parseResponseHead(buf: Buffer, limit: number): ResponseHead | nu
     // obs-fold, a name with spaces or no colon: RFC 9112 §5 lets a proxy reject them, and node:http would throw
     if (!TOKEN.test(name) || !FIELD_VALUE.test(value)) throw new ResponseHeadError(`the engine sent a malformed header line ${JSON.stringify(line.slice(0, 40))}`);
     raw.push(name, value);
+    names.push(name.toLowerCase());
   }
-  return { length: end + 4, httpMinor: m[1] === '0' ? 0 : 1, status: Number(m[2]), reason: m[3] ?? '', raw };
+  return { length: end + 4, httpMinor: m[1] === '0' ? 0 : 1, status: Number(m[2]), reason: m[3] ?? '', raw, names };
 }
 
-/** Every value of header `name` (lower case) in a raw list. */
-export function headerValues(raw: readonly string[], name: string): string[] {
+/** Every value of field `name` (lower case). Plain loops here and below: they run several times per request. */
+export function headerValues(head: ResponseHead, name: string): string[] {
   const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).toLowerCase() === name) out.push(raw[i + 1] as string);
+  for (let i = 0; i < head.names.length; i++) if (head.names[i] === name) out.push(head.raw[2 * i + 1] as string);
   return out;
 }
 
-/** The comma-separated tokens of every `name` header, lower case (Connection, Transfer-Encoding). */
-export function headerTokens(raw: readonly string[], name: string): string[] {
-  return headerValues(raw, name).flatMap((v) => v.split(',')).map((t) => t.trim().toLowerCase()).filter((t) => t !== '');
+/** The comma-separated tokens of `values`, lower case, empty ones left out (Connection, Transfer-Encoding). */
+export function listTokens(values: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    for (const t of v.split(',')) {
+      const token = t.trim().toLowerCase();
+      if (token !== '') out.push(token);
+    }
+  }
+  return out;
 }
 
 /** How the body of a response to `method` with this head is delimited. */
 export function bodyFraming(method: string, head: ResponseHead): BodyFraming {
   if (method === 'HEAD' || head.status < 200 || head.status === 204 || head.status === 304) return { kind: 'none' };
-  const codings = headerTokens(head.raw, 'transfer-encoding');
+  const codings = listTokens(headerValues(head, 'transfer-encoding'));
   // a final chunked coding delimits the body; any other coding leaves it to the connection's close
   if (codings.length > 0) return codings.at(-1) === 'chunked' ? { kind: 'chunked' } : { kind: 'close' };
-  const lengths = new Set(headerValues(head.raw, 'content-length').flatMap((v) => v.split(',')).map((v) => v.trim()));
+  const lengths = new Set(listTokens(headerValues(head, 'content-length')));
   if (lengths.size === 0) return { kind: 'close' };
   const [only] = lengths;
   if (lengths.size > 1 || only === undefined || !/^\d{1,15}$/.test(only)) {
@@ -86,6 +97,6 @@ export function bodyFraming(method: string, head: ResponseHead): BodyFraming {
  */
 export function reusable(head: ResponseHead, framing: BodyFraming): boolean {
   if (head.httpMinor === 0 || framing.kind === 'close') return false;
-  if (headerTokens(head.raw, 'connection').includes('close')) return false;
-  return !(headerValues(head.raw, 'transfer-encoding').length > 0 && headerValues(head.raw, 'content-length').length > 0);
+  if (listTokens(headerValues(head, 'connection')).includes('close')) return false;
+  return !(head.names.includes('transfer-encoding') && head.names.includes('content-length'));
 }
