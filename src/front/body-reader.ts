@@ -3,7 +3,7 @@
 // incremental: each slice the socket gives is fed once; the reader says how much of it was this body's and which
 // parts of it were data (the framing's size lines and CRLFs are not), so the relay can pass the bytes on as they
 // came or pass on the data alone, and knows when the connection is free for the next request.
-import { ResponseHeadError, type BodyFraming } from './response-head.js';
+import { MalformedAnswerError, type BodyFraming } from './response-head.js';
 
 /** Longest chunk-size line (with extensions) and trailer section taken before the body is called malformed. */
 const LINE_LIMIT = 4096;
@@ -58,7 +58,7 @@ function chunkedReader(): BodyReader {
   let line = ''; // the size line or trailer line read so far
   let trailerBytes = 0;
   const bad = (what: string): never => {
-    throw new ResponseHeadError(`the engine's chunked body is malformed: ${what}`);
+    throw new MalformedAnswerError(`the engine's chunked body is malformed: ${what}`);
   };
   return {
     feed(buf, start, end, onData) {

@@ -6,13 +6,14 @@
 // The client side is node:http's server (its parser takes whatever clients send); the engine side is read by
 // nimlet itself (response-head.ts, body-reader.ts), so that a chunked stream passes on as the engine framed it,
 // one copy and one write per event, instead of node:http's client parsing it into a stream that is piped and
-// re-chunked. At 512 streams that halved the front's CPU per token (bench/front.mjs; README, Performance).
+// re-chunked. At 512 streams that cut the front's CPU per token by about 40 %, its user-space part by half
+// (bench/front.mjs; README, Performance).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { bodyReader, type BodyReader } from './body-reader.js';
 import { createEnginePool, type EngineConnection, type EnginePool } from './engine-pool.js';
 import { requestHead, responseFields } from './relay-heads.js';
-import { bodyFraming, parseResponseHead, reusable, ResponseHeadError, type ResponseHead } from './response-head.js';
+import { bodyFraming, parseResponseHead, reusable, MalformedAnswerError, type ResponseHead } from './response-head.js';
 
 export interface Upstream {
   host: string;
@@ -124,7 +125,7 @@ class Relay {
         if (parsed === null) return (this.headBytes = head.subarray(at)), true;
         at += parsed.length;
         // 1xx interim answers (100 Continue, 103 Early Hints) are not passed on; 101 was never asked for
-        if (parsed.status === 101) throw new ResponseHeadError('the engine switched protocols (101), which the front never asks for');
+        if (parsed.status === 101) throw new MalformedAnswerError('the engine switched protocols (101), which the front never asks for');
         if (parsed.status >= 200) return this.answer(parsed, head, at);
       }
     } catch (err) {

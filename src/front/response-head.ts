@@ -1,10 +1,13 @@
 // The engine's response head as the front's relay reads it off the wire (RFC 9112 §4–§6), and how its body is
-// delimited. Pure: bytes in, a head or "not yet" or a ResponseHeadError out. The relay (proxy.ts) reads the
+// delimited. Pure: bytes in, a head or "not yet" or a MalformedAnswerError out. The relay (proxy.ts) reads the
 // engine's bytes itself, rather than through node:http's client, so that a streamed body can pass on as it came:
 // per SSE event that saves a parse into a stream, a pipe and a re-chunking (bench/front.mjs, CPU per 1k tokens).
 
-/** An answer the front cannot pass on as HTTP; the relay turns it into a 502 (before the head) or a cut stream. */
-export class ResponseHeadError extends Error {}
+/**
+ * An engine answer the front cannot pass on as HTTP, in its head or (body-reader.ts) its body framing; the relay
+ * turns it into a 502 before the client has a head, a cut stream after.
+ */
+export class MalformedAnswerError extends Error {}
 
 export interface ResponseHead {
   /** Bytes the head took, its blank line included. */
@@ -34,13 +37,13 @@ const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 export function parseResponseHead(buf: Buffer, limit: number): ResponseHead | null {
   const end = buf.indexOf('\r\n\r\n');
   if (end < 0) {
-    if (buf.length > limit) throw new ResponseHeadError(`the engine's response head is over ${limit} bytes`);
+    if (buf.length > limit) throw new MalformedAnswerError(`the engine's response head is over ${limit} bytes`);
     return null;
   }
-  if (end + 4 > limit) throw new ResponseHeadError(`the engine's response head is over ${limit} bytes`);
+  if (end + 4 > limit) throw new MalformedAnswerError(`the engine's response head is over ${limit} bytes`);
   const lines = buf.toString('latin1', 0, end).split('\r\n');
   const m = STATUS_LINE.exec(lines[0] ?? '');
-  if (m === null) throw new ResponseHeadError(`the engine did not answer with an HTTP/1 status line (got ${JSON.stringify((lines[0] ?? '').slice(0, 40))})`);
+  if (m === null) throw new MalformedAnswerError(`the engine did not answer with an HTTP/1 status line (got ${JSON.stringify((lines[0] ?? '').slice(0, 40))})`);
   const raw: string[] = [];
   const names: string[] = [];
   for (let i = 1; i < lines.length; i++) {
@@ -49,7 +52,7 @@ export function parseResponseHead(buf: Buffer, limit: number): ResponseHead | nu
     const name = colon > 0 ? line.slice(0, colon) : '';
     const value = line.slice(colon + 1).trim();
     // obs-fold, a name with spaces or no colon: RFC 9112 §5 lets a proxy reject them, and node:http would throw
-    if (!TOKEN.test(name) || !FIELD_VALUE.test(value)) throw new ResponseHeadError(`the engine sent a malformed header line ${JSON.stringify(line.slice(0, 40))}`);
+    if (!TOKEN.test(name) || !FIELD_VALUE.test(value)) throw new MalformedAnswerError(`the engine sent a malformed header line ${JSON.stringify(line.slice(0, 40))}`);
     raw.push(name, value);
     names.push(name.toLowerCase());
   }
@@ -85,7 +88,7 @@ export function bodyFraming(method: string, head: ResponseHead): BodyFraming {
   if (lengths.size === 0) return { kind: 'close' };
   const [only] = lengths;
   if (lengths.size > 1 || only === undefined || !/^\d{1,15}$/.test(only)) {
-    throw new ResponseHeadError(`the engine sent an unusable Content-Length (${[...lengths].join(', ').slice(0, 40)})`);
+    throw new MalformedAnswerError(`the engine sent an unusable Content-Length (${[...lengths].join(', ').slice(0, 40)})`);
   }
   return { kind: 'length', length: Number(only) };
 }

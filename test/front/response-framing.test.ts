@@ -2,7 +2,7 @@
 // delimited (RFC 9112 §6.3), whether the connection may be reused, and the body reader fed in every split.
 import { describe, expect, it } from 'vitest';
 import { bodyReader } from '../../src/front/body-reader.js';
-import { bodyFraming, parseResponseHead, reusable, ResponseHeadError, type BodyFraming } from '../../src/front/response-head.js';
+import { bodyFraming, parseResponseHead, reusable, MalformedAnswerError, type BodyFraming } from '../../src/front/response-head.js';
 
 const head = (text: string, limit = 1024) => parseResponseHead(Buffer.from(text, 'latin1'), limit);
 
@@ -34,7 +34,7 @@ describe('parseResponseHead', () => {
     ['HTTP/1.1 200 OK\r\nx: a\rb\r\n\r\n', /malformed header line/],
     [`HTTP/1.1 200 OK\r\nx: ${'a'.repeat(2000)}\r\n\r\n`, /over 1024 bytes/],
   ])('%j: refused (%s)', (text, message) => {
-    expect(() => head(text)).toThrow(ResponseHeadError);
+    expect(() => head(text)).toThrow(MalformedAnswerError);
     expect(() => head(text)).toThrow(message);
   });
 
