@@ -1,5 +1,6 @@
-// Where the engine's response body ends, read off the wire as it arrives (RFC 9112 §6–§7): counted for a
-// Content-Length, walked chunk by chunk for chunked transfer coding, to the connection's close otherwise. Pure and
+// Where a body ends, read off the wire as it arrives (RFC 9112 §6–§7): the engine's response's for the relay, a
+// client's request's for the front's server (client-server.ts). Counted for a Content-Length, walked chunk by chunk
+// for chunked transfer coding, to the connection's close otherwise (responses only). Pure and
 // incremental: each slice the socket gives is fed once; the reader says how much of it was this body's and which
 // parts of it were data (the framing's size lines and CRLFs are not), so the relay can pass the bytes on as they
 // came or pass on the data alone, and knows when the connection is free for the next request.
@@ -26,7 +27,11 @@ export interface BodyReader {
   closeEnds(): boolean;
 }
 
-export function bodyReader(framing: BodyFraming): BodyReader {
+/** What a malformed chunked body throws: the engine's is a MalformedAnswerError unless the caller says otherwise. */
+export type Malformed = (what: string) => Error;
+const engineBody: Malformed = (what) => new MalformedAnswerError(`the engine's chunked body is malformed: ${what}`);
+
+export function bodyReader(framing: BodyFraming, malformed: Malformed = engineBody): BodyReader {
   switch (framing.kind) {
     case 'none': return { feed: () => ({ used: 0, data: 0, done: true }), closeEnds: () => true };
     case 'close': return {
@@ -48,17 +53,17 @@ export function bodyReader(framing: BodyFraming): BodyReader {
         closeEnds: () => left === 0,
       };
     }
-    case 'chunked': return chunkedReader();
+    case 'chunked': return chunkedReader(malformed);
   }
 }
 
-function chunkedReader(): BodyReader {
+function chunkedReader(malformed: Malformed): BodyReader {
   let phase: Phase = 'size';
   let left = 0; // data bytes left in the current chunk
   let line = ''; // the size line or trailer line read so far
   let trailerBytes = 0;
   const bad = (what: string): never => {
-    throw new MalformedAnswerError(`the engine's chunked body is malformed: ${what}`);
+    throw malformed(what);
   };
   return {
     feed(buf, start, end, onData) {

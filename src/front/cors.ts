@@ -1,10 +1,11 @@
 // CORS in the front (DESIGN §11): preflights are answered here, never by the engine, and every response to a
 // request with an allowed Origin carries the front's headers (the engine's own Access-Control-* are dropped by
 // the proxy, so one policy holds). Pure: request headers in, response headers out.
-import type { IncomingHttpHeaders } from 'node:http';
 import type { CorsPolicy } from '../config/cors.js';
 
 export type Headers = Record<string, string>;
+/** A request's header by its lower-case name (its first value). */
+export type HeaderOf = (name: string) => string | undefined;
 
 const allowed = (list: string[], value: string): boolean => list.includes('*') || list.includes(value);
 
@@ -14,11 +15,11 @@ function originHeaders(policy: CorsPolicy, origin: string): Headers {
 }
 
 /** The answer to a preflight (OPTIONS with Origin and Access-Control-Request-Method); null for any other request. */
-export function preflight(policy: CorsPolicy, method: string | undefined, h: IncomingHttpHeaders): { status: number; headers: Headers; body: string } | null {
-  const origin = h.origin;
-  const wanted = h['access-control-request-method'];
-  if (method !== 'OPTIONS' || origin === undefined || typeof wanted !== 'string') return null;
-  const requested = (h['access-control-request-headers'] ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+export function preflight(policy: CorsPolicy, method: string, header: HeaderOf): { status: number; headers: Headers; body: string } | null {
+  const origin = header('origin');
+  const wanted = header('access-control-request-method');
+  if (method !== 'OPTIONS' || origin === undefined || wanted === undefined) return null;
+  const requested = (header('access-control-request-headers') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   const refused = !allowed(policy.origins, origin) ? 'origin' : !allowed(policy.methods, wanted.toUpperCase()) ? 'method'
     : requested.some((r) => !allowed(policy.headers, r)) ? 'headers' : null;
   if (refused !== null) return { status: 400, headers: { 'content-type': 'text/plain' }, body: `Disallowed CORS ${refused}` };
@@ -35,8 +36,8 @@ export function preflight(policy: CorsPolicy, method: string | undefined, h: Inc
 }
 
 /** Headers for an actual request from an allowed origin; empty when it has no Origin or another one. */
-export function responseCors(policy: CorsPolicy, h: IncomingHttpHeaders): Headers {
-  const origin = h.origin;
+export function responseCors(policy: CorsPolicy, header: HeaderOf): Headers {
+  const origin = header('origin');
   if (origin === undefined || !allowed(policy.origins, origin)) return {};
   return { ...originHeaders(policy, origin), ...(policy.expose.length > 0 ? { 'access-control-expose-headers': policy.expose.join(', ') } : {}) };
 }

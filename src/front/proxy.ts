@@ -3,13 +3,13 @@
 // leaves as soon as the engine wrote it, a slow reader slows the engine's socket and a slow engine the client's
 // (backpressure both ways); a client that goes away closes the engine's connection, which the engine sees and
 // aborts the generation.
-// The client side is node:http's server (its parser takes whatever clients send); the engine side is read by
-// nimlet itself (response-head.ts, body-reader.ts), so that a chunked stream passes on as the engine framed it,
-// one copy and one write per event, instead of node:http's client parsing it into a stream that is piped and
-// re-chunked. At 512 streams that cut the front's CPU per token by about 40 %, its user-space part by half
-// (bench/front.mjs; README, Performance).
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+// The client side is the front's own server (client-server.ts); the engine side is read by nimlet itself too
+// (response-head.ts, body-reader.ts), so that a chunked stream passes on as the engine framed it, one copy and one
+// write per event, instead of node:http's client parsing it into a stream that is piped and re-chunked. At 512
+// streams that cut the front's CPU per token by about 40 %, its user-space part by half (bench/front.mjs; README,
+// Performance).
+import http from 'node:http';
+import type { ClientRequest, ClientResponse } from './client-server.js';
 import { bodyReader, type BodyReader } from './body-reader.js';
 import { createEnginePool, type EngineConnection, type EnginePool } from './engine-pool.js';
 import { requestHead, responseFields } from './relay-heads.js';
@@ -40,7 +40,7 @@ const HEAD_LIMIT = 64 * 1024;
 /** A request body up to this size goes to the engine in one write with the head. */
 const SMALL_BODY = 64 * 1024;
 
-export function proxyRequest(req: IncomingMessage, res: ServerResponse, upstream: Upstream, onBody: OnBody, ownCors = false): void {
+export function proxyRequest(req: ClientRequest, res: ClientResponse, upstream: Upstream, onBody: OnBody, ownCors = false): void {
   new Relay(req, res, upstream, onBody, ownCors).start();
 }
 
@@ -53,12 +53,11 @@ class Relay {
   private requestSent = false;
   private responseDone = false;
   private wrote = false; // a body write went to the client (the head with it)
-  private direct: Socket | null = null; // the client's socket, when the last write went straight to it
   private over = false;
 
   constructor(
-    private readonly req: IncomingMessage,
-    private readonly res: ServerResponse,
+    private readonly req: ClientRequest,
+    private readonly res: ClientResponse,
     private readonly upstream: Upstream,
     private readonly onBody: OnBody,
     private readonly ownCors: boolean,
@@ -67,9 +66,7 @@ class Relay {
   start(): void {
     this.conn = this.upstream.pool.take({ bytes: (buf, n) => this.bytes(buf, n), ended: (err) => this.ended(err), drained: () => this.req.resume() });
     // the client went away before the whole answer was sent: cancel the engine's work for it
-    this.res.on('close', () => {
-      if (!this.res.writableFinished) this.finish(false);
-    });
+    this.res.onClose((completed) => completed || this.finish(false));
     this.sendRequest();
   }
 
@@ -79,14 +76,14 @@ class Relay {
     if (!hasBody) {
       socket.write(head, 'latin1');
       this.requestSent = true;
-      this.req.resume(); // nothing to read, but 'end' must come for the request to count as read
       return;
     }
     // a small counted body goes with the head in one write (one packet, the engine woken once); a large or chunked
     // one streams, paced by the engine
-    const small: Buffer[] | null = !chunked && Number(this.req.headers['content-length']) <= SMALL_BODY ? [Buffer.from(head, 'latin1')] : null;
+    const framing = this.req.head.framing;
+    const small: Buffer[] | null = framing.kind === 'length' && framing.length <= SMALL_BODY ? [Buffer.from(head, 'latin1')] : null;
     if (small === null) socket.write(head, 'latin1');
-    this.req.on('data', (c: Buffer) => {
+    const data = (c: Buffer): void => {
       if (this.over) return;
       // a small body is held (at most SMALL_BODY) and leaves with the head at its end, never paused
       if (small !== null) return void small.push(c);
@@ -101,15 +98,15 @@ class Relay {
         ok = socket.write(c);
       }
       if (!ok) this.req.pause();
-    });
-    this.req.on('end', () => {
+    };
+    const end = (): void => {
       if (this.over) return;
       if (chunked) socket.write('0\r\n\r\n');
       if (small !== null) socket.write(Buffer.concat(small));
       this.requestSent = true;
       if (this.responseDone) this.finish(true);
-    });
-    this.req.on('error', () => this.finish(false));
+    };
+    this.req.onBody(data, end, () => this.finish(false));
   }
 
   /** Bytes from the engine: the head first (held until complete), then the body as it comes. */
@@ -135,24 +132,17 @@ class Relay {
 
   private answer(head: ResponseHead, bytes: Buffer, bodyStart: number): boolean {
     this.headBytes = null;
-    const framing = bodyFraming(this.req.method ?? 'GET', head);
+    const framing = bodyFraming(this.req.method, head);
     this.keep = reusable(head, framing);
-    const fields = responseFields(head, framing, this.ownCors);
-    if (head.reason === '') this.res.writeHead(head.status, fields);
-    else this.res.writeHead(head.status, head.reason, fields);
+    this.res.writeHead(head.status, head.reason === '' ? null : head.reason, responseFields(head, framing, this.ownCors));
     this.body = bodyReader(framing);
-    // node:http chose chunked coding for the client (an HTTP/1.1 one, no length): the engine's chunks pass as framed
-    this.passFraming = framing.kind === 'chunked' && this.res.chunkedEncoding;
-    if (this.passFraming) this.res.chunkedEncoding = false;
+    // the front chose chunked coding for the client (an HTTP/1.1 one, no length): the engine's chunks pass as framed
+    this.passFraming = framing.kind === 'chunked' && this.res.chunked;
+    if (this.passFraming) this.res.passFraming();
     // the head leaves with the first body bytes when they came with it (one write, one wake-up of the client)
     const ok = this.bodyBytes(bytes, bodyStart, bytes.length, true);
     // a head alone still reaches the client before the loop waits again, not held back for the first event
-    // (`headersSent` is true from writeHead on: node:http holds the head until the first write)
-    if (!this.responseDone && !this.wrote) {
-      setImmediate(() => {
-        if (!this.wrote && !this.res.writableEnded && !this.res.destroyed) this.res.flushHeaders();
-      });
-    }
+    if (!this.responseDone && !this.wrote) setImmediate(() => this.wrote || this.res.flush());
     return ok;
   }
 
@@ -177,24 +167,13 @@ class Relay {
       if (this.requestSent) this.finish(true);
       return true; // a released connection reads on: anything the engine sends while it is idle closes it
     }
-    if (!ok) (this.direct ?? this.res).once('drain', () => !this.over && this.conn.socket.resume());
+    if (!ok) this.res.socket.once('drain', () => !this.over && this.conn.socket.resume());
     return ok;
   }
 
-  /**
-   * A piece of the body to the client. The first goes through node:http's response, which sends the head with it;
-   * the rest straight to the client's socket: node:http's write corks the socket and uncorks it on the next tick,
-   * per event (a third of the front's JavaScript time at 512 streams). While this response waits behind a
-   * pipelined one it has no socket yet, and node:http queues its bytes: then they go through it too.
-   */
+  /** A piece of the body to the client (the head with the first). */
   private send(chunk: Buffer): boolean {
-    const socket = this.res.socket;
-    if (this.wrote && socket !== null && socket.writable) {
-      this.direct = socket;
-      return socket.write(chunk);
-    }
     this.wrote = true;
-    this.direct = null;
     return this.res.write(chunk);
   }
 
@@ -214,9 +193,9 @@ class Relay {
     if (this.responseDone) return this.finish(false), false; // the answer is out whole; only the connection goes
     if (!this.res.headersSent && this.body === null) {
       const body = JSON.stringify({ error: { message: `the engine is not answering: ${err.message}`, type: 'bad_gateway' } });
-      this.res.writeHead(502, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+      this.res.writeHead(502, null, ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body))]).end(body);
     } else {
-      this.res.destroy(err);
+      this.res.destroy();
     }
     this.finish(false);
     return false;
@@ -226,9 +205,9 @@ class Relay {
   private finish(clean: boolean): void {
     if (this.over) return;
     this.over = true;
-    // the rest of a request body the engine will not get is read and dropped ('data' ignores it once over), as
-    // node:http does for a body nobody reads: left paused (the engine's socket was full or still connecting), it
-    // held the client's connection, its next request unread and an upload that sends it all before reading hung
+    // the rest of a request body the engine will not get is read and dropped ('data' ignores it once over): left
+    // paused (the engine's socket was full or still connecting), it held the client's connection, its next request
+    // unread and an upload that sends it all before reading hung
     this.req.resume();
     if (clean && this.keep && this.requestSent) this.conn.release();
     else this.conn.discard();

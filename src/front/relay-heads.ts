@@ -1,7 +1,7 @@
 // The heads the relay (proxy.ts) sends each way: the request line and fields it sends the engine, and the engine's
 // response fields it passes on to the client. Hop-by-hop fields stay behind both ways (RFC 9110 §7.6.1); the
 // client's address is appended to X-Forwarded-For.
-import type { IncomingMessage } from 'node:http';
+import type { ClientRequest } from './client-server.js';
 import { headerValues, listTokens, type BodyFraming, type ResponseHead } from './response-head.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, not the message, and are not forwarded. */
@@ -9,30 +9,31 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'p
 
 /** What the engine is not sent of the client's fields: hop-by-hop ones, and those the relay writes itself. */
 const NOT_TO_ENGINE = new Set([...HOP_BY_HOP, 'x-forwarded-for', 'x-forwarded-proto', 'content-length',
-  // node:http's server has already answered 100 Continue to the client, the engine need not
+  // the front has already answered 100 Continue to the client, the engine need not
   'expect']);
 
-/** The request line and head the relay sends the engine for `req`, and how its body is framed on the way. */
-export function requestHead(req: IncomingMessage, host: string, port: number): { head: string; chunked: boolean; hasBody: boolean } {
+/**
+ * The request line and head the relay sends the engine for `req`, and how its body is framed on the way: rebuilt
+ * from the front's own parse (request-head.ts), so the engine reads the body's end where the front did.
+ */
+export function requestHead(req: ClientRequest, host: string, port: number): { head: string; chunked: boolean; hasBody: boolean } {
+  const h = req.head;
   const client = req.socket.remoteAddress ?? '';
-  const prior = req.headers['x-forwarded-for'];
-  const connection = req.headers.connection;
-  const named = connection === undefined ? null : listTokens([connection]);
-  const length = req.headers['content-length'];
-  const chunked = req.headers['transfer-encoding'] !== undefined;
-  let head = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1\r\n`;
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as string).toLowerCase();
-    if (!NOT_TO_ENGINE.has(name) && !(named !== null && named.includes(name))) head += `${raw[i] as string}: ${raw[i + 1] as string}\r\n`;
+  const named = listTokens(headerValues(h, 'connection'));
+  const prior = headerValues(h, 'x-forwarded-for').join(', ');
+  let head = `${h.method} ${h.target} HTTP/1.1\r\n`;
+  for (let i = 0; i < h.names.length; i++) {
+    const name = h.names[i] as string;
+    if (!NOT_TO_ENGINE.has(name) && !(named.length > 0 && named.includes(name))) head += `${h.raw[2 * i] as string}: ${h.raw[2 * i + 1] as string}\r\n`;
   }
   // an HTTP/1.0 client may send no Host; the engine speaks HTTP/1.1, where it is required
-  if (req.headers.host === undefined) head += `host: ${host}:${port}\r\n`;
-  head += `x-forwarded-for: ${prior ? `${String(prior)}, ${client}` : client}\r\nx-forwarded-proto: ${'encrypted' in req.socket ? 'https' : 'http'}\r\n`;
-  // node:http's parser has decoded a chunked request body: it goes on chunked, a counted one with its length
+  if (!h.names.includes('host')) head += `host: ${host}:${port}\r\n`;
+  head += `x-forwarded-for: ${prior !== '' ? `${prior}, ${client}` : client}\r\nx-forwarded-proto: ${'encrypted' in req.socket ? 'https' : 'http'}\r\n`;
+  // the front has decoded a chunked request body: it goes on chunked (sizes of the front's own), a counted one with its length
+  const chunked = h.framing.kind === 'chunked';
   if (chunked) head += 'transfer-encoding: chunked\r\n';
-  else if (length !== undefined) head += `content-length: ${length}\r\n`;
-  return { head: head + '\r\n', chunked, hasBody: chunked || (length !== undefined && length !== '0') };
+  else if (h.framing.kind === 'length') head += `content-length: ${h.framing.length}\r\n`;
+  return { head: head + '\r\n', chunked, hasBody: chunked || (h.framing.kind === 'length' && h.framing.length > 0) };
 }
 
 /**

@@ -60,7 +60,7 @@ export function parseResponseHead(buf: Buffer, limit: number): ResponseHead | nu
 }
 
 /** Every value of field `name` (lower case). Plain loops here and below: they run several times per request. */
-export function headerValues(head: ResponseHead, name: string): string[] {
+export function headerValues(head: Pick<ResponseHead, 'raw' | 'names'>, name: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < head.names.length; i++) if (head.names[i] === name) out.push(head.raw[2 * i + 1] as string);
   return out;

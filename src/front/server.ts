@@ -1,7 +1,7 @@
 // The front's HTTP server (DESIGN §11): NIM's own paths answered here, everything else piped to the engine.
 // It listens before the GPU probe and the download, so liveness and readiness answer from the first second.
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { FrontSettings } from '../config/front.js';
+import type { ClientRequest, ClientResponse } from './client-server.js';
 import { pollHealth, type HealthPoll } from './health-poll.js';
 import { manifestBody, metadataBody, versionBody, type LaunchInfo } from './info.js';
 import { ENGINE_HOST } from './engine-port.js';
@@ -41,18 +41,20 @@ export interface Front {
   close(): Promise<void>;
 }
 
-const json = (res: ServerResponse, status: number, body: unknown, extra: http.OutgoingHttpHeaders = {}): number => {
+/** A JSON answer; its body's size in bytes. `extra`: more fields, [name, value, …]. */
+const json = (res: ClientResponse, status: number, body: unknown, extra: string[] = []): number => {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extra }).end(text);
-  return Buffer.byteLength(text);
+  const n = Buffer.byteLength(text);
+  res.writeHead(status, null, ['content-type', 'application/json', 'content-length', String(n), ...extra]).end(text);
+  return n;
 };
 
-function joinGroup(req: IncomingMessage, res: ServerResponse, onJoin: NonNullable<FrontOptions['onGroupJoin']>): void {
-  const rank = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('rank'));
+function joinGroup(req: ClientRequest, res: ClientResponse, onJoin: NonNullable<FrontOptions['onGroupJoin']>): void {
+  const rank = Number(new URL(req.target, 'http://x').searchParams.get('rank'));
   if (!Number.isInteger(rank) || rank < 1) return void json(res, 400, { error: 'rank must be a whole number ≥ 1' });
   req.socket.setKeepAlive(true, 10_000);
-  res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' }).write('joined\n');
-  onJoin(rank, new Promise((resolve) => res.on('close', () => resolve())));
+  res.writeHead(200, null, ['content-type', 'text/plain', 'cache-control', 'no-store']).write('joined\n');
+  onJoin(rank, new Promise((resolve) => res.onClose(() => resolve())));
 }
 
 export async function startFront(opts: FrontOptions): Promise<Front> {
@@ -66,7 +68,7 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
   let total = 0;
   let idleWaiters: (() => void)[] = [];
 
-  const local = async (res: ServerResponse, path: string): Promise<number | null> => {
+  const local = async (res: ClientResponse, path: string): Promise<number | null> => {
     switch (path) {
       case '/v1/health/live': return json(res, 200, { status: 'live' });
       case '/v1/health/ready': {
@@ -80,39 +82,43 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
         const text = (await fetchEngineMetrics(upstream)) + formatOwnMetrics({
           downloadedBytes: readiness.downloadedBytes(), timeToReadySeconds: readiness.timeToReadySeconds(), inFlight, requestsTotal: total,
         });
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
+        res.writeHead(200, null, ['content-type', 'text/plain; version=0.0.4; charset=utf-8', 'content-length', String(Buffer.byteLength(text))]).end(text);
         return Buffer.byteLength(text);
       }
       default: return null;
     }
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+  const handle = (req: ClientRequest, res: ClientResponse): void => {
     const started = performance.now();
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const path = req.path;
     // held open for the group's life, so neither counted in flight (a drain would wait for it) nor logged as a request
     if (path === GROUP_PATH && opts.onGroupJoin && !refusing) return joinGroup(req, res, opts.onGroupJoin);
     let bytes = 0;
     inFlight++;
     total++;
-    res.on('close', () => {
+    res.onClose((completed) => {
       inFlight--;
-      opts.logRequest?.({ method: req.method ?? '', path, status: res.statusCode, durationMs: performance.now() - started, bytes, completed: res.writableFinished });
+      opts.logRequest?.({ method: req.method, path, status: res.statusCode, durationMs: performance.now() - started, bytes, completed });
       if (inFlight === 0) idleWaiters.splice(0).forEach((w) => w());
     });
-    if (refusing) return void (bytes = json(res, 503, { error: 'nimlet is shutting down' }, { connection: 'close' }));
+    if (refusing) {
+      res.closeAfter();
+      return void (bytes = json(res, 503, { error: 'nimlet is shutting down' }));
+    }
     if (opts.healthOnly === true && path !== '/v1/health/live' && path !== '/v1/health/ready') {
       return void (bytes = json(res, 404, { error: 'this is a worker of a multi-node group: it serves only /v1/health/live and /v1/health/ready; send requests to the leader' }));
     }
     const cors = opts.settings.cors;
     if (cors !== null) {
-      const pf = preflight(cors, req.method, req.headers);
-      if (pf !== null) return void res.writeHead(pf.status, { ...pf.headers, 'content-length': pf.body.length }).end(pf.body);
-      for (const [k, v] of Object.entries(responseCors(cors, req.headers))) res.setHeader(k, v);
+      const header = (name: string): string | undefined => req.header(name);
+      const pf = preflight(cors, req.method, header);
+      if (pf !== null) return void res.writeHead(pf.status, null, [...Object.entries(pf.headers).flat(), 'content-length', String(pf.body.length)]).end(pf.body);
+      for (const [k, v] of Object.entries(responseCors(cors, header))) res.setField(k, v);
     }
     const forward = (): void => {
       if (upstream === null) {
-        bytes = json(res, 503, { error: { message: `the model is not being served yet (${readiness.stage()})`, type: 'service_unavailable' } }, { 'retry-after': '10' });
+        bytes = json(res, 503, { error: { message: `the model is not being served yet (${readiness.stage()})`, type: 'service_unavailable' } }, ['retry-after', '10']);
         return;
       }
       proxyRequest(req, res, upstream, opts.logRequest === null ? null : (b) => (bytes += b), cors !== null);
@@ -120,10 +126,10 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
     // NIM's paths are NIM's only for reads: any other method there is the engine's to answer (at once: a
     // completion's first token should not wait for a promise turn)
     if (req.method !== 'GET' && req.method !== 'HEAD') return forward();
-    void local(res, path).then((n) => (n === null ? forward() : void (bytes = n)), (err: unknown) => res.destroy(err as Error));
+    void local(res, path).then((n) => (n === null ? forward() : void (bytes = n)), () => res.destroy());
   };
 
-  const server = await listenFront(opts, handle);
+  const { server, clients } = await listenFront(opts, handle);
   const address = server.address();
   return {
     port: typeof address === 'object' && address !== null ? address.port : opts.port,
@@ -145,7 +151,8 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
     },
     refuseNew() {
       refusing = true;
-      server.close(); // no new connections; idle kept-alive ones are closed too (Node ≥ 19)
+      server.close(); // no new connections
+      clients.closeIdle(); // nor new requests on idle kept-alive ones
     },
     inFlight: () => inFlight,
     whenIdle(timeoutMs) {
@@ -162,7 +169,7 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
       poll?.stop();
       idleWaiters = [];
       server.close();
-      server.closeAllConnections();
+      clients.closeAll();
       upstream?.close();
     },
   };

@@ -7,6 +7,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from './front-helpers.js';
+import { createClientServer } from '../../src/front/client-server.js';
 import { createUpstream, proxyRequest, type OnBody } from '../../src/front/proxy.js';
 
 type UpstreamArg = Parameters<typeof proxyRequest>[2];
@@ -71,11 +72,12 @@ async function rawUpstream(respond: (socket: net.Socket, head: string, n: number
 
 const pathOf = (head: string): string => head.split(' ')[1] ?? '';
 
-/** The front under test: proxyRequest and nothing else. */
+/** The front under test: its own client-side server with proxyRequest and nothing else. */
 async function front(upstream: UpstreamArg, onBody: OnBody = null): Promise<number> {
-  const server = http.createServer((req, res) => proxyRequest(req, res, upstream, onBody));
+  const clients = createClientServer((req, res) => proxyRequest(req, res, upstream, onBody));
+  const server = net.createServer((s) => clients.accept(s));
   const port = await listenOn(server);
-  closers.push(() => (server.closeAllConnections(), server.close()));
+  closers.push(() => (clients.closeAll(), server.close()));
   return port;
 }
 

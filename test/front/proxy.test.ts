@@ -1,8 +1,9 @@
 // The pass-through in-process, against a small upstream on 127.0.0.1: idle upstream sockets are dropped before
 // an engine's keep-alive would, but a stream whose events come further apart than that is not cut.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createClientServer, type ClientRequest, type ClientResponse } from '../../src/front/client-server.js';
 import { createUpstream, proxyRequest } from '../../src/front/proxy.js';
 
 const closers: (() => void)[] = [];
@@ -25,6 +26,15 @@ function get(port: number, path: string, headers: Record<string, string> = {}): 
   });
 }
 
+/** The front's own server around `handler`, as listen.ts serves it. */
+async function front(handler: (req: ClientRequest, res: ClientResponse) => void): Promise<{ port: number }> {
+  const clients = createClientServer(handler);
+  const server = net.createServer((s) => clients.accept(s));
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  closers.push(() => (clients.closeAll(), server.close()));
+  return { port: (server.address() as AddressInfo).port };
+}
+
 describe('proxyRequest', () => {
   it('events 300 ms apart pass whole through a pool whose idle timeout is 100 ms; hop-by-hop headers stay behind', async () => {
     const upstream = await listen((req, res) => {
@@ -38,8 +48,8 @@ describe('proxyRequest', () => {
       tick();
     });
     const engine = createUpstream('127.0.0.1', upstream.port, 100);
-    const front = await listen((req, res) => proxyRequest(req, res, engine, null));
-    const r = await get(front.port, '/stream', { connection: 'keep-alive, x-drop', 'x-drop': 'me' });
+    const proxy = await front((req, res) => proxyRequest(req, res, engine, null));
+    const r = await get(proxy.port, '/stream', { connection: 'keep-alive, x-drop', 'x-drop': 'me' });
     expect(r.body).toBe('data: 0\n\ndata: 1\n\ndata: 2\n\ndata: [DONE]\n\n');
     expect(r.headers['x-engine']).toBe('yes');
     expect(r.headers['keep-alive']).not.toBe('timeout=77');
@@ -61,9 +71,9 @@ describe('proxyRequest', () => {
       release = () => (clearTimeout(timer), send());
     });
     const engine = createUpstream('127.0.0.1', upstream.port);
-    const front = await listen((req, res) => proxyRequest(req, res, engine, null));
+    const proxy = await front((req, res) => proxyRequest(req, res, engine, null));
     const body = await new Promise<string>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: front.port, path: '/stream', agent: false }, (res) => {
+      http.get({ host: '127.0.0.1', port: proxy.port, path: '/stream', agent: false }, (res) => {
         order.push(`head ${res.statusCode}`);
         release();
         let text = '';
@@ -81,8 +91,8 @@ describe('proxyRequest', () => {
     const upstream = await listen((req, res) => res.end('ok'));
     upstream.server.on('connection', (s) => s.on('close', () => (closedAt = Date.now())));
     const engine = createUpstream('127.0.0.1', upstream.port, 100);
-    const front = await listen((req, res) => proxyRequest(req, res, engine, null));
-    expect((await get(front.port, '/')).body).toBe('ok');
+    const proxy = await front((req, res) => proxyRequest(req, res, engine, null));
+    expect((await get(proxy.port, '/')).body).toBe('ok');
     const answeredAt = Date.now();
     for (let i = 0; i < 200 && closedAt === 0; i++) await new Promise((r) => setTimeout(r, 25));
     expect(closedAt).toBeGreaterThanOrEqual(answeredAt);
@@ -94,8 +104,8 @@ describe('proxyRequest', () => {
     const port = gone.port;
     gone.server.close();
     const engine = createUpstream('127.0.0.1', port);
-    const front = await listen((req, res) => proxyRequest(req, res, engine, null));
-    const r = await get(front.port, '/v1/models');
+    const proxy = await front((req, res) => proxyRequest(req, res, engine, null));
+    const r = await get(proxy.port, '/v1/models');
     expect(r.status).toBe(502);
     expect(JSON.parse(r.body)).toMatchObject({ error: { type: 'bad_gateway', message: expect.stringMatching(/^the engine is not answering: .*ECONNREFUSED/) } });
     engine.close();

@@ -1,0 +1,468 @@
+// The front's HTTP/1.1 server for its clients, on sockets listen.ts accepts (plain or TLS). nimlet's own rather
+// than node:http's: per request node:http builds two streams and their events, about 60 µs of CPU, which at 64
+// requests arriving at once was most of the time-to-first-byte the front added (bench/front.mjs); this one parses
+// the head (request-head.ts, strict), hands the handler a request and a response, and writes the answer straight
+// to the socket. One request at a time per connection: a pipelined request waits in the buffer until the answer
+// before it is out (RFC 9112 §9.3.2 lets a server answer them in turn). Protections node:http gave, kept: a head
+// over 16 KiB is a 431; a head must arrive within 60 s and a request within 300 s (slow clients); an idle
+// connection closes after 65 s; a body the handler did not read is read and dropped before the next request.
+import { STATUS_CODES } from 'node:http';
+import type net from 'node:net';
+import { bodyReader, type BodyReader } from './body-reader.js';
+import { BadRequestError, parseRequestHead, type RequestHead } from './request-head.js';
+
+export interface ClientTimeouts {
+  /** From a head's first byte to its blank line. */
+  headersMs: number;
+  /** From a head's first byte to its body's end. */
+  requestMs: number;
+  /** A connection with no request under way. */
+  keepAliveMs: number;
+}
+
+/** node:http's defaults, the keep-alive longer than a cloud load balancer's 60 s idle timeout. */
+export const CLIENT_TIMEOUTS: ClientTimeouts = { headersMs: 60_000, requestMs: 300_000, keepAliveMs: 65_000 };
+
+/** node:http's maxHeaderSize. */
+const HEAD_LIMIT = 16 * 1024;
+/** Pipelined bytes held while a request is answered; beyond, the socket is not read until the answer is out. */
+const PENDING_LIMIT = 64 * 1024;
+/** Body bytes held for a handler that has not asked for them yet; beyond, the socket is not read until it does. */
+const HELD_LIMIT = 64 * 1024;
+/** A connection the front is closing (after a refusal, or a last answer) is cut if the client has not closed it by then. */
+const LINGER_MS = 5000;
+
+export type ClientHandler = (req: ClientRequest, res: ClientResponse) => void;
+
+export interface ClientServer {
+  /** Serves HTTP on an accepted socket (a TLS one once its handshake is done). */
+  accept(socket: net.Socket): void;
+  /** No new requests: idle connections close now, busy ones after their answer. */
+  closeIdle(): void;
+  /** Every connection cut now. */
+  closeAll(): void;
+}
+
+export function createClientServer(handler: ClientHandler, timeouts: ClientTimeouts = CLIENT_TIMEOUTS): ClientServer {
+  const connections = new Set<Connection>();
+  let sweeper: NodeJS.Timeout | null = null;
+  const state = { closing: false };
+  const sweep = (): void => {
+    const now = Date.now();
+    for (const c of connections) if (c.deadline !== 0 && c.deadline <= now) c.timedOut();
+  };
+  return {
+    accept(socket) {
+      if (state.closing) return void socket.destroy();
+      sweeper ??= setInterval(sweep, Math.min(1000, Math.max(10, timeouts.keepAliveMs / 4))).unref();
+      const conn = new Connection(socket, handler, timeouts, state, () => connections.delete(conn));
+      connections.add(conn);
+    },
+    closeIdle() {
+      state.closing = true;
+      for (const c of connections) c.closeIfIdle();
+    },
+    closeAll() {
+      state.closing = true;
+      for (const c of connections) c.socket.destroy();
+      if (sweeper !== null) clearInterval(sweeper);
+      sweeper = null;
+    },
+  };
+}
+
+/** One client connection: heads parsed as bytes come, one exchange (request and answer) at a time. */
+class Connection {
+  deadline = 0;
+  private pending: Buffer | null = null; // bytes not yet parsed: the next head, or pipelined requests
+  private exchange: ClientResponse | null = null;
+  private request: ClientRequest | null = null;
+  private body: BodyReader | null = null; // the current request's body, while it is read
+  private headStarted = 0;
+  private over = false; // no more requests are read: the connection is closing
+  private forgotten = false; // closed, out of the server's set
+
+  constructor(
+    readonly socket: net.Socket,
+    private readonly handler: ClientHandler,
+    private readonly timeouts: ClientTimeouts,
+    private readonly server: { closing: boolean },
+    private readonly forget: () => void,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (d: Buffer) => this.read(d));
+    // a client that half-closes is gone, as node:http has it: its answer is dropped and the engine's work cancelled
+    socket.on('end', () => this.gone());
+    socket.on('error', () => {});
+    socket.on('close', () => this.gone());
+    this.idle();
+  }
+
+  get closing(): boolean {
+    return this.server.closing;
+  }
+
+  private read(d: Buffer): void {
+    if (this.over) return;
+    if (this.body !== null) return this.bodyBytes(d, 0);
+    this.pending = this.pending === null ? d : Buffer.concat([this.pending, d]);
+    if (this.exchange === null) this.next();
+    else if (this.pending.length > PENDING_LIMIT) this.socket.pause();
+  }
+
+  /** The next request from what was read, if its head is whole; else waits for more. */
+  private next(): void {
+    const bytes = this.pending;
+    if (bytes === null || bytes.length === 0) return void ((this.pending = null), this.idle());
+    if (this.headStarted === 0) {
+      this.headStarted = Date.now();
+      this.deadline = this.headStarted + this.timeouts.headersMs;
+    }
+    let head: RequestHead | null;
+    try {
+      head = parseRequestHead(bytes, HEAD_LIMIT);
+    } catch (err) {
+      return this.refuse(err as BadRequestError);
+    }
+    if (head === null) return;
+    this.pending = head.length === bytes.length ? null : bytes.subarray(head.length);
+    this.deadline = this.headStarted + this.timeouts.requestMs;
+    const req = new ClientRequest(head, this.socket);
+    const res = new ClientResponse(this, req);
+    this.request = req;
+    this.exchange = res;
+    const hasBody = head.framing.kind === 'chunked' || (head.framing.kind === 'length' && head.framing.length > 0);
+    if (hasBody) {
+      this.body = bodyReader(head.framing, (what) => new BadRequestError(400, `the request's chunked body is malformed: ${what}`));
+      if (head.expectContinue) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+    } else {
+      this.bodyEnded();
+    }
+    this.handler(req, res);
+    if (this.body !== null && this.pending !== null && !this.over) {
+      const rest = this.pending;
+      this.pending = null;
+      this.bodyBytes(rest, 0);
+    }
+  }
+
+  private bodyBytes(d: Buffer, start: number): void {
+    const req = this.request as ClientRequest;
+    let fed;
+    try {
+      fed = (this.body as BodyReader).feed(d, start, d.length, (from, to) => req.data(d.subarray(from, to)));
+    } catch (err) {
+      req.failed(err as Error);
+      return this.refuse(err as BadRequestError);
+    }
+    if (!fed.done) return;
+    const used = start + fed.used;
+    if (used < d.length) this.pending = d.subarray(used);
+    this.body = null;
+    this.bodyEnded();
+    req.ended();
+  }
+
+  /** The request is read whole: what comes next is the next request's, held until this answer is out. */
+  private bodyEnded(): void {
+    this.deadline = 0;
+    if (this.exchange?.finished === true) this.exchangeDone();
+  }
+
+  /** Called by the response once it is written whole. */
+  answered(): void {
+    if (this.body === null) return this.exchangeDone();
+    // the request's unread rest is read and dropped first (the request timeout still runs)
+    (this.request as ClientRequest).discard();
+    this.socket.resume();
+  }
+
+  private exchangeDone(): void {
+    const res = this.exchange as ClientResponse;
+    this.exchange = null;
+    this.request = null;
+    this.headStarted = 0;
+    if (!res.keepAlive || this.closing) return this.close();
+    this.socket.resume();
+    if (this.pending === null) return this.idle();
+    // a pipelined request after the current call stack, not inside the handler's res.end()
+    process.nextTick(() => !this.over && this.exchange === null && this.next());
+  }
+
+  private idle(): void {
+    if (this.closing) return this.close();
+    this.deadline = Date.now() + this.timeouts.keepAliveMs;
+  }
+
+  /** A request the front will not serve: its status and a one-line reason, then the connection closes. */
+  private refuse(err: Error): void {
+    if (!(err instanceof BadRequestError)) throw err;
+    if (this.exchange !== null && this.exchange.headersSent) return void this.socket.destroy();
+    this.exchange?.abandon();
+    const body = JSON.stringify({ error: { message: err.message, type: 'bad_request' } });
+    this.socket.end(`HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
+    this.close();
+  }
+
+  /** Ends the connection from this side once what was written is out; a client that does not close is cut later. */
+  close(): void {
+    if (this.over) return;
+    this.over = true;
+    this.body = null;
+    this.pending = null;
+    this.socket.end();
+    this.socket.resume(); // what the client still sends is read and dropped, so that its close is seen
+    this.deadline = Date.now() + LINGER_MS;
+  }
+
+  closeIfIdle(): void {
+    if (this.exchange === null) this.close();
+  }
+
+  timedOut(): void {
+    // a head or body too slow in coming is a 408 when nothing of an answer was sent; otherwise the connection goes
+    if (!this.over && this.exchange === null && this.headStarted !== 0) {
+      this.socket.end('HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    }
+    this.socket.destroy();
+  }
+
+  private gone(): void {
+    if (this.forgotten) return;
+    this.forgotten = true;
+    this.deadline = 0;
+    this.over = true;
+    this.socket.destroy();
+    this.forget();
+    this.request?.failed(new Error('the client closed the connection'));
+    this.exchange?.abandon();
+  }
+}
+
+/** A client's request: its parsed head, and its body as it is read (`onBody`). */
+export class ClientRequest {
+  readonly method: string;
+  readonly target: string;
+  /** The target's path, without the query. */
+  readonly path: string;
+  private listener: { data: (chunk: Buffer) => void; end: () => void; error: (err: Error) => void } | null = null;
+  private held: Buffer[] = []; // body bytes read before a listener came
+  private heldBytes = 0;
+  private state: 'reading' | 'ended' | 'failed' | 'discarding' = 'reading';
+
+  constructor(readonly head: RequestHead, readonly socket: net.Socket) {
+    this.method = head.method;
+    this.target = head.target;
+    const q = head.target.indexOf('?');
+    this.path = q < 0 ? head.target : head.target.slice(0, q);
+  }
+
+  /** The first value of header `name` (lower case). */
+  header(name: string): string | undefined {
+    const at = this.head.names.indexOf(name);
+    return at < 0 ? undefined : (this.head.raw[2 * at + 1] as string);
+  }
+
+  /** Streams the body's data to `data`, then `end` (at once for a request without one); `error` if it is cut. */
+  onBody(data: (chunk: Buffer) => void, end: () => void, error: (err: Error) => void): void {
+    this.listener = { data, end, error };
+    for (const c of this.held.splice(0)) data(c);
+    if (this.heldBytes > HELD_LIMIT) this.socket.resume();
+    this.heldBytes = 0;
+    if (this.state === 'ended') end();
+    else if (this.state === 'failed') error(new Error('the client closed the connection'));
+  }
+
+  /** Stops reading the client's socket (the engine's side is full); `resume` goes on. */
+  pause(): void {
+    if (this.state === 'reading') this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  data(chunk: Buffer): void {
+    if (this.state === 'discarding') return;
+    if (this.listener !== null) return this.listener.data(chunk);
+    // a handler that reads the body later (after an answer of its own it awaits) holds back the client meanwhile
+    this.held.push(chunk);
+    this.heldBytes += chunk.length;
+    if (this.heldBytes > HELD_LIMIT) this.socket.pause();
+  }
+
+  ended(): void {
+    if (this.state !== 'reading' && this.state !== 'discarding') return;
+    const was = this.state;
+    this.state = 'ended';
+    if (was === 'reading') this.listener?.end();
+  }
+
+  failed(err: Error): void {
+    if (this.state !== 'reading') return;
+    this.state = 'failed';
+    this.listener?.error(err);
+  }
+
+  /** The answer is out: the rest of the body is read and dropped. */
+  discard(): void {
+    if (this.state === 'reading') this.state = 'discarding';
+    this.held = [];
+    this.heldBytes = 0;
+  }
+}
+
+let dateSecond = 0;
+let dateValue = '';
+/** The Date field, formatted once a second. */
+function httpDate(): string {
+  const now = Date.now();
+  if (now - dateSecond >= 1000 || now < dateSecond) {
+    dateSecond = now - (now % 1000);
+    dateValue = new Date(dateSecond).toUTCString();
+  }
+  return dateValue;
+}
+
+/**
+ * The answer to one request, written straight to the client's socket. The body's framing is chosen at `writeHead`:
+ * the caller's Content-Length, else chunked for an HTTP/1.1 client (framed here, or passed on already framed:
+ * `passFraming`), else the connection's close for an HTTP/1.0 one.
+ */
+export class ClientResponse {
+  statusCode = 200;
+  headersSent = false;
+  /** The whole answer was handed to the socket. */
+  finished = false;
+  keepAlive: boolean;
+  private head: string | null = null; // written with the first body bytes
+  private chunking = false;
+  private noBody = false;
+  private ended = false;
+  private closeListeners: ((completed: boolean) => void)[] = [];
+  private extra: string[] = []; // fields set before writeHead (CORS)
+
+  constructor(private readonly conn: Connection, private readonly req: ClientRequest) {
+    this.keepAlive = req.head.keepAlive;
+  }
+
+  get socket(): net.Socket {
+    return this.conn.socket;
+  }
+
+  /** The connection closes after this answer (a refusal while shutting down). */
+  closeAfter(): void {
+    this.keepAlive = false;
+  }
+
+  /** A field every head of this answer carries, set before `writeHead` (the front's CORS fields). */
+  setField(name: string, value: string): void {
+    this.extra.push(name, value);
+  }
+
+  /** `fields`: [name, value, …], valid HTTP (the caller's or the engine's, already checked). */
+  writeHead(status: number, reason: string | null, given: readonly string[]): this {
+    if (this.ended) return this;
+    this.statusCode = status;
+    this.headersSent = true;
+    const fields = this.extra.length === 0 ? given : [...given, ...this.extra];
+    let head = `HTTP/1.1 ${status} ${reason ?? STATUS_CODES[status] ?? ''}\r\n`;
+    let length = false;
+    let date = false;
+    for (let i = 0; i < fields.length; i += 2) {
+      const name = fields[i] as string;
+      if (name.length === 14 && name.toLowerCase() === 'content-length') length = true;
+      else if (name.length === 4 && name.toLowerCase() === 'date') date = true;
+      head += `${name}: ${fields[i + 1] as string}\r\n`;
+    }
+    if (!date) head += `date: ${httpDate()}\r\n`;
+    this.noBody = this.req.method === 'HEAD' || status === 204 || status === 304 || status < 200;
+    if (!this.noBody && !length) {
+      if (this.req.head.httpMinor === 1) {
+        head += 'transfer-encoding: chunked\r\n';
+        this.chunking = true;
+      } else {
+        this.keepAlive = false; // an HTTP/1.0 client reads to the close
+      }
+    }
+    if (this.conn.closing) this.keepAlive = false;
+    if (!this.keepAlive) head += 'connection: close\r\n';
+    else if (this.req.head.httpMinor === 0) head += 'connection: keep-alive\r\n';
+    this.head = `${head}\r\n`;
+    return this;
+  }
+
+  /** The body will be chunked by the engine's own framing, written as it is, its last chunk included. */
+  get chunked(): boolean {
+    return this.chunking;
+  }
+
+  passFraming(): void {
+    this.chunking = false;
+  }
+
+  write(chunk: Buffer | string): boolean {
+    if (this.ended || this.conn.socket.destroyed) return false;
+    const socket = this.conn.socket;
+    const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (this.noBody || data.length === 0) return this.flush();
+    if (!this.chunking) {
+      if (this.head === null) return socket.write(data);
+      const head = this.head;
+      this.head = null;
+      return socket.write(Buffer.concat([Buffer.from(head, 'latin1'), data]));
+    }
+    socket.cork();
+    if (this.head !== null) socket.write(this.head, 'latin1');
+    this.head = null;
+    socket.write(`${data.length.toString(16)}\r\n`, 'latin1');
+    socket.write(data);
+    const ok = socket.write('\r\n', 'latin1');
+    socket.uncork();
+    return ok;
+  }
+
+  /** Sends the head now, without waiting for the first body bytes. */
+  flush(): boolean {
+    if (this.head === null || this.ended) return true;
+    const head = this.head;
+    this.head = null;
+    return this.conn.socket.write(head, 'latin1');
+  }
+
+  end(chunk?: Buffer | string): void {
+    if (this.ended) return;
+    if (this.conn.socket.destroyed) return this.abandon();
+    if (!this.headersSent) this.writeHead(this.statusCode, null, ['content-length', '0']);
+    if (chunk !== undefined) this.write(chunk);
+    this.flush();
+    if (this.chunking && !this.noBody) this.conn.socket.write('0\r\n\r\n', 'latin1');
+    this.ended = true;
+    this.finished = true;
+    this.conn.answered();
+    this.closed(true);
+  }
+
+  /** Cuts the client's connection: the answer is left unfinished, as the client will see. */
+  destroy(): void {
+    this.conn.socket.destroy();
+  }
+
+  /** `fn(completed)` once: when the answer is out whole (true) or the client's connection ended first (false). */
+  onClose(fn: (completed: boolean) => void): void {
+    this.closeListeners.push(fn);
+  }
+
+  /** The connection went (or was refused) before the answer was whole: nothing more is written. */
+  abandon(): void {
+    if (this.finished) return;
+    this.ended = true;
+    this.closed(false);
+  }
+
+  private closed(completed: boolean): void {
+    const listeners = this.closeListeners;
+    this.closeListeners = [];
+    for (const l of listeners) l(completed);
+  }
+}

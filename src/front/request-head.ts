@@ -1,0 +1,152 @@
+// A client's request head as the front reads it off the wire (RFC 9112 §2–§7), strictly. Pure: bytes in, a head
+// or "not yet" or a BadRequestError out. The front parses its clients' requests itself (client-server.ts), and what
+// it forwards to the engine is rebuilt from this parse with its own framing (relay-heads.ts), never the client's
+// bytes: so the engine can only ever see the requests the front saw. Everything whose framing two parsers could
+// read differently is refused rather than guessed at (request smuggling, RFC 9112 §11.2): a bare CR or LF, obs-fold,
+// space before a colon, more than one Content-Length, Transfer-Encoding beside Content-Length or in HTTP/1.0, a
+// coding other than one final chunked, a missing or repeated Host.
+
+/** A request the front refuses: answered with `status` and the connection closed, nothing of it sent on. */
+export class BadRequestError extends Error {
+  constructor(readonly status: 400 | 417 | 431 | 501 | 505, message: string) {
+    super(message);
+  }
+}
+
+/** How the request's body is delimited: nothing, a Content-Length, or chunked. */
+export type RequestFraming = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' };
+
+export interface RequestHead {
+  /** Bytes the head took, blank lines before it and its own blank line included. */
+  length: number;
+  method: string;
+  /** The request-target as sent (origin-form, absolute-form, or `*`). */
+  target: string;
+  httpMinor: 0 | 1;
+  /** Names and values in the order sent: [name, value, name, value, …]. */
+  raw: string[];
+  /** Each field's name in lower case (names[i] is raw[2i]'s). */
+  names: string[];
+  framing: RequestFraming;
+  /** The client lets the connection carry another request after this one (HTTP/1.1 without close, or 1.0 asking). */
+  keepAlive: boolean;
+  /** `Expect: 100-continue`: the client waits for a 100 before sending its body. */
+  expectContinue: boolean;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// method SP request-target SP HTTP-version: single spaces, a target of visible ASCII (clients percent-encode the rest)
+const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7e]+) HTTP\/(\d)\.(\d)$/;
+// field values: visible ASCII, space, tab and obs-text (RFC 9110 §5.5): no NUL, no CR or LF
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const DIGITS = /^\d{1,15}$/;
+
+/** The value of the first field `name` (lower case), undefined when there is none. */
+export function fieldOf(head: Pick<RequestHead, 'raw' | 'names'>, name: string): string | undefined {
+  const at = head.names.indexOf(name);
+  return at < 0 ? undefined : (head.raw[2 * at + 1] as string);
+}
+
+function count(names: string[], name: string): number {
+  let n = 0;
+  for (const x of names) if (x === name) n++;
+  return n;
+}
+
+/** The comma-separated tokens of every field `name`, lower case, empty ones left out. */
+function tokensOf(head: Pick<RequestHead, 'raw' | 'names'>, name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < head.names.length; i++) {
+    if (head.names[i] !== name) continue;
+    for (const t of (head.raw[2 * i + 1] as string).split(',')) {
+      const token = t.trim().toLowerCase();
+      if (token !== '') out.push(token);
+    }
+  }
+  return out;
+}
+
+/** The head at the start of `buf`, or null while its blank line has not arrived; over `limit` bytes: 431. */
+export function parseRequestHead(buf: Buffer, limit: number): RequestHead | null {
+  // empty lines before a request line are skipped (RFC 9112 §2.2): some clients send a CRLF after a POST body
+  let start = 0;
+  while (buf[start] === 13 && buf[start + 1] === 10) start += 2;
+  if (start === buf.length || (buf[start] === 13 && start + 1 === buf.length)) return null;
+  const end = buf.indexOf('\r\n\r\n', start);
+  if (end < 0) {
+    if (buf.length > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
+    // a head that cannot become a request is refused at once, not when its blank line comes (or never does)
+    if (buf.indexOf('\n', start) >= 0) checkLineEnds(buf.toString('latin1', start, buf.lastIndexOf('\n') + 1));
+    return null;
+  }
+  if (end + 4 > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
+  const text = buf.toString('latin1', start, end);
+  checkLineEnds(`${text}\r\n`);
+  const lines = text.split('\r\n');
+  const m = REQUEST_LINE.exec(lines[0] as string);
+  if (m === null) throw new BadRequestError(400, `the request line is malformed (${JSON.stringify((lines[0] as string).slice(0, 40))})`);
+  const [, method = '', target = '', major, minor] = m;
+  if (major !== '1' || (minor !== '0' && minor !== '1')) throw new BadRequestError(505, `HTTP/${major}.${minor} is not served here: HTTP/1.1 or 1.0`);
+  const raw: string[] = [];
+  const names: string[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const colon = line.indexOf(':');
+    const name = colon > 0 ? line.slice(0, colon) : '';
+    // obs-fold (a line starting with a space) and a space before the colon fail the token test: both are refused
+    // (RFC 9112 §5.1, §5.2), as two parsers could join or split them differently
+    if (!TOKEN.test(name)) throw new BadRequestError(400, `a header line is malformed (${JSON.stringify(line.slice(0, 40))})`);
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    if (!FIELD_VALUE.test(value)) throw new BadRequestError(400, `header ${name} has a control character in its value`);
+    raw.push(name, value);
+    names.push(name.toLowerCase());
+  }
+  const httpMinor = minor === '0' ? 0 : 1;
+  const head = { raw, names };
+  checkTarget(method, target);
+  const hosts = count(names, 'host');
+  if (hosts > 1 || (hosts === 0 && httpMinor === 1)) throw new BadRequestError(400, `an HTTP/1.${httpMinor} request needs ${httpMinor === 1 ? 'exactly' : 'at most'} one Host header (it has ${hosts})`);
+  const connection = tokensOf(head, 'connection');
+  const expect = fieldOf(head, 'expect');
+  if (count(names, 'expect') > 1 || (expect !== undefined && expect.toLowerCase() !== '100-continue')) {
+    throw new BadRequestError(417, 'only "Expect: 100-continue" is understood');
+  }
+  return {
+    length: end + 4, method, target, httpMinor, raw, names, framing: framingOf(head, httpMinor),
+    keepAlive: httpMinor === 1 ? !connection.includes('close') : connection.includes('keep-alive') && !connection.includes('close'),
+    expectContinue: expect !== undefined && httpMinor === 1,
+  };
+}
+
+// a CR not before an LF, or an LF not after a CR
+const BARE_CR_OR_LF = /\r(?!\n)|(?<!\r)\n/;
+
+/** Every line of `text` ends in CRLF: a bare CR or LF is where two parsers split lines differently. */
+function checkLineEnds(text: string): void {
+  if (BARE_CR_OR_LF.test(text)) throw new BadRequestError(400, 'the request head has a bare CR or LF: its lines end in CRLF');
+}
+
+/** The target's form fits the method (RFC 9112 §3.2): no tunnels (CONNECT), `*` for OPTIONS only. */
+function checkTarget(method: string, target: string): void {
+  if (method === 'CONNECT') throw new BadRequestError(501, 'CONNECT is not served: nimlet is not a tunnel');
+  if (target === '*' ? method === 'OPTIONS' : target.startsWith('/') || /^https?:\/\//i.test(target)) return;
+  throw new BadRequestError(400, `the request target ${JSON.stringify(target.slice(0, 40))} is not a path, an absolute URL or * (for OPTIONS)`);
+}
+
+/** How the body is delimited (RFC 9112 §6.3), refusing every head two parsers could delimit differently. */
+function framingOf(head: Pick<RequestHead, 'raw' | 'names'>, httpMinor: 0 | 1): RequestFraming {
+  const lengths = count(head.names, 'content-length');
+  if (head.names.includes('transfer-encoding')) {
+    if (httpMinor === 0) throw new BadRequestError(400, 'Transfer-Encoding in an HTTP/1.0 request');
+    if (lengths > 0) throw new BadRequestError(400, 'Transfer-Encoding and Content-Length together');
+    const codings = tokensOf(head, 'transfer-encoding');
+    if (codings.length === 1 && codings[0] === 'chunked') return { kind: 'chunked' };
+    // a final chunked after other codings is well framed, but nimlet does not decode gzip and the like for the engine
+    if (codings.at(-1) === 'chunked' && !codings.slice(0, -1).includes('chunked')) throw new BadRequestError(501, `Transfer-Encoding ${codings.join(', ')}: only chunked is supported`);
+    throw new BadRequestError(400, `Transfer-Encoding ${JSON.stringify(codings.join(', ').slice(0, 40))} does not end in one chunked coding`);
+  }
+  if (lengths === 0) return { kind: 'none' };
+  const value = fieldOf(head, 'content-length') as string;
+  if (lengths > 1 || !DIGITS.test(value)) throw new BadRequestError(400, `Content-Length must be one whole number of bytes (got ${lengths > 1 ? `${lengths} fields` : JSON.stringify(value.slice(0, 20))})`);
+  return { kind: 'length', length: Number(value) };
+}
