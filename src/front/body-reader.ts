@@ -93,8 +93,9 @@ function chunkedReader(malformed: Malformed): BodyReader {
           if (phase === 'trailer') {
             if (text === '') phase = 'done';
           } else {
-            // chunk-size [ ; chunk-ext ]: at most 15 hex digits (2^60 bytes), so the count stays exact in a double
-            const size = /^([0-9A-Fa-f]{1,15})[ \t]*(;.*)?$/.exec(text);
+            // chunk-size [ BWS ; chunk-ext ] (RFC 9112 §7.1.1: spaces only before an extension): at most 15 hex digits
+            // (2^60 bytes), so the count stays exact in a double
+            const size = /^([0-9A-Fa-f]{1,15})(?:[ \t]*;.*)?$/.exec(text);
             if (size === null) bad(`chunk size line ${JSON.stringify(text.slice(0, 20))}`);
             left = parseInt((size as RegExpExecArray)[1] as string, 16);
             phase = left === 0 ? 'trailer' : 'data';
