@@ -75,6 +75,8 @@ export function createClientServer(handler: ClientHandler, timeouts: ClientTimeo
 class Connection {
   deadline = 0;
   private pending: Buffer | null = null; // bytes not yet parsed: the next head, or pipelined requests
+  private store: Buffer | null = null; // where pending grows, when it starts at this buffer's start
+  private checked = 0; // bytes of pending the head parser has looked at without finding the head's end
   private exchange: ClientResponse | null = null;
   private request: ClientRequest | null = null;
   private body: BodyReader | null = null; // the current request's body, while it is read
@@ -105,9 +107,32 @@ class Connection {
   private read(d: Buffer): void {
     if (this.over) return;
     if (this.body !== null) return this.bodyBytes(d, 0);
-    this.pending = this.pending === null ? d : Buffer.concat([this.pending, d]);
+    this.append(d);
     if (this.exchange === null) this.next();
-    else if (this.pending.length > PENDING_LIMIT) this.socket.pause();
+    else if ((this.pending as Buffer).length > PENDING_LIMIT) this.socket.pause();
+  }
+
+  /**
+   * Adds `d` to the unparsed bytes: in place when they already sit at the start of `store` with room after them,
+   * else in a new store twice their size. A head trickled a byte at a time is copied its length a few times over,
+   * not once per byte (Buffer.concat per read). Only bytes past pending's end are ever written in place, and views
+   * handed to a handler (body bytes) start past a parsed head, never at the store's start, so none is overwritten.
+   */
+  private append(d: Buffer): void {
+    const p = this.pending;
+    if (p === null || p.length === 0) return void (this.pending = d);
+    const need = p.length + d.length;
+    const store = this.store;
+    if (store !== null && p.buffer === store.buffer && p.byteOffset === store.byteOffset && need <= store.length) {
+      d.copy(store, p.length);
+      this.pending = store.subarray(0, need);
+      return;
+    }
+    const grown = Buffer.allocUnsafe(Math.max(2 * need, 4096));
+    p.copy(grown, 0);
+    d.copy(grown, p.length);
+    this.store = grown;
+    this.pending = grown.subarray(0, need);
   }
 
   /** The next request from what was read, if its head is whole; else waits for more. */
@@ -120,11 +145,12 @@ class Connection {
     }
     let head: RequestHead | null;
     try {
-      head = parseRequestHead(bytes, HEAD_LIMIT);
+      head = parseRequestHead(bytes, HEAD_LIMIT, this.checked);
     } catch (err) {
       return this.refuse(err as BadRequestError);
     }
-    if (head === null) return;
+    if (head === null) return void (this.checked = bytes.length);
+    this.checked = 0;
     this.pending = head.length === bytes.length ? null : bytes.subarray(head.length);
     this.deadline = this.headStarted + this.timeouts.requestMs;
     const req = new ClientRequest(head, this.socket);

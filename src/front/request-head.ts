@@ -66,17 +66,24 @@ function tokensOf(head: Pick<RequestHead, 'raw' | 'names'>, name: string): strin
   return out;
 }
 
-/** The head at the start of `buf`, or null while its blank line has not arrived; over `limit` bytes: 431. */
-export function parseRequestHead(buf: Buffer, limit: number): RequestHead | null {
+/**
+ * The head at the start of `buf`, or null while its blank line has not arrived; over `limit` bytes: 431. `checked`:
+ * the bytes an earlier call already looked at and returned null for (the head arriving in pieces), not looked at
+ * again: a head trickled a byte at a time costs its length, not its length squared.
+ */
+export function parseRequestHead(buf: Buffer, limit: number, checked = 0): RequestHead | null {
   // empty lines before a request line are skipped (RFC 9112 §2.2): some clients send a CRLF after a POST body
   let start = 0;
   while (buf[start] === 13 && buf[start + 1] === 10) start += 2;
   if (start === buf.length || (buf[start] === 13 && start + 1 === buf.length)) return null;
-  const end = buf.indexOf('\r\n\r\n', start);
+  const end = buf.indexOf('\r\n\r\n', Math.max(start, checked - 3));
   if (end < 0) {
     if (buf.length > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
     // a head that cannot become a request is refused at once, not when its blank line comes (or never does)
-    if (buf.indexOf('\n', start) >= 0) checkLineEnds(buf.toString('latin1', start, buf.lastIndexOf('\n') + 1));
+    for (let i = Math.max(start, checked - 1); i < buf.length; i++) {
+      const c = buf[i];
+      if ((c === 10 && buf[i - 1] !== 13) || (c === 13 && i + 1 < buf.length && buf[i + 1] !== 10)) checkLineEnds(buf.toString('latin1', start, i + 2));
+    }
     return null;
   }
   if (end + 4 > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);

@@ -88,6 +88,25 @@ describe('the front\'s client-side server', () => {
     expect(received).toBe(4 * 1024 * 1024);
   });
 
+  it('heads that come in pieces, a body read late while the next request arrives in pieces too: each body exact, answers in order', async () => {
+    const bodies: string[] = [];
+    const { port } = await serve((req, res) => {
+      const parts: Buffer[] = [];
+      setTimeout(() => req.onBody((c) => parts.push(c), () => {
+        bodies.push(Buffer.concat(parts).toString());
+        res.writeHead(200, null, ['content-length', '1']).end(String(bodies.length));
+      }, () => {}), 60);
+    });
+    const c = await client(port);
+    const pieces = ['POST /1 HTTP/1.1\r\nHo', 'st: x\r\nContent-Le', 'ngth: 5\r\n\r', '\nfirstPOST /2 HTTP/1.1\r', '\nHost: x\r\nContent-Length: 6\r\n', '\r\nsecond'];
+    for (const p of pieces) {
+      c.socket.write(p);
+      await sleep(15);
+    }
+    await c.until(/\r\n\r\n1HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n2$/);
+    expect(bodies).toEqual(['first', 'second']);
+  });
+
   it('Expect: 100-continue: the 100 comes before the body is sent, then the answer', async () => {
     const { port } = await serve((req, res) => req.onBody(() => {}, () => void res.writeHead(201, null, ['content-length', '0']).end(), () => {}));
     const c = await client(port);

@@ -43,6 +43,23 @@ describe('parseRequestHead: what a well-formed head says', () => {
     expect(text.slice(h.length)).toBe('GET /next');
   });
 
+  it.each([1, 2, 3, 7])('fed %i bytes at a time, each call told what the last one checked: the same head, found when its last byte comes', (step) => {
+    const text = `\r\n${head(['POST /v1/chat/completions HTTP/1.1', 'Host: a', 'Content-Length: 2', 'X-A:  b '])}{}`;
+    const whole = parse(text)!;
+    const bytes = Buffer.from(text, 'latin1');
+    let checked = 0;
+    for (let n = step; ; n = Math.min(n + step, bytes.length)) {
+      const h = parseRequestHead(bytes.subarray(0, n), LIMIT, checked);
+      if (h !== null) {
+        expect(h).toEqual(whole);
+        expect(n).toBeGreaterThanOrEqual(whole.length);
+        expect(n).toBeLessThan(whole.length + step);
+        break;
+      }
+      checked = n;
+    }
+  });
+
   it.each([[''], ['\r\n'], ['\r'], ['GET / HTTP/1.1\r\nHost: a\r\n'], ['GET / HTTP/1.1\r\nHost: a\r\n\r']])('not yet whole: %j → null', (text) => {
     expect(parse(text)).toBeNull();
   });
@@ -102,8 +119,10 @@ describe('parseRequestHead: refused heads and their status', () => {
     expect(refusal(head(lines))).toBe(status);
   });
 
-  it('a bare LF is refused before the head is whole; a head over the limit is a 431, whole or not', () => {
+  it('a bare LF is refused before the head is whole, also when it comes in a later piece; a head over the limit is a 431, whole or not', () => {
     expect(refusal('GET / HTTP/1.1\nHost: a')).toBe(400);
+    expect(() => parseRequestHead(Buffer.from('GET / HTTP/1.1\r\nHost: a\n', 'latin1'), LIMIT, 24)).toThrow(/bare CR or LF/);
+    expect(() => parseRequestHead(Buffer.from('GET / HTTP/1.1\r\nHost: a\rb', 'latin1'), LIMIT, 24)).toThrow(/bare CR or LF/);
     expect(refusal('GET / HTTP/1.1\r\nX-A: b\rc\r\n')).toBe(400);
     const big = `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'b'.repeat(LIMIT)}`;
     expect(refusal(big)).toBe(431);
