@@ -1,7 +1,7 @@
 // `GET /v1/metrics` (DESIGN §11): the engine's Prometheus text as it is (the operator scrapes one path), then
 // nimlet's own series. The engine's part is best effort: before the engine listens, or while it hangs, the
 // scrape still gets nimlet's series and a comment saying why the engine's are missing.
-import http from 'node:http';
+import { askEngine } from './engine-ask.js';
 import type { Upstream } from './proxy.js';
 
 export interface OwnMetrics {
@@ -31,20 +31,14 @@ export function formatOwnMetrics(m: OwnMetrics): string {
 }
 
 /** The engine's `/metrics` text, or a Prometheus comment saying why there is none. */
-export function fetchEngineMetrics(upstream: Upstream | null, timeoutMs = 2000): Promise<string> {
-  if (upstream === null) return Promise.resolve('# nimlet: the engine is not started yet\n');
-  return new Promise((resolve) => {
-    const req = http.get({ host: upstream.host, port: upstream.port, path: '/metrics', agent: upstream.agent, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if (res.statusCode !== 200) return resolve(`# nimlet: the engine's /metrics answered ${res.statusCode}\n`);
-        resolve(text.endsWith('\n') || text === '' ? text : `${text}\n`);
-      });
-      res.on('error', () => resolve("# nimlet: the engine's /metrics broke off\n"));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
-    req.on('error', (e) => resolve(`# nimlet: the engine's /metrics is not answering (${e.message})\n`));
-  });
+export async function fetchEngineMetrics(upstream: Upstream | null, timeoutMs = 2000): Promise<string> {
+  if (upstream === null) return '# nimlet: the engine is not started yet\n';
+  try {
+    const { status, body } = await askEngine(upstream, '/metrics', timeoutMs);
+    if (status !== 200) return `# nimlet: the engine's /metrics answered ${status}\n`;
+    const text = body.toString('utf8');
+    return text.endsWith('\n') || text === '' ? text : `${text}\n`;
+  } catch (err) {
+    return `# nimlet: the engine's /metrics is not answering (${(err as Error).message})\n`;
+  }
 }

@@ -8,7 +8,6 @@
 // write per event, instead of node:http's client parsing it into a stream that is piped and re-chunked. At 512
 // streams that cut the front's CPU per token by about 40 %, its user-space part by half (bench/front.mjs; README,
 // Performance).
-import http from 'node:http';
 import type { ClientRequest, ClientResponse } from './client-server.js';
 import { bodyReader, type BodyReader } from './body-reader.js';
 import { createEnginePool, type EngineConnection, type EnginePool } from './engine-pool.js';
@@ -18,18 +17,14 @@ import { bodyFraming, parseResponseHead, reusable, MalformedAnswerError, type Re
 export interface Upstream {
   host: string;
   port: number;
-  /** For the front's own small requests (health, version, metrics): node:http, kept alive. */
-  agent: http.Agent;
-  /** For the relay. */
+  /** For the relay and the front's own requests (engine-ask.ts). */
   pool: EnginePool;
   close(): void;
 }
 
 export function createUpstream(host: string, port: number, idleMs = 4000): Upstream {
-  // the agent's idle timeout below uvicorn's 5 s keep-alive, as the pool's (engine-pool.ts)
-  const agent = new http.Agent({ keepAlive: true, timeout: idleMs, noDelay: true });
   const pool = createEnginePool(host, port, idleMs);
-  return { host, port, agent, pool, close: () => (agent.destroy(), pool.close()) };
+  return { host, port, pool, close: () => pool.close() };
 }
 
 /** The response's body bytes as the engine sent them (data, not framing), for the request log; null: nobody counts. */
