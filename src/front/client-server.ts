@@ -9,7 +9,7 @@
 import { STATUS_CODES } from 'node:http';
 import type net from 'node:net';
 import { bodyReader, type BodyReader } from './body-reader.js';
-import { BadRequestError, parseRequestHead, type RequestHead } from './request-head.js';
+import { BadRequestError, fieldOf, parseRequestHead, type RequestHead } from './request-head.js';
 
 export interface ClientTimeouts {
   /** From a head's first byte to its blank line. */
@@ -285,8 +285,7 @@ export class ClientRequest {
 
   /** The first value of header `name` (lower case). */
   header(name: string): string | undefined {
-    const at = this.head.names.indexOf(name);
-    return at < 0 ? undefined : (this.head.raw[2 * at + 1] as string);
+    return fieldOf(this.head, name);
   }
 
   /** Streams the body's data to `data`, then `end` (at once for a request without one); `error` if it is cut. */

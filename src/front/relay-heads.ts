@@ -2,7 +2,8 @@
 // response fields it passes on to the client. Hop-by-hop fields stay behind both ways (RFC 9110 §7.6.1); the
 // client's address is appended to X-Forwarded-For.
 import type { ClientRequest } from './client-server.js';
-import { headerValues, listTokens, type BodyFraming, type ResponseHead } from './response-head.js';
+import { headerValues, listTokens } from './fields.js';
+import type { BodyFraming, ResponseHead } from './response-head.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, not the message, and are not forwarded. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);

@@ -16,17 +16,15 @@ export class BadRequestError extends Error {
 /** How the request's body is delimited: nothing, a Content-Length, or chunked. */
 export type RequestFraming = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' };
 
-export interface RequestHead {
+import { countFields, headerValues, listTokens, parseFieldLines, type Fields } from './fields.js';
+
+export interface RequestHead extends Fields {
   /** Bytes the head took, blank lines before it and its own blank line included. */
   length: number;
   method: string;
   /** The request-target as sent (origin-form, absolute-form, or `*`). */
   target: string;
   httpMinor: 0 | 1;
-  /** Names and values in the order sent: [name, value, name, value, …]. */
-  raw: string[];
-  /** Each field's name in lower case (names[i] is raw[2i]'s). */
-  names: string[];
   framing: RequestFraming;
   /** The client lets the connection carry another request after this one (HTTP/1.1 without close, or 1.0 asking). */
   keepAlive: boolean;
@@ -34,36 +32,14 @@ export interface RequestHead {
   expectContinue: boolean;
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // method SP request-target SP HTTP-version: single spaces, a target of visible ASCII (clients percent-encode the rest)
 const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7e]+) HTTP\/(\d)\.(\d)$/;
-// field values: visible ASCII, space, tab and obs-text (RFC 9110 §5.5): no NUL, no CR or LF
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const DIGITS = /^\d{1,15}$/;
 
 /** The value of the first field `name` (lower case), undefined when there is none. */
-export function fieldOf(head: Pick<RequestHead, 'raw' | 'names'>, name: string): string | undefined {
+export function fieldOf(head: Fields, name: string): string | undefined {
   const at = head.names.indexOf(name);
   return at < 0 ? undefined : (head.raw[2 * at + 1] as string);
-}
-
-function count(names: string[], name: string): number {
-  let n = 0;
-  for (const x of names) if (x === name) n++;
-  return n;
-}
-
-/** The comma-separated tokens of every field `name`, lower case, empty ones left out. */
-function tokensOf(head: Pick<RequestHead, 'raw' | 'names'>, name: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < head.names.length; i++) {
-    if (head.names[i] !== name) continue;
-    for (const t of (head.raw[2 * i + 1] as string).split(',')) {
-      const token = t.trim().toLowerCase();
-      if (token !== '') out.push(token);
-    }
-  }
-  return out;
 }
 
 /**
@@ -94,28 +70,16 @@ export function parseRequestHead(buf: Buffer, limit: number, checked = 0): Reque
   if (m === null) throw new BadRequestError(400, `the request line is malformed (${JSON.stringify((lines[0] as string).slice(0, 40))})`);
   const [, method = '', target = '', major, minor] = m;
   if (major !== '1' || (minor !== '0' && minor !== '1')) throw new BadRequestError(505, `HTTP/${major}.${minor} is not served here: HTTP/1.1 or 1.0`);
-  const raw: string[] = [];
-  const names: string[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const colon = line.indexOf(':');
-    const name = colon > 0 ? line.slice(0, colon) : '';
-    // obs-fold (a line starting with a space) and a space before the colon fail the token test: both are refused
-    // (RFC 9112 §5.1, §5.2), as two parsers could join or split them differently
-    if (!TOKEN.test(name)) throw new BadRequestError(400, `a header line is malformed (${JSON.stringify(line.slice(0, 40))})`);
-    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
-    if (!FIELD_VALUE.test(value)) throw new BadRequestError(400, `header ${name} has a control character in its value`);
-    raw.push(name, value);
-    names.push(name.toLowerCase());
-  }
+  // obs-fold (a line starting with a space) and a space before the colon are refused (RFC 9112 §5.1, §5.2)
+  const head = parseFieldLines(lines, 1, (line) => new BadRequestError(400, `a header line is malformed (${JSON.stringify(line.slice(0, 40))})`));
+  const { raw, names } = head;
   const httpMinor = minor === '0' ? 0 : 1;
-  const head = { raw, names };
   checkTarget(method, target);
-  const hosts = count(names, 'host');
+  const hosts = countFields(head, 'host');
   if (hosts > 1 || (hosts === 0 && httpMinor === 1)) throw new BadRequestError(400, `an HTTP/1.${httpMinor} request needs ${httpMinor === 1 ? 'exactly' : 'at most'} one Host header (it has ${hosts})`);
-  const connection = tokensOf(head, 'connection');
+  const connection = listTokens(headerValues(head, 'connection'));
   const expect = fieldOf(head, 'expect');
-  if (count(names, 'expect') > 1 || (expect !== undefined && expect.toLowerCase() !== '100-continue')) {
+  if (countFields(head, 'expect') > 1 || (expect !== undefined && expect.toLowerCase() !== '100-continue')) {
     throw new BadRequestError(417, 'only "Expect: 100-continue" is understood');
   }
   return {
@@ -141,12 +105,12 @@ function checkTarget(method: string, target: string): void {
 }
 
 /** How the body is delimited (RFC 9112 §6.3), refusing every head two parsers could delimit differently. */
-function framingOf(head: Pick<RequestHead, 'raw' | 'names'>, httpMinor: 0 | 1): RequestFraming {
-  const lengths = count(head.names, 'content-length');
+function framingOf(head: Fields, httpMinor: 0 | 1): RequestFraming {
+  const lengths = countFields(head, 'content-length');
   if (head.names.includes('transfer-encoding')) {
     if (httpMinor === 0) throw new BadRequestError(400, 'Transfer-Encoding in an HTTP/1.0 request');
     if (lengths > 0) throw new BadRequestError(400, 'Transfer-Encoding and Content-Length together');
-    const codings = tokensOf(head, 'transfer-encoding');
+    const codings = listTokens(headerValues(head, 'transfer-encoding'));
     if (codings.length === 1 && codings[0] === 'chunked') return { kind: 'chunked' };
     // a final chunked after other codings is well framed, but nimlet does not decode gzip and the like for the engine
     if (codings.at(-1) === 'chunked' && !codings.slice(0, -1).includes('chunked')) throw new BadRequestError(501, `Transfer-Encoding ${codings.join(', ')}: only chunked is supported`);

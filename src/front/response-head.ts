@@ -9,16 +9,14 @@
  */
 export class MalformedAnswerError extends Error {}
 
-export interface ResponseHead {
+import { headerValues, listTokens, parseFieldLines, type Fields } from './fields.js';
+
+export interface ResponseHead extends Fields {
   /** Bytes the head took, its blank line included. */
   length: number;
   httpMinor: 0 | 1;
   status: number;
   reason: string;
-  /** Names and values in the order sent, as node:http's `writeHead` takes them: [name, value, name, value, …]. */
-  raw: string[];
-  /** Each field's name in lower case (names[i] is raw[2i]'s), lowered once: every decision below reads them. */
-  names: string[];
 }
 
 /** How the body after a head ends (RFC 9112 §6.3). */
@@ -29,9 +27,6 @@ export type BodyFraming =
   | { kind: 'close' };
 
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: ([^\r\n]*))?$/;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// field values: visible ASCII, space, tab and obs-text (RFC 9110 §5.5); node:http refuses to send anything else
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /** The head at the start of `buf`, or null while its blank line has not arrived (within `limit` bytes). */
 export function parseResponseHead(buf: Buffer, limit: number): ResponseHead | null {
@@ -44,38 +39,8 @@ export function parseResponseHead(buf: Buffer, limit: number): ResponseHead | nu
   const lines = buf.toString('latin1', 0, end).split('\r\n');
   const m = STATUS_LINE.exec(lines[0] ?? '');
   if (m === null) throw new MalformedAnswerError(`the engine did not answer with an HTTP/1 status line (got ${JSON.stringify((lines[0] ?? '').slice(0, 40))})`);
-  const raw: string[] = [];
-  const names: string[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const colon = line.indexOf(':');
-    const name = colon > 0 ? line.slice(0, colon) : '';
-    const value = line.slice(colon + 1).trim();
-    // obs-fold, a name with spaces or no colon: RFC 9112 §5 lets a proxy reject them, and node:http would throw
-    if (!TOKEN.test(name) || !FIELD_VALUE.test(value)) throw new MalformedAnswerError(`the engine sent a malformed header line ${JSON.stringify(line.slice(0, 40))}`);
-    raw.push(name, value);
-    names.push(name.toLowerCase());
-  }
+  const { raw, names } = parseFieldLines(lines, 1, (line) => new MalformedAnswerError(`the engine sent a malformed header line ${JSON.stringify(line.slice(0, 40))}`));
   return { length: end + 4, httpMinor: m[1] === '0' ? 0 : 1, status: Number(m[2]), reason: m[3] ?? '', raw, names };
-}
-
-/** Every value of field `name` (lower case). Plain loops here and below: they run several times per request. */
-export function headerValues(head: Pick<ResponseHead, 'raw' | 'names'>, name: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < head.names.length; i++) if (head.names[i] === name) out.push(head.raw[2 * i + 1] as string);
-  return out;
-}
-
-/** The comma-separated tokens of `values`, lower case, empty ones left out (Connection, Transfer-Encoding). */
-export function listTokens(values: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const v of values) {
-    for (const t of v.split(',')) {
-      const token = t.trim().toLowerCase();
-      if (token !== '') out.push(token);
-    }
-  }
-  return out;
 }
 
 /** How the body of a response to `method` with this head is delimited. */
