@@ -141,6 +141,7 @@ export async function recordingEngine(): Promise<RecordingEngine> {
 
 export interface WireResponse {
   status: number;
+  reason: string;
   head: string;
   /** Names lowered; a repeated field's values joined by ", ". */
   headers: Record<string, string>;
@@ -149,19 +150,20 @@ export interface WireResponse {
 
 /**
  * The complete responses at the start of `buf` and the bytes after them, read as a client must (RFC 9112 §6.3):
- * 1xx skipped (`interim` counts them), no body for 204/304 (no HEAD is sent here), chunked decoded, else
- * Content-Length, else up to the close. Throws on bytes that are no response.
+ * 1xx skipped (`interim` counts them), no body for 204/304 or an answer to a HEAD (`methods[i]`: the method of the
+ * i-th request, GET when not given), chunked decoded, else Content-Length, else up to the close; at most `max`
+ * responses. Throws on bytes that are no response.
  */
-export function parseResponses(buf: Buffer, closed: boolean): { responses: WireResponse[]; interim: number; rest: Buffer } {
+export function parseResponses(buf: Buffer, closed: boolean, methods: readonly string[] = [], max = Infinity): { responses: WireResponse[]; interim: number; rest: Buffer } {
   const responses: WireResponse[] = [];
   let interim = 0;
   let at = 0;
-  for (;;) {
+  while (responses.length < max) {
     const headEnd = buf.indexOf('\r\n\r\n', at, 'latin1');
     if (headEnd === -1) break;
     const head = buf.subarray(at, headEnd).toString('latin1');
     const [statusLine = '', ...lines] = head.split('\r\n');
-    const m = /^HTTP\/1\.[01] (\d{3})(?: .*)?$/.exec(statusLine);
+    const m = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(statusLine);
     if (!m) throw new Error(`not a status line: ${JSON.stringify(statusLine)}`);
     const status = Number(m[1]);
     const headers: Record<string, string> = {};
@@ -178,7 +180,7 @@ export function parseResponses(buf: Buffer, closed: boolean): { responses: WireR
       continue;
     }
     let body: Buffer;
-    if (status === 204 || status === 304) body = Buffer.alloc(0);
+    if (status === 204 || status === 304 || methods[responses.length] === 'HEAD') body = Buffer.alloc(0);
     else if (headers['transfer-encoding']?.toLowerCase() === 'chunked') {
       const parts: Buffer[] = [];
       let end = -1;
@@ -208,7 +210,7 @@ export function parseResponses(buf: Buffer, closed: boolean): { responses: WireR
       body = buf.subarray(p);
       p = buf.length;
     }
-    responses.push({ status, head, headers, body });
+    responses.push({ status, reason: m[2] ?? '', head, headers, body });
     at = p;
   }
   return { responses, interim, rest: buf.subarray(at) };

@@ -8,6 +8,7 @@ import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from './front-helpers.js';
 import { createClientServer } from '../../src/front/client-server.js';
+import { parseResponses, type WireResponse } from './client-side-wire.js';
 import { createUpstream, proxyRequest, type OnBody } from '../../src/front/proxy.js';
 
 type UpstreamArg = Parameters<typeof proxyRequest>[2];
@@ -117,79 +118,8 @@ function call(port: number, init: { method?: string; path?: string; headers?: ht
   });
 }
 
-interface WireResponse {
-  status: number;
-  reason: string;
-  head: string;
-  headers: Record<string, string>;
-  body: Buffer;
-}
-
-/**
- * The complete responses at the start of `buf`, answering `methods` in order, and the bytes after them. Framing
- * as a client must read it (RFC 9112 §6.3): no body after HEAD, 1xx, 204, 304; chunked decoded; else
- * content-length; else up to the close.
- */
-function parseResponses(buf: Buffer, methods: string[], closed: boolean): { responses: WireResponse[]; rest: Buffer } {
-  const responses: WireResponse[] = [];
-  let at = 0;
-  while (responses.length < methods.length) {
-    const headEnd = buf.indexOf('\r\n\r\n', at, 'latin1');
-    if (headEnd === -1) break;
-    const head = buf.subarray(at, headEnd).toString('latin1');
-    const [statusLine = '', ...lines] = head.split('\r\n');
-    const m = /^HTTP\/1\.[01] (\d{3}) ?(.*)$/.exec(statusLine);
-    if (!m) throw new Error(`not a status line: ${JSON.stringify(statusLine)}`);
-    const status = Number(m[1]);
-    const headers: Record<string, string> = {};
-    for (const l of lines) {
-      const colon = l.indexOf(':');
-      headers[l.slice(0, colon).toLowerCase()] = l.slice(colon + 1).trim();
-    }
-    let p = headEnd + 4;
-    if (status < 200) {
-      at = p; // an interim response: the final one follows
-      continue;
-    }
-    let body: Buffer;
-    if (methods[responses.length] === 'HEAD' || status === 204 || status === 304) body = Buffer.alloc(0);
-    else if (headers['transfer-encoding']?.toLowerCase() === 'chunked') {
-      const parts: Buffer[] = [];
-      let complete = false;
-      for (;;) {
-        const lineEnd = buf.indexOf('\r\n', p, 'latin1');
-        if (lineEnd === -1) break;
-        const size = parseInt(buf.subarray(p, lineEnd).toString('latin1').split(';')[0]!, 16);
-        if (size === 0) {
-          const trailers = lineEnd + 2;
-          const end = buf.subarray(trailers, trailers + 2).toString('latin1') === '\r\n' ? trailers + 2 : buf.indexOf('\r\n\r\n', trailers, 'latin1') + 4;
-          if (end >= trailers + 2) {
-            p = end;
-            complete = true;
-          }
-          break;
-        }
-        if (buf.length < lineEnd + 2 + size + 2) break;
-        parts.push(buf.subarray(lineEnd + 2, lineEnd + 2 + size));
-        p = lineEnd + 2 + size + 2;
-      }
-      if (!complete) break;
-      body = Buffer.concat(parts);
-    } else if (headers['content-length'] !== undefined) {
-      const n = Number(headers['content-length']);
-      if (buf.length < p + n) break;
-      body = buf.subarray(p, p + n);
-      p += n;
-    } else {
-      if (!closed) break;
-      body = buf.subarray(p);
-      p = buf.length;
-    }
-    responses.push({ status, reason: m[2] ?? '', head, headers, body });
-    at = p;
-  }
-  return { responses, rest: buf.subarray(at) };
-}
+/** The first `methods.length` complete responses on the wire and the bytes after them. */
+const parseAnswers = (buf: Buffer, methods: string[], closed: boolean): { responses: WireResponse[]; rest: Buffer } => parseResponses(buf, closed, methods, methods.length);
 
 /** A raw client connection: write bytes, wait until the wire holds what a check wants (rejects if it closes first). */
 async function rawClient(port: number): Promise<{ socket: net.Socket; write: (s: string | Buffer) => void; wire: () => Buffer; closed: () => boolean; responses: (methods: string[]) => Promise<{ responses: WireResponse[]; rest: Buffer }> }> {
@@ -207,7 +137,7 @@ async function rawClient(port: number): Promise<{ socket: net.Socket; write: (s:
     new Promise((resolve, reject) => {
       const check = (): void => {
         try {
-          const r = parseResponses(buf, methods, closed);
+          const r = parseAnswers(buf, methods, closed);
           if (r.responses.length === methods.length) return void (waiters.delete(check), resolve(r));
           if (closed) throw new Error(`closed with ${r.responses.length} of ${methods.length} responses: ${JSON.stringify(buf.toString('latin1').slice(0, 400))}`);
         } catch (e) {
