@@ -198,4 +198,11 @@ describe('the front\'s client-side server', () => {
     expect(wire).toMatch(/^HTTP\/1\.1 400 Bad Request\r\ncontent-type: application\/json\r\ncontent-length: \d+\r\nconnection: close\r\n\r\n\{"error":\{"message":"Transfer-Encoding and Content-Length together","type":"bad_request"\}\}$/);
     expect(seen).toEqual([]);
   });
+
+  it.fails('blank lines before a request line count toward the 16 KiB head limit: a flood of CRLF is a 431 and the close, not held', async () => {
+    const { port } = await serve(ok);
+    const c = await client(port);
+    c.socket.write(Buffer.alloc(64 * 1024, '\r\n'));
+    expect(await c.until('close', 1500)).toMatch(/^HTTP\/1\.1 431 /);
+  });
 });
