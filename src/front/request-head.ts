@@ -71,6 +71,8 @@ export function parseRequestHead(buf: Buffer, limit: number): RequestHead | null
   // empty lines before a request line are skipped (RFC 9112 §2.2): some clients send a CRLF after a POST body
   let start = 0;
   while (buf[start] === 13 && buf[start + 1] === 10) start += 2;
+  // the blank lines count toward the limit: skipped and held, a flood of them grew the buffer without bound
+  if (start + 1 >= buf.length && buf.length > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
   if (start === buf.length || (buf[start] === 13 && start + 1 === buf.length)) return null;
   const end = buf.indexOf('\r\n\r\n', start);
   if (end < 0) {
