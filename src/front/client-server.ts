@@ -80,6 +80,7 @@ class Connection {
   private body: BodyReader | null = null; // the current request's body, while it is read
   private headStarted = 0;
   private over = false; // no more requests are read: the connection is closing
+  private unsent = false; // the answers written are not all out: the next request waits for the socket's drain
   private forgotten = false; // closed, out of the server's set
 
   constructor(
@@ -106,7 +107,7 @@ class Connection {
     if (this.over) return;
     if (this.body !== null) return this.bodyBytes(d, 0);
     this.pending = this.pending === null ? d : Buffer.concat([this.pending, d]);
-    if (this.exchange === null) this.next();
+    if (this.exchange === null && !this.unsent) this.next();
     else if (this.pending.length > PENDING_LIMIT) this.socket.pause();
   }
 
@@ -183,10 +184,19 @@ class Connection {
     this.request = null;
     this.headStarted = 0;
     if (!res.keepAlive || this.closing) return this.close();
+    // a client that pipelines requests and does not read the answers is not read further until they are out, as
+    // node:http does (its socket's needDrain): else every answer was queued in the front's memory
+    if (!this.socket.writableNeedDrain) return this.goOn();
+    this.unsent = true;
+    this.socket.once('drain', () => ((this.unsent = false), this.over || this.goOn()));
+  }
+
+  /** The next request, once the answer before it is out. */
+  private goOn(): void {
     this.socket.resume();
     if (this.pending === null) return this.idle();
     // a pipelined request after the current call stack, not inside the handler's res.end()
-    process.nextTick(() => !this.over && this.exchange === null && this.next());
+    process.nextTick(() => !this.over && this.exchange === null && !this.unsent && this.next());
   }
 
   private idle(): void {

@@ -206,7 +206,7 @@ describe('the front\'s client-side server', () => {
     expect(await c.until('close', 1500)).toMatch(/^HTTP\/1\.1 431 /);
   });
 
-  it.fails('a client that pipelines requests without reading the answers is not read further while its answers are unsent', async () => {
+  it('a client that pipelines requests without reading the answers is not read further while its answers are unsent', async () => {
     let seen = 0;
     const big = Buffer.alloc(1024 * 1024, 'x');
     const { port } = await serve((req, res) => void (seen++, res.writeHead(200, null, ['content-length', String(big.length)]).end(big)));
@@ -218,7 +218,8 @@ describe('the front\'s client-side server', () => {
     // of queueing every answer in the front's memory
     expect(seen).toBeLessThan(40);
     c.socket.resume();
-    await c.until(/(HTTP\/1\.1 200 OK[^]*){100}/, 5000);
+    for (const end = Date.now() + 5000; c.wire().length < 100 * big.length && Date.now() < end;) await sleep(10);
+    expect(c.wire().split('HTTP/1.1 200 OK').length - 1).toBe(100);
     expect(seen).toBe(100);
   });
 });
