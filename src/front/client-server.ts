@@ -37,7 +37,7 @@ export type ClientHandler = (req: ClientRequest, res: ClientResponse) => void;
 export interface ClientServer {
   /** Serves HTTP on an accepted socket (a TLS one once its handshake is done). */
   accept(socket: net.Socket): void;
-  /** No new requests: idle connections close now, busy ones after their answer. */
+  /** No new requests: idle connections close now, busy ones (a head partly received included) after their answer. */
   closeIdle(): void;
   /** Every connection cut now. */
   closeAll(): void;
@@ -226,7 +226,9 @@ class Connection {
   }
 
   closeIfIdle(): void {
-    if (this.exchange === null) this.close();
+    // a head partly received is a request under way, as node:http's closeIdleConnections has it: cut, the client
+    // got no answer at all; let in whole, it is answered (the front's 503 while shutting down) and the connection closes
+    if (this.exchange === null && (this.pending === null || this.unsent)) this.close();
   }
 
   timedOut(): void {
