@@ -233,4 +233,5 @@ describe('the front\'s client-side server', () => {
     c.socket.write('st: x\r\n\r\n');
     expect(await c.until('close')).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*connection: close\r\n\r\n\/late$/);
   });
+
 });
