@@ -160,6 +160,7 @@ class Connection {
       if (head.expectContinue) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
     } else {
       this.bodyEnded();
+      req.ended(); // so that onBody calls its end at once (it never did: a handler awaiting the end waited forever)
     }
     this.handler(req, res);
     if (this.body !== null && this.pending !== null && !this.over) {
