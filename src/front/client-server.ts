@@ -37,7 +37,7 @@ export type ClientHandler = (req: ClientRequest, res: ClientResponse) => void;
 export interface ClientServer {
   /** Serves HTTP on an accepted socket (a TLS one once its handshake is done). */
   accept(socket: net.Socket): void;
-  /** No new requests: idle connections close now, busy ones after their answer. */
+  /** No new requests: idle connections close now, busy ones (a head partly received included) after their answer. */
   closeIdle(): void;
   /** Every connection cut now. */
   closeAll(): void;
@@ -82,6 +82,7 @@ class Connection {
   private body: BodyReader | null = null; // the current request's body, while it is read
   private headStarted = 0;
   private over = false; // no more requests are read: the connection is closing
+  private unsent = false; // the answers written are not all out: the next request waits for the socket's drain
   private forgotten = false; // closed, out of the server's set
 
   constructor(
@@ -108,7 +109,7 @@ class Connection {
     if (this.over) return;
     if (this.body !== null) return this.bodyBytes(d, 0);
     this.append(d);
-    if (this.exchange === null) this.next();
+    if (this.exchange === null && !this.unsent) this.next();
     else if ((this.pending as Buffer).length > PENDING_LIMIT) this.socket.pause();
   }
 
@@ -163,6 +164,7 @@ class Connection {
       if (head.expectContinue) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
     } else {
       this.bodyEnded();
+      req.ended(); // so that onBody calls its end at once (it never did: a handler awaiting the end waited forever)
     }
     this.handler(req, res);
     if (this.body !== null && this.pending !== null && !this.over) {
@@ -209,10 +211,19 @@ class Connection {
     this.request = null;
     this.headStarted = 0;
     if (!res.keepAlive || this.closing) return this.close();
+    // a client that pipelines requests and does not read the answers is not read further until they are out, as
+    // node:http does (its socket's needDrain): else every answer was queued in the front's memory
+    if (!this.socket.writableNeedDrain) return this.goOn();
+    this.unsent = true;
+    this.socket.once('drain', () => ((this.unsent = false), this.over || this.goOn()));
+  }
+
+  /** The next request, once the answer before it is out. */
+  private goOn(): void {
     this.socket.resume();
     if (this.pending === null) return this.idle();
     // a pipelined request after the current call stack, not inside the handler's res.end()
-    process.nextTick(() => !this.over && this.exchange === null && this.next());
+    process.nextTick(() => !this.over && this.exchange === null && !this.unsent && this.next());
   }
 
   private idle(): void {
@@ -242,7 +253,9 @@ class Connection {
   }
 
   closeIfIdle(): void {
-    if (this.exchange === null) this.close();
+    // a head partly received is a request under way, as node:http's closeIdleConnections has it: cut, the client
+    // got no answer at all; let in whole, it is answered (the front's 503 while shutting down) and the connection closes
+    if (this.exchange === null && (this.pending === null || this.unsent)) this.close();
   }
 
   timedOut(): void {

@@ -51,15 +51,14 @@ export function parseRequestHead(buf: Buffer, limit: number, checked = 0): Reque
   // empty lines before a request line are skipped (RFC 9112 §2.2): some clients send a CRLF after a POST body
   let start = 0;
   while (buf[start] === 13 && buf[start + 1] === 10) start += 2;
+  // the blank lines count toward the limit: skipped and held, a flood of them grew the buffer without bound
+  if (start + 1 >= buf.length && buf.length > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
   if (start === buf.length || (buf[start] === 13 && start + 1 === buf.length)) return null;
   const end = buf.indexOf('\r\n\r\n', Math.max(start, checked - 3));
   if (end < 0) {
     if (buf.length > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
     // a head that cannot become a request is refused at once, not when its blank line comes (or never does)
-    for (let i = Math.max(start, checked - 1); i < buf.length; i++) {
-      const c = buf[i];
-      if ((c === 10 && buf[i - 1] !== 13) || (c === 13 && i + 1 < buf.length && buf[i + 1] !== 10)) checkLineEnds(buf.toString('latin1', start, i + 2));
-    }
+    checkNewLineEnds(buf, Math.max(start, checked - 1));
     return null;
   }
   if (end + 4 > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
@@ -92,9 +91,19 @@ export function parseRequestHead(buf: Buffer, limit: number, checked = 0): Reque
 // a CR not before an LF, or an LF not after a CR
 const BARE_CR_OR_LF = /\r(?!\n)|(?<!\r)\n/;
 
+const bareCrOrLf = (): BadRequestError => new BadRequestError(400, 'the request head has a bare CR or LF: its lines end in CRLF');
+
 /** Every line of `text` ends in CRLF: a bare CR or LF is where two parsers split lines differently. */
 function checkLineEnds(text: string): void {
-  if (BARE_CR_OR_LF.test(text)) throw new BadRequestError(400, 'the request head has a bare CR or LF: its lines end in CRLF');
+  if (BARE_CR_OR_LF.test(text)) throw bareCrOrLf();
+}
+
+/** checkLineEnds for buf[at..] of a head not yet whole, byte by byte: a CR at the very end may yet get its LF. */
+function checkNewLineEnds(buf: Buffer, at: number): void {
+  for (let i = at; i < buf.length; i++) {
+    const c = buf[i];
+    if ((c === 10 && buf[i - 1] !== 13) || (c === 13 && i + 1 < buf.length && buf[i + 1] !== 10)) throw bareCrOrLf();
+  }
 }
 
 /** The target's form fits the method (RFC 9112 §3.2): no tunnels (CONNECT), `*` for OPTIONS only. */

@@ -217,4 +217,62 @@ describe('the front\'s client-side server', () => {
     expect(wire).toMatch(/^HTTP\/1\.1 400 Bad Request\r\ncontent-type: application\/json\r\ncontent-length: \d+\r\nconnection: close\r\n\r\n\{"error":\{"message":"Transfer-Encoding and Content-Length together","type":"bad_request"\}\}$/);
     expect(seen).toEqual([]);
   });
+
+  it('blank lines before a request line count toward the 16 KiB head limit: a flood of CRLF is a 431 and the close, not held', async () => {
+    const { port } = await serve(ok);
+    const c = await client(port);
+    c.socket.write(Buffer.alloc(64 * 1024, '\r\n'));
+    expect(await c.until('close', 1500)).toMatch(/^HTTP\/1\.1 431 /);
+  });
+
+  it('a client that pipelines requests without reading the answers is not read further while its answers are unsent', async () => {
+    let seen = 0;
+    const big = Buffer.alloc(1024 * 1024, 'x');
+    const { port } = await serve((req, res) => void (seen++, res.writeHead(200, null, ['content-length', String(big.length)]).end(big)));
+    const c = await client(port);
+    c.socket.pause();
+    c.socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(100));
+    await sleep(300);
+    // the kernel's socket buffers take a few answers; node:http stops there too (its socket's needDrain), instead
+    // of queueing every answer in the front's memory
+    expect(seen).toBeLessThan(40);
+    c.socket.resume();
+    for (const end = Date.now() + 5000; c.wire().length < 100 * big.length && Date.now() < end;) await sleep(10);
+    expect(c.wire().split('HTTP/1.1 200 OK').length - 1).toBe(100);
+    expect(seen).toBe(100);
+  });
+
+  it('closeIdle: a connection whose head is half received is not cut; its request is answered, marked close, then it closes', async () => {
+    const { port, clients } = await serve(ok);
+    const c = await client(port);
+    c.socket.write('GET /late HTTP/1.1\r\nHo');
+    await sleep(50);
+    clients.closeIdle();
+    await sleep(50);
+    c.socket.write('st: x\r\n\r\n');
+    expect(await c.until('close')).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*connection: close\r\n\r\n\/late$/);
+  });
+
+  it('onBody on a request without a body: end at once, as its contract says', async () => {
+    const { port } = await serve((req, res) => req.onBody(() => {}, () => ok(req, res), () => {}));
+    const c = await client(port);
+    c.socket.write('GET /no-body HTTP/1.1\r\nHost: x\r\n\r\n');
+    await c.until(/\/no-body$/, 1000);
+  });
+
+  it('requests trickled a few bytes at a time (heads, bodies and a pipelined one) are read whole and in order', async () => {
+    const seen: string[] = [];
+    const { port } = await serve((req, res) => {
+      let body = '';
+      req.onBody((c) => (body += c.toString('latin1')), () => (seen.push(`${req.target} ${body}`), ok(req, res)), () => {});
+    });
+    const c = await client(port);
+    const text = 'POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloPOST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\n\r\n';
+    for (let i = 0; i < text.length; i += 3) {
+      c.socket.write(text.slice(i, i + 3));
+      await new Promise((r) => setImmediate(r));
+    }
+    await c.until(/\/c$/);
+    expect(seen).toEqual(['/a hello', '/b abc', '/c ']);
+  });
 });
