@@ -1,7 +1,7 @@
 // The front's HTTP/1.1 server for its clients, on sockets listen.ts accepts (plain or TLS). nimlet's own rather
 // than node:http's: per request node:http builds two streams and their events, about 60 µs of CPU, which at 64
 // requests arriving at once was most of the time-to-first-byte the front added (bench/front.mjs); this one parses
-// the head (request-head.ts, strict), hands the handler a request and a response, and writes the answer straight
+// the head (request-head.ts, strict), hands the handler a request and an answer (client-exchange.ts) written straight
 // to the socket. One request at a time per connection: a pipelined request waits in the buffer until the answer
 // before it is out (RFC 9112 §9.3.2 lets a server answer them in turn). Protections node:http gave, kept: a head
 // over 16 KiB is a 431; a head must arrive within 60 s and a request within 300 s (slow clients); an idle
@@ -9,7 +9,8 @@
 import { STATUS_CODES } from 'node:http';
 import type net from 'node:net';
 import { bodyReader, type BodyReader } from './body-reader.js';
-import { BadRequestError, fieldOf, parseRequestHead, type RequestHead } from './request-head.js';
+import { ClientRequest, ClientResponse, type ExchangeHost } from './client-exchange.js';
+import { BadRequestError, parseRequestHead, type RequestHead } from './request-head.js';
 
 export interface ClientTimeouts {
   /** From a head's first byte to its blank line. */
@@ -27,8 +28,6 @@ export const CLIENT_TIMEOUTS: ClientTimeouts = { headersMs: 60_000, requestMs: 3
 const HEAD_LIMIT = 16 * 1024;
 /** Pipelined bytes held while a request is answered; beyond, the socket is not read until the answer is out. */
 const PENDING_LIMIT = 64 * 1024;
-/** Body bytes held for a handler that has not asked for them yet; beyond, the socket is not read until it does. */
-const HELD_LIMIT = 64 * 1024;
 /** A connection the front is closing (after a refusal, or a last answer) is cut if the client has not closed it by then. */
 const LINGER_MS = 5000;
 
@@ -72,7 +71,7 @@ export function createClientServer(handler: ClientHandler, timeouts: ClientTimeo
 }
 
 /** One client connection: heads parsed as bytes come, one exchange (request and answer) at a time. */
-class Connection {
+class Connection implements ExchangeHost {
   deadline = 0;
   private pending: Buffer | null = null; // bytes not yet parsed: the next head, or pipelined requests
   private store: Buffer | null = null; // where pending grows, when it starts at this buffer's start
@@ -275,232 +274,5 @@ class Connection {
     this.forget();
     this.request?.failed(new Error('the client closed the connection'));
     this.exchange?.abandon();
-  }
-}
-
-/** A client's request: its parsed head, and its body as it is read (`onBody`). */
-export class ClientRequest {
-  readonly method: string;
-  readonly target: string;
-  /** The target's path, without the query. */
-  readonly path: string;
-  private listener: { data: (chunk: Buffer) => void; end: () => void; error: (err: Error) => void } | null = null;
-  private held: Buffer[] = []; // body bytes read before a listener came
-  private heldBytes = 0;
-  private state: 'reading' | 'ended' | 'failed' | 'discarding' = 'reading';
-
-  constructor(readonly head: RequestHead, readonly socket: net.Socket) {
-    this.method = head.method;
-    this.target = head.target;
-    const q = head.target.indexOf('?');
-    this.path = q < 0 ? head.target : head.target.slice(0, q);
-  }
-
-  /** The first value of header `name` (lower case). */
-  header(name: string): string | undefined {
-    return fieldOf(this.head, name);
-  }
-
-  /** Streams the body's data to `data`, then `end` (at once for a request without one); `error` if it is cut. */
-  onBody(data: (chunk: Buffer) => void, end: () => void, error: (err: Error) => void): void {
-    this.listener = { data, end, error };
-    for (const c of this.held.splice(0)) data(c);
-    if (this.heldBytes > HELD_LIMIT) this.socket.resume();
-    this.heldBytes = 0;
-    if (this.state === 'ended') end();
-    else if (this.state === 'failed') error(new Error('the client closed the connection'));
-  }
-
-  /** Stops reading the client's socket (the engine's side is full); `resume` goes on. */
-  pause(): void {
-    if (this.state === 'reading') this.socket.pause();
-  }
-
-  resume(): void {
-    this.socket.resume();
-  }
-
-  data(chunk: Buffer): void {
-    if (this.state === 'discarding') return;
-    if (this.listener !== null) return this.listener.data(chunk);
-    // a handler that reads the body later (after an answer of its own it awaits) holds back the client meanwhile
-    this.held.push(chunk);
-    this.heldBytes += chunk.length;
-    if (this.heldBytes > HELD_LIMIT) this.socket.pause();
-  }
-
-  ended(): void {
-    if (this.state !== 'reading' && this.state !== 'discarding') return;
-    const was = this.state;
-    this.state = 'ended';
-    if (was === 'reading') this.listener?.end();
-  }
-
-  failed(err: Error): void {
-    if (this.state !== 'reading') return;
-    this.state = 'failed';
-    this.listener?.error(err);
-  }
-
-  /** The answer is out: the rest of the body is read and dropped. */
-  discard(): void {
-    if (this.state === 'reading') this.state = 'discarding';
-    this.held = [];
-    this.heldBytes = 0;
-  }
-}
-
-let dateSecond = 0;
-let dateValue = '';
-/** The Date field, formatted once a second. */
-function httpDate(): string {
-  const now = Date.now();
-  if (now - dateSecond >= 1000 || now < dateSecond) {
-    dateSecond = now - (now % 1000);
-    dateValue = new Date(dateSecond).toUTCString();
-  }
-  return dateValue;
-}
-
-/**
- * The answer to one request, written straight to the client's socket. The body's framing is chosen at `writeHead`:
- * the caller's Content-Length, else chunked for an HTTP/1.1 client (framed here, or passed on already framed:
- * `passFraming`), else the connection's close for an HTTP/1.0 one.
- */
-export class ClientResponse {
-  statusCode = 200;
-  headersSent = false;
-  /** The whole answer was handed to the socket. */
-  finished = false;
-  keepAlive: boolean;
-  private head: string | null = null; // written with the first body bytes
-  private chunking = false;
-  private noBody = false;
-  private ended = false;
-  private closeListeners: ((completed: boolean) => void)[] = [];
-  private extra: string[] = []; // fields set before writeHead (CORS)
-
-  constructor(private readonly conn: Connection, private readonly req: ClientRequest) {
-    this.keepAlive = req.head.keepAlive;
-  }
-
-  get socket(): net.Socket {
-    return this.conn.socket;
-  }
-
-  /** The connection closes after this answer (a refusal while shutting down). */
-  closeAfter(): void {
-    this.keepAlive = false;
-  }
-
-  /** A field every head of this answer carries, set before `writeHead` (the front's CORS fields). */
-  setField(name: string, value: string): void {
-    this.extra.push(name, value);
-  }
-
-  /** `fields`: [name, value, …], valid HTTP (the caller's or the engine's, already checked). */
-  writeHead(status: number, reason: string | null, given: readonly string[]): this {
-    if (this.ended) return this;
-    this.statusCode = status;
-    this.headersSent = true;
-    const fields = this.extra.length === 0 ? given : [...given, ...this.extra];
-    let head = `HTTP/1.1 ${status} ${reason ?? STATUS_CODES[status] ?? ''}\r\n`;
-    let length = false;
-    let date = false;
-    for (let i = 0; i < fields.length; i += 2) {
-      const name = fields[i] as string;
-      if (name.length === 14 && name.toLowerCase() === 'content-length') length = true;
-      else if (name.length === 4 && name.toLowerCase() === 'date') date = true;
-      head += `${name}: ${fields[i + 1] as string}\r\n`;
-    }
-    if (!date) head += `date: ${httpDate()}\r\n`;
-    this.noBody = this.req.method === 'HEAD' || status === 204 || status === 304 || status < 200;
-    if (!this.noBody && !length) {
-      if (this.req.head.httpMinor === 1) {
-        head += 'transfer-encoding: chunked\r\n';
-        this.chunking = true;
-      } else {
-        this.keepAlive = false; // an HTTP/1.0 client reads to the close
-      }
-    }
-    if (this.conn.closing) this.keepAlive = false;
-    if (!this.keepAlive) head += 'connection: close\r\n';
-    else if (this.req.head.httpMinor === 0) head += 'connection: keep-alive\r\n';
-    this.head = `${head}\r\n`;
-    return this;
-  }
-
-  /** The body will be chunked by the engine's own framing, written as it is, its last chunk included. */
-  get chunked(): boolean {
-    return this.chunking;
-  }
-
-  passFraming(): void {
-    this.chunking = false;
-  }
-
-  write(chunk: Buffer | string): boolean {
-    if (this.ended || this.conn.socket.destroyed) return false;
-    const socket = this.conn.socket;
-    const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    if (this.noBody || data.length === 0) return this.flush();
-    if (!this.chunking) {
-      if (this.head === null) return socket.write(data);
-      const head = this.head;
-      this.head = null;
-      return socket.write(Buffer.concat([Buffer.from(head, 'latin1'), data]));
-    }
-    socket.cork();
-    if (this.head !== null) socket.write(this.head, 'latin1');
-    this.head = null;
-    socket.write(`${data.length.toString(16)}\r\n`, 'latin1');
-    socket.write(data);
-    const ok = socket.write('\r\n', 'latin1');
-    socket.uncork();
-    return ok;
-  }
-
-  /** Sends the head now, without waiting for the first body bytes. */
-  flush(): boolean {
-    if (this.head === null || this.ended) return true;
-    const head = this.head;
-    this.head = null;
-    return this.conn.socket.write(head, 'latin1');
-  }
-
-  end(chunk?: Buffer | string): void {
-    if (this.ended) return;
-    if (this.conn.socket.destroyed) return this.abandon();
-    if (!this.headersSent) this.writeHead(this.statusCode, null, ['content-length', '0']);
-    if (chunk !== undefined) this.write(chunk);
-    this.flush();
-    if (this.chunking && !this.noBody) this.conn.socket.write('0\r\n\r\n', 'latin1');
-    this.ended = true;
-    this.finished = true;
-    this.conn.answered();
-    this.closed(true);
-  }
-
-  /** Cuts the client's connection: the answer is left unfinished, as the client will see. */
-  destroy(): void {
-    this.conn.socket.destroy();
-  }
-
-  /** `fn(completed)` once: when the answer is out whole (true) or the client's connection ended first (false). */
-  onClose(fn: (completed: boolean) => void): void {
-    this.closeListeners.push(fn);
-  }
-
-  /** The connection went (or was refused) before the answer was whole: nothing more is written. */
-  abandon(): void {
-    if (this.finished) return;
-    this.ended = true;
-    this.closed(false);
-  }
-
-  private closed(completed: boolean): void {
-    const listeners = this.closeListeners;
-    this.closeListeners = [];
-    for (const l of listeners) l(completed);
   }
 }

@@ -8,7 +8,7 @@
 // write per event, instead of node:http's client parsing it into a stream that is piped and re-chunked. At 512
 // streams that cut the front's CPU per token by about 40 %, its user-space part by half (bench/front.mjs; README,
 // Performance).
-import type { ClientRequest, ClientResponse } from './client-server.js';
+import type { ClientRequest, ClientResponse } from './client-exchange.js';
 import { bodyReader, type BodyReader } from './body-reader.js';
 import { createEnginePool, type EngineConnection, type EnginePool } from './engine-pool.js';
 import { requestHead, responseFields } from './relay-heads.js';

@@ -1,7 +1,7 @@
 // The heads the relay (proxy.ts) sends each way: the request line and fields it sends the engine, and the engine's
 // response fields it passes on to the client. Hop-by-hop fields stay behind both ways (RFC 9110 §7.6.1); the
 // client's address is appended to X-Forwarded-For.
-import type { ClientRequest } from './client-server.js';
+import type { ClientRequest } from './client-exchange.js';
 import { headerValues, listTokens } from './fields.js';
 import type { BodyFraming, ResponseHead } from './response-head.js';
 

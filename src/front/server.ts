@@ -1,7 +1,7 @@
 // The front's HTTP server (DESIGN §11): NIM's own paths answered here, everything else piped to the engine.
 // It listens before the GPU probe and the download, so liveness and readiness answer from the first second.
 import type { FrontSettings } from '../config/front.js';
-import type { ClientRequest, ClientResponse } from './client-server.js';
+import type { ClientRequest, ClientResponse } from './client-exchange.js';
 import { pollHealth, type HealthPoll } from './health-poll.js';
 import { manifestBody, metadataBody, versionBody, type LaunchInfo } from './info.js';
 import { ENGINE_HOST } from './engine-port.js';

@@ -3,7 +3,8 @@
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClientServer, type ClientRequest, type ClientResponse } from '../../src/front/client-server.js';
+import type { ClientRequest, ClientResponse } from '../../src/front/client-exchange.js';
+import { createClientServer } from '../../src/front/client-server.js';
 import { createUpstream, proxyRequest } from '../../src/front/proxy.js';
 
 const closers: (() => void)[] = [];
