@@ -62,15 +62,16 @@ export function parseRequestHead(buf: Buffer, limit: number, checked = 0): Reque
     return null;
   }
   if (end + 4 > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
-  const text = buf.toString('latin1', start, end);
-  checkLineEnds(`${text}\r\n`);
-  const lines = text.split('\r\n');
+  // lines split at CRLF: a bare CR or LF left in one fails the request line's or a field's grammar below
+  const lines = buf.toString('latin1', start, end).split('\r\n');
+  const malformed = (what: string, line: string): BadRequestError =>
+    /[\r\n]/.test(line) ? bareCrOrLf() : new BadRequestError(400, `${what} is malformed (${JSON.stringify(line.slice(0, 40))})`);
   const m = REQUEST_LINE.exec(lines[0] as string);
-  if (m === null) throw new BadRequestError(400, `the request line is malformed (${JSON.stringify((lines[0] as string).slice(0, 40))})`);
+  if (m === null) throw malformed('the request line', lines[0] as string);
   const [, method = '', target = '', major, minor] = m;
   if (major !== '1' || (minor !== '0' && minor !== '1')) throw new BadRequestError(505, `HTTP/${major}.${minor} is not served here: HTTP/1.1 or 1.0`);
   // obs-fold (a line starting with a space) and a space before the colon are refused (RFC 9112 §5.1, §5.2)
-  const head = parseFieldLines(lines, 1, (line) => new BadRequestError(400, `a header line is malformed (${JSON.stringify(line.slice(0, 40))})`));
+  const head = parseFieldLines(lines, 1, (line) => malformed('a header line', line));
   const { raw, names } = head;
   const httpMinor = minor === '0' ? 0 : 1;
   checkTarget(method, target);
@@ -88,17 +89,9 @@ export function parseRequestHead(buf: Buffer, limit: number, checked = 0): Reque
   };
 }
 
-// a CR not before an LF, or an LF not after a CR
-const BARE_CR_OR_LF = /\r(?!\n)|(?<!\r)\n/;
-
 const bareCrOrLf = (): BadRequestError => new BadRequestError(400, 'the request head has a bare CR or LF: its lines end in CRLF');
 
-/** Every line of `text` ends in CRLF: a bare CR or LF is where two parsers split lines differently. */
-function checkLineEnds(text: string): void {
-  if (BARE_CR_OR_LF.test(text)) throw bareCrOrLf();
-}
-
-/** checkLineEnds for buf[at..] of a head not yet whole, byte by byte: a CR at the very end may yet get its LF. */
+/** buf[at…] of a head not yet whole has no bare CR or LF (a CR at the very end may yet get its LF). */
 function checkNewLineEnds(buf: Buffer, at: number): void {
   for (let i = at; i < buf.length; i++) {
     const c = buf[i];
