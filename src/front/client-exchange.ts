@@ -187,7 +187,12 @@ export class ClientResponse {
       if (this.head === null) return socket.write(data);
       const head = this.head;
       this.head = null;
-      return socket.write(Buffer.concat([Buffer.from(head, 'latin1'), data]));
+      // corked: the head (a string, no Buffer made of it) and the first data in one writev
+      socket.cork();
+      socket.write(head, 'latin1');
+      const ok = socket.write(data);
+      socket.uncork();
+      return ok;
     }
     socket.cork();
     if (this.head !== null) socket.write(this.head, 'latin1');

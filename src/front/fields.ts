@@ -10,6 +10,9 @@ export interface Fields {
   names: string[];
 }
 
+/** A head's end, as a Buffer: indexOf with a string needle converts it on every call. */
+export const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
+
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 

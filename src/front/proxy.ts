@@ -76,7 +76,7 @@ class Relay {
     // a small counted body goes with the head in one write (one packet, the engine woken once); a large or chunked
     // one streams, paced by the engine
     const framing = this.req.head.framing;
-    const small: Buffer[] | null = framing.kind === 'length' && framing.length <= SMALL_BODY ? [Buffer.from(head, 'latin1')] : null;
+    const small: Buffer[] | null = framing.kind === 'length' && framing.length <= SMALL_BODY ? [] : null;
     if (small === null) socket.write(head, 'latin1');
     const data = (c: Buffer): void => {
       if (this.over) return;
@@ -97,7 +97,13 @@ class Relay {
     const end = (): void => {
       if (this.over) return;
       if (chunked) socket.write('0\r\n\r\n');
-      if (small !== null) socket.write(Buffer.concat(small));
+      if (small !== null) {
+        // corked: the head (a string, written by the native side without a Buffer of it) and the body in one writev
+        socket.cork();
+        socket.write(head, 'latin1');
+        for (const c of small) socket.write(c);
+        socket.uncork();
+      }
       this.requestSent = true;
       if (this.responseDone) this.finish(true);
     };

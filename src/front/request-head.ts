@@ -16,7 +16,7 @@ export class BadRequestError extends Error {
 /** How the request's body is delimited: nothing, a Content-Length, or chunked. */
 export type RequestFraming = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' };
 
-import { countFields, headerValues, listTokens, parseFieldLines, type Fields } from './fields.js';
+import { countFields, HEAD_END, headerValues, listTokens, parseFieldLines, type Fields } from './fields.js';
 
 export interface RequestHead extends Fields {
   /** Bytes the head took, blank lines before it and its own blank line included. */
@@ -54,7 +54,7 @@ export function parseRequestHead(buf: Buffer, limit: number, checked = 0): Reque
   // the blank lines count toward the limit: skipped and held, a flood of them grew the buffer without bound
   if (start + 1 >= buf.length && buf.length > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
   if (start === buf.length || (buf[start] === 13 && start + 1 === buf.length)) return null;
-  const end = buf.indexOf('\r\n\r\n', Math.max(start, checked - 3));
+  const end = buf.indexOf(HEAD_END, Math.max(start, checked - 3));
   if (end < 0) {
     if (buf.length > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
     // a head that cannot become a request is refused at once, not when its blank line comes (or never does)

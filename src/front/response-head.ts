@@ -9,7 +9,7 @@
  */
 export class MalformedAnswerError extends Error {}
 
-import { headerValues, listTokens, parseFieldLines, type Fields } from './fields.js';
+import { HEAD_END, headerValues, listTokens, parseFieldLines, type Fields } from './fields.js';
 
 export interface ResponseHead extends Fields {
   /** Bytes the head took, its blank line included. */
@@ -30,7 +30,7 @@ const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: ([^\r\n]*))?$/;
 
 /** The head at the start of `buf`, or null while its blank line has not arrived (within `limit` bytes). */
 export function parseResponseHead(buf: Buffer, limit: number): ResponseHead | null {
-  const end = buf.indexOf('\r\n\r\n');
+  const end = buf.indexOf(HEAD_END);
   if (end < 0) {
     if (buf.length > limit) throw new MalformedAnswerError(`the engine's response head is over ${limit} bytes`);
     return null;
