@@ -233,6 +233,10 @@ class Connection implements ExchangeHost {
   /** A request the front will not serve: its status and a one-line reason, then the connection closes. */
   private refuse(err: Error): void {
     if (!(err instanceof BadRequestError)) throw err;
+    // the answer is out whole (the body was being read and dropped): the client keeps it, the connection just ends
+    // (destroyed with the client's bytes unread, the kernel would send a reset that can overtake the answer)
+    if (this.exchange?.finished === true) return this.close();
+    // an answer under way cannot be followed by a refusal: the connection is cut
     if (this.exchange !== null && this.exchange.headersSent) return void this.socket.destroy();
     this.exchange?.abandon();
     const body = JSON.stringify({ error: { message: err.message, type: 'bad_request' } });
