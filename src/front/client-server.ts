@@ -262,8 +262,10 @@ class Connection implements ExchangeHost {
   }
 
   timedOut(): void {
-    // a head or body too slow in coming is a 408 when nothing of an answer was sent; otherwise the connection goes
-    if (!this.over && this.exchange === null && this.headStarted !== 0) {
+    // a head or body too slow in coming is a 408 when nothing of an answer was sent (as node:http's requestTimeout);
+    // otherwise the connection goes (an idle one, or one whose answer had begun); the exchange is abandoned on close
+    if (!this.over && this.headStarted !== 0 && this.exchange?.headersSent !== true) {
+      this.exchange?.abandon();
       this.socket.end('HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
     }
     this.socket.destroy();
