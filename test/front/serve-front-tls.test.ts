@@ -36,13 +36,25 @@ function httpsGet(f: FrontSandbox, pathname: string, client: boolean): Promise<{
   });
 }
 
+function httpsPost(f: FrontSandbox, pathname: string, body: string): Promise<{ status: number; chunked: boolean; body: string } | { error: string }> {
+  return new Promise((resolve) => {
+    const req = https.request({ host: '127.0.0.1', port: f.port, path: pathname, method: 'POST', ca: readFileSync(path.join(f.sb.dir, 'ca.pem')), agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, chunked: res.headers['transfer-encoding'] === 'chunked', body: text }));
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message }));
+    req.end(body);
+  });
+}
+
 const tlsEnv = (f: FrontSandbox, mode: string): Record<string, string> => ({
   ...f.env, NIM_SSL_MODE: mode, NIM_SSL_CERTS_PATH: path.join(f.sb.dir, 'server.pem'), NIM_SSL_KEY_PATH: path.join(f.sb.dir, 'server.key'),
   NIM_SSL_CA_CERTS_PATH: path.join(f.sb.dir, 'ca.pem'), NIMLET_DRAIN_DELAY_MS: '0',
 });
 
 describe('the front over TLS', () => {
-  it('TLS: liveness over https with the server certificate; plain http gets no answer', async () => {
+  it('TLS: liveness over https with the server certificate; plain http gets no answer; models and a streamed completion pass through', async () => {
     const f = await frontSandbox();
     makeCerts(f.sb.dir);
     const { child, done } = startServe(f, tlsEnv(f, 'tls'));
@@ -60,6 +72,11 @@ describe('the front over TLS', () => {
     });
     const models = await httpsGet(f, '/v1/models', false);
     expect(models).toMatchObject({ status: 200, body: expect.stringContaining('"object":"list"') });
+    // a streamed completion through the TLS front: the engine's chunks pass on, each event whole
+    const chat = await httpsPost(f, '/v1/chat/completions', JSON.stringify({ model: 'store', stream: true, max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }));
+    expect(chat).toMatchObject({ status: 200, chunked: true });
+    expect((chat as { body: string }).body.split('\n\n').filter((e) => e.startsWith('data: {'))).toHaveLength(5);
+    expect((chat as { body: string }).body.endsWith('data: [DONE]\n\n')).toBe(true);
     child.kill('SIGTERM');
     expect((await done).code).toBe(0);
   });
