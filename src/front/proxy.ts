@@ -206,10 +206,8 @@ class Relay {
   private finish(clean: boolean): void {
     if (this.over) return;
     this.over = true;
-    // the rest of a request body the engine will not get is read and dropped ('data' ignores it once over): left
-    // paused (the engine's socket was full or still connecting), it held the client's connection, its next request
-    // unread and an upload that sends it all before reading hung
-    this.req.resume();
+    // the rest of a request body the engine will not get is the client connection's to read and drop, once the
+    // answer is out (client-server.ts), paused or not
     if (clean && this.keep && this.requestSent) this.conn.release();
     else this.conn.discard();
   }
