@@ -3,6 +3,7 @@
 // its head (the caller's Content-Length, chunked for an HTTP/1.1 client, the close for an HTTP/1.0 one).
 import { STATUS_CODES } from 'node:http';
 import type net from 'node:net';
+import { writeJoined } from './joined-write.js';
 import { fieldOf, type RequestHead } from './request-head.js';
 
 /** What an exchange needs of its connection. */
@@ -183,25 +184,11 @@ export class ClientResponse {
     const socket = this.conn.socket;
     const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     if (this.noBody || data.length === 0) return this.flush();
-    if (!this.chunking) {
-      if (this.head === null) return socket.write(data);
-      const head = this.head;
-      this.head = null;
-      // corked: the head (a string, no Buffer made of it) and the first data in one writev
-      socket.cork();
-      socket.write(head, 'latin1');
-      const ok = socket.write(data);
-      socket.uncork();
-      return ok;
-    }
-    socket.cork();
-    if (this.head !== null) socket.write(this.head, 'latin1');
+    const head = this.head ?? '';
     this.head = null;
-    socket.write(`${data.length.toString(16)}\r\n`, 'latin1');
-    socket.write(data);
-    const ok = socket.write('\r\n', 'latin1');
-    socket.uncork();
-    return ok;
+    // the head, when it has not gone yet, leaves with the first data (one write, one wake-up of the client)
+    if (!this.chunking) return head === '' ? socket.write(data) : writeJoined(socket, head, [data]);
+    return writeJoined(socket, `${head}${data.length.toString(16)}\r\n`, [data], '\r\n');
   }
 
   /** Sends the head now, without waiting for the first body bytes. */

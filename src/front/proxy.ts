@@ -11,6 +11,7 @@
 import type { ClientRequest, ClientResponse } from './client-exchange.js';
 import { bodyReader, type BodyReader } from './body-reader.js';
 import { createEnginePool, type EngineConnection, type EnginePool } from './engine-pool.js';
+import { writeJoined } from './joined-write.js';
 import { requestHead, responseFields } from './relay-heads.js';
 import { bodyFraming, parseResponseHead, reusable, MalformedAnswerError, type ResponseHead } from './response-head.js';
 
@@ -97,13 +98,7 @@ class Relay {
     const end = (): void => {
       if (this.over) return;
       if (chunked) socket.write('0\r\n\r\n');
-      if (small !== null) {
-        // corked: the head (a string, written by the native side without a Buffer of it) and the body in one writev
-        socket.cork();
-        socket.write(head, 'latin1');
-        for (const c of small) socket.write(c);
-        socket.uncork();
-      }
+      if (small !== null) writeJoined(socket, head, small);
       this.requestSent = true;
       if (this.responseDone) this.finish(true);
     };
