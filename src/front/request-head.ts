@@ -16,7 +16,7 @@ export class BadRequestError extends Error {
 /** How the request's body is delimited: nothing, a Content-Length, or chunked. */
 export type RequestFraming = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' };
 
-import { countFields, HEAD_END, headerValues, listTokens, parseFieldLines, type Fields } from './fields.js';
+import { headEnd, isTokenChar, listTokens, parseFields, type Fields } from './fields.js';
 
 export interface RequestHead extends Fields {
   /** Bytes the head took, blank lines before it and its own blank line included. */
@@ -32,8 +32,6 @@ export interface RequestHead extends Fields {
   expectContinue: boolean;
 }
 
-// method SP request-target SP HTTP-version: single spaces, a target of visible ASCII (clients percent-encode the rest)
-const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7e]+) HTTP\/(\d)\.(\d)$/;
 const DIGITS = /^\d{1,15}$/;
 
 /** The value of the first field `name` (lower case), undefined when there is none. */
@@ -54,7 +52,7 @@ export function parseRequestHead(buf: Buffer, limit: number, checked = 0): Reque
   // the blank lines count toward the limit: skipped and held, a flood of them grew the buffer without bound
   if (start + 1 >= buf.length && buf.length > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
   if (start === buf.length || (buf[start] === 13 && start + 1 === buf.length)) return null;
-  const end = buf.indexOf(HEAD_END, Math.max(start, checked - 3));
+  const end = headEnd(buf, Math.max(start, checked - 3));
   if (end < 0) {
     if (buf.length > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
     // a head that cannot become a request is refused at once, not when its blank line comes (or never does)
@@ -62,34 +60,87 @@ export function parseRequestHead(buf: Buffer, limit: number, checked = 0): Reque
     return null;
   }
   if (end + 4 > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
-  // lines split at CRLF: a bare CR or LF left in one fails the request line's or a field's grammar below
-  const lines = buf.toString('latin1', start, end).split('\r\n');
+  const text = buf.toString('latin1', start, end);
   const malformed = (what: string, line: string): BadRequestError =>
     /[\r\n]/.test(line) ? bareCrOrLf() : new BadRequestError(400, `${what} is malformed (${JSON.stringify(line.slice(0, 40))})`);
-  const m = REQUEST_LINE.exec(lines[0] as string);
-  if (m === null) throw malformed('the request line', lines[0] as string);
-  const [, method = '', target = '', major, minor] = m;
+  let lineEnd = text.indexOf('\r\n');
+  if (lineEnd < 0) lineEnd = text.length;
+  const line = requestLine(text, lineEnd);
+  if (line === null) throw malformed('the request line', text.slice(0, lineEnd));
+  const { method, target, major, minor } = line;
   if (major !== '1' || (minor !== '0' && minor !== '1')) throw new BadRequestError(505, `HTTP/${major}.${minor} is not served here: HTTP/1.1 or 1.0`);
   // obs-fold (a line starting with a space) and a space before the colon are refused (RFC 9112 §5.1, §5.2)
-  const head = parseFieldLines(lines, 1, (line) => malformed('a header line', line));
+  const head = parseFields(text, lineEnd + 2, (l) => malformed('a header line', l));
   const { raw, names } = head;
   const httpMinor = minor === '0' ? 0 : 1;
   checkTarget(method, target);
-  const hosts = countFields(head, 'host');
-  if (hosts > 1 || (hosts === 0 && httpMinor === 1)) throw new BadRequestError(400, `an HTTP/1.${httpMinor} request needs ${httpMinor === 1 ? 'exactly' : 'at most'} one Host header (it has ${hosts})`);
-  const connection = listTokens(headerValues(head, 'connection'));
-  const expect = fieldOf(head, 'expect');
-  if (countFields(head, 'expect') > 1 || (expect !== undefined && expect.toLowerCase() !== '100-continue')) {
+  const f = framingFields(head);
+  if (f.hosts > 1 || (f.hosts === 0 && httpMinor === 1)) throw new BadRequestError(400, `an HTTP/1.${httpMinor} request needs ${httpMinor === 1 ? 'exactly' : 'at most'} one Host header (it has ${f.hosts})`);
+  const connection = f.connection === null ? [] : listTokens(f.connection);
+  if (f.expects > 1 || (f.expect !== undefined && f.expect.toLowerCase() !== '100-continue')) {
     throw new BadRequestError(417, 'only "Expect: 100-continue" is understood');
   }
   return {
-    length: end + 4, method, target, httpMinor, raw, names, framing: framingOf(head, httpMinor),
+    length: end + 4, method, target, httpMinor, raw, names, framing: framingOf(f, httpMinor),
     keepAlive: httpMinor === 1 ? !connection.includes('close') : connection.includes('keep-alive') && !connection.includes('close'),
-    expectContinue: expect !== undefined && httpMinor === 1,
+    expectContinue: f.expect !== undefined && httpMinor === 1,
   };
 }
 
+/** The fields the front's decisions about a request read, gathered in one pass over its names. */
+interface FramingFields {
+  hosts: number;
+  expects: number;
+  /** The first Expect's value. */
+  expect: string | undefined;
+  lengths: number;
+  /** The first Content-Length's value. */
+  length: string | undefined;
+  /** Every Transfer-Encoding value; null: none. */
+  codings: string[] | null;
+  /** Every Connection value; null: none. */
+  connection: string[] | null;
+}
+
+function framingFields({ names, raw }: Fields): FramingFields {
+  const f: FramingFields = { hosts: 0, expects: 0, expect: undefined, lengths: 0, length: undefined, codings: null, connection: null };
+  for (let i = 0; i < names.length; i++) {
+    const value = raw[2 * i + 1] as string;
+    switch (names[i]) {
+      case 'host': f.hosts++; break;
+      case 'expect': if (f.expects++ === 0) f.expect = value; break;
+      case 'content-length': if (f.lengths++ === 0) f.length = value; break;
+      case 'transfer-encoding': (f.codings ??= []).push(value); break;
+      case 'connection': (f.connection ??= []).push(value); break;
+    }
+  }
+  return f;
+}
+
 const bareCrOrLf = (): BadRequestError => new BadRequestError(400, 'the request head has a bare CR or LF: its lines end in CRLF');
+
+/**
+ * text[0, lineEnd) as `method SP request-target SP HTTP/d.d` (RFC 9112 §3): single spaces, a method of token
+ * characters, a target of visible ASCII (clients percent-encode the rest); null when it is not one.
+ */
+function requestLine(text: string, lineEnd: number): { method: string; target: string; major: string; minor: string } | null {
+  let i = 0;
+  while (i < lineEnd && isTokenChar(text.charCodeAt(i))) i++;
+  if (i === 0 || i === lineEnd || text.charCodeAt(i) !== 32) return null;
+  const targetAt = i + 1;
+  i = targetAt;
+  while (i < lineEnd) {
+    const c = text.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) break;
+    i++;
+  }
+  // the rest is exactly " HTTP/d.d"
+  if (i === targetAt || lineEnd - i !== 9 || !text.startsWith(' HTTP/', i) || text.charCodeAt(i + 7) !== 46) return null;
+  const major = text.charCodeAt(i + 6);
+  const minor = text.charCodeAt(i + 8);
+  if (major < 48 || major > 57 || minor < 48 || minor > 57) return null;
+  return { method: text.slice(0, targetAt - 1), target: text.slice(targetAt, i), major: text[i + 6] as string, minor: text[i + 8] as string };
+}
 
 /** buf[at…] of a head not yet whole has no bare CR or LF (a CR at the very end may yet get its LF). */
 function checkNewLineEnds(buf: Buffer, at: number): void {
@@ -107,19 +158,18 @@ function checkTarget(method: string, target: string): void {
 }
 
 /** How the body is delimited (RFC 9112 §6.3), refusing every head two parsers could delimit differently. */
-function framingOf(head: Fields, httpMinor: 0 | 1): RequestFraming {
-  const lengths = countFields(head, 'content-length');
-  if (head.names.includes('transfer-encoding')) {
+function framingOf(f: FramingFields, httpMinor: 0 | 1): RequestFraming {
+  if (f.codings !== null) {
     if (httpMinor === 0) throw new BadRequestError(400, 'Transfer-Encoding in an HTTP/1.0 request');
-    if (lengths > 0) throw new BadRequestError(400, 'Transfer-Encoding and Content-Length together');
-    const codings = listTokens(headerValues(head, 'transfer-encoding'));
+    if (f.lengths > 0) throw new BadRequestError(400, 'Transfer-Encoding and Content-Length together');
+    const codings = listTokens(f.codings);
     if (codings.length === 1 && codings[0] === 'chunked') return { kind: 'chunked' };
     // a final chunked after other codings is well framed, but nimlet does not decode gzip and the like for the engine
     if (codings.at(-1) === 'chunked' && !codings.slice(0, -1).includes('chunked')) throw new BadRequestError(501, `Transfer-Encoding ${codings.join(', ')}: only chunked is supported`);
     throw new BadRequestError(400, `Transfer-Encoding ${JSON.stringify(codings.join(', ').slice(0, 40))} does not end in one chunked coding`);
   }
-  if (lengths === 0) return { kind: 'none' };
-  const value = fieldOf(head, 'content-length') as string;
-  if (lengths > 1 || !DIGITS.test(value)) throw new BadRequestError(400, `Content-Length must be one whole number of bytes (got ${lengths > 1 ? `${lengths} fields` : JSON.stringify(value.slice(0, 20))})`);
+  const value = f.length;
+  if (value === undefined) return { kind: 'none' };
+  if (f.lengths > 1 || !DIGITS.test(value)) throw new BadRequestError(400, `Content-Length must be one whole number of bytes (got ${f.lengths > 1 ? `${f.lengths} fields` : JSON.stringify(value.slice(0, 20))})`);
   return { kind: 'length', length: Number(value) };
 }

@@ -9,7 +9,7 @@
  */
 export class MalformedAnswerError extends Error {}
 
-import { HEAD_END, headerValues, listTokens, parseFieldLines, type Fields } from './fields.js';
+import { headEnd, headerValues, listTokens, parseFields, type Fields } from './fields.js';
 
 export interface ResponseHead extends Fields {
   /** Bytes the head took, its blank line included. */
@@ -26,21 +26,45 @@ export type BodyFraming =
   | { kind: 'chunked' }
   | { kind: 'close' };
 
-const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: ([^\r\n]*))?$/;
-
 /** The head at the start of `buf`, or null while its blank line has not arrived (within `limit` bytes). */
 export function parseResponseHead(buf: Buffer, limit: number): ResponseHead | null {
-  const end = buf.indexOf(HEAD_END);
+  const end = headEnd(buf, 0);
   if (end < 0) {
     if (buf.length > limit) throw new MalformedAnswerError(`the engine's response head is over ${limit} bytes`);
     return null;
   }
   if (end + 4 > limit) throw new MalformedAnswerError(`the engine's response head is over ${limit} bytes`);
-  const lines = buf.toString('latin1', 0, end).split('\r\n');
-  const m = STATUS_LINE.exec(lines[0] ?? '');
-  if (m === null) throw new MalformedAnswerError(`the engine did not answer with an HTTP/1 status line (got ${JSON.stringify((lines[0] ?? '').slice(0, 40))})`);
-  const { raw, names } = parseFieldLines(lines, 1, (line) => new MalformedAnswerError(`the engine sent a malformed header line ${JSON.stringify(line.slice(0, 40))}`));
-  return { length: end + 4, httpMinor: m[1] === '0' ? 0 : 1, status: Number(m[2]), reason: m[3] ?? '', raw, names };
+  const text = buf.toString('latin1', 0, end);
+  let lineEnd = text.indexOf('\r\n');
+  if (lineEnd < 0) lineEnd = text.length;
+  const status = statusCode(text, lineEnd);
+  if (status === 0) throw new MalformedAnswerError(`the engine did not answer with an HTTP/1 status line (got ${JSON.stringify(text.slice(0, Math.min(lineEnd, 40)))})`);
+  const { raw, names } = parseFields(text, lineEnd + 2, (line) => new MalformedAnswerError(`the engine sent a malformed header line ${JSON.stringify(line.slice(0, 40))}`));
+  // the reason phrase: after the code's space, up to the line's end (a bare CR or LF in it failed statusCode)
+  const reason = lineEnd > 12 ? text.slice(13, lineEnd) : '';
+  return { length: end + 4, httpMinor: text.charCodeAt(7) === 48 ? 0 : 1, status, reason, raw, names };
+}
+
+/**
+ * The status code of text[0, lineEnd) as `HTTP/1.x SP code [SP reason]` (RFC 9112 §4): x 0 or 1, a code 100–999, a
+ * reason of anything but CR and LF; 0 when it is not such a line.
+ */
+function statusCode(text: string, lineEnd: number): number {
+  if (lineEnd < 12 || !text.startsWith('HTTP/1.', 0) || text.charCodeAt(8) !== 32) return 0;
+  const minor = text.charCodeAt(7);
+  if (minor !== 48 && minor !== 49) return 0;
+  const a = text.charCodeAt(9) - 48;
+  const b = text.charCodeAt(10) - 48;
+  const c = text.charCodeAt(11) - 48;
+  if (a < 1 || a > 9 || b < 0 || b > 9 || c < 0 || c > 9) return 0;
+  if (lineEnd > 12) {
+    if (text.charCodeAt(12) !== 32) return 0;
+    for (let i = 13; i < lineEnd; i++) {
+      const x = text.charCodeAt(i);
+      if (x === 13 || x === 10) return 0;
+    }
+  }
+  return 100 * a + 10 * b + c;
 }
 
 /** How the body of a response to `method` with this head is delimited. */
