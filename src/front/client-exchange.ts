@@ -138,8 +138,11 @@ export class ClientResponse {
     this.extra.push(name, value);
   }
 
-  /** `fields`: [name, value, …], valid HTTP (the caller's or the engine's, already checked). */
-  writeHead(status: number, reason: string | null, given: readonly string[]): this {
+  /**
+   * `fields`: [name, value, …], valid HTTP (the caller's or the engine's, already checked). `codings`: transfer
+   * codings the body already has (the engine's gzip…), named before the chunked framing; HTTP/1.1 clients only.
+   */
+  writeHead(status: number, reason: string | null, given: readonly string[], codings: readonly string[] = []): this {
     if (this.ended) return this;
     this.statusCode = status;
     this.headersSent = true;
@@ -157,7 +160,7 @@ export class ClientResponse {
     this.noBody = this.req.method === 'HEAD' || status === 204 || status === 304 || status < 200;
     if (!this.noBody && !length) {
       if (this.req.head.httpMinor === 1) {
-        head += 'transfer-encoding: chunked\r\n';
+        head += codings.length === 0 ? 'transfer-encoding: chunked\r\n' : `transfer-encoding: ${codings.join(', ')}, chunked\r\n`;
         this.chunking = true;
       } else {
         this.keepAlive = false; // an HTTP/1.0 client reads to the close

@@ -13,7 +13,7 @@ import { bodyReader, type BodyReader } from './body-reader.js';
 import { createEnginePool, type EngineConnection, type EnginePool } from './engine-pool.js';
 import { writeJoined } from './joined-write.js';
 import { requestHead, responseFields } from './relay-heads.js';
-import { bodyFraming, parseResponseHead, reusable, MalformedAnswerError, type ResponseHead } from './response-head.js';
+import { bodyFraming, contentCodings, parseResponseHead, reusable, MalformedAnswerError, type ResponseHead } from './response-head.js';
 
 export interface Upstream {
   host: string;
@@ -38,6 +38,15 @@ const SMALL_BODY = 64 * 1024;
 
 export function proxyRequest(req: ClientRequest, res: ClientResponse, upstream: Upstream, onBody: OnBody, ownCors = false): void {
   new Relay(req, res, upstream, onBody, ownCors).start();
+}
+
+/**
+ * Transfer codings other than chunked (gzip…) pass to the client as they are, named in its Transfer-Encoding before
+ * the front's chunked: only an HTTP/1.1 client may be sent them (RFC 9112 §6.1), and chunked may not be applied twice.
+ */
+function checkCodings(codings: readonly string[], clientMinor: 0 | 1): void {
+  if (codings.includes('chunked')) throw new MalformedAnswerError(`the engine's answer is chunked before another transfer coding (${codings.join(', ')}), which cannot be passed on`);
+  if (clientMinor === 0) throw new MalformedAnswerError(`the engine's answer is transfer-coded (${codings.join(', ')}), which an HTTP/1.0 client cannot be sent`);
 }
 
 class Relay {
@@ -130,7 +139,9 @@ class Relay {
     this.headBytes = null;
     const framing = bodyFraming(this.req.method, head);
     this.keep = reusable(head, framing);
-    this.res.writeHead(head.status, head.reason === '' ? null : head.reason, responseFields(head, framing, this.ownCors));
+    const codings = framing.kind === 'none' ? [] : contentCodings(head);
+    if (codings.length > 0) checkCodings(codings, this.req.head.httpMinor);
+    this.res.writeHead(head.status, head.reason === '' ? null : head.reason, responseFields(head, framing, this.ownCors), codings);
     this.body = bodyReader(framing);
     // the front chose chunked coding for the client (an HTTP/1.1 one, no length): the engine's chunks pass as framed
     this.passFraming = framing.kind === 'chunked' && this.res.chunked;

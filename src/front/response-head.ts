@@ -83,6 +83,16 @@ export function bodyFraming(method: string, head: ResponseHead): BodyFraming {
 }
 
 /**
+ * The transfer codings the engine applied to the content before the chunked framing (RFC 9112 §6.1): "gzip" of
+ * "gzip, chunked", all of them when chunked is not last. The front does not undo them; a client must be told them.
+ */
+export function contentCodings(head: ResponseHead): string[] {
+  const codings = listTokens(headerValues(head, 'transfer-encoding'));
+  if (codings.at(-1) === 'chunked') codings.pop();
+  return codings;
+}
+
+/**
  * Whether the connection may carry another request after this response: HTTP/1.1, no `Connection: close`, a body
  * that ends by its own framing, and no Transfer-Encoding beside a Content-Length (RFC 9112 §6.3 item 3: a
  * request smuggling sign; the connection is closed after the response).

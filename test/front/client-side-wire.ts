@@ -151,7 +151,7 @@ export interface WireResponse {
 /**
  * The complete responses at the start of `buf` and the bytes after them, read as a client must (RFC 9112 §6.3):
  * 1xx skipped (`interim` counts them), no body for 204/304 or an answer to a HEAD (`methods[i]`: the method of the
- * i-th request, GET when not given), chunked decoded, else Content-Length, else up to the close; at most `max`
+ * i-th request, GET when not given), chunked decoded (the last transfer coding), else Content-Length, else up to the close; at most `max`
  * responses. Throws on bytes that are no response.
  */
 export function parseResponses(buf: Buffer, closed: boolean, methods: readonly string[] = [], max = Infinity): { responses: WireResponse[]; interim: number; rest: Buffer } {
@@ -181,7 +181,7 @@ export function parseResponses(buf: Buffer, closed: boolean, methods: readonly s
     }
     let body: Buffer;
     if (status === 204 || status === 304 || methods[responses.length] === 'HEAD') body = Buffer.alloc(0);
-    else if (headers['transfer-encoding']?.toLowerCase() === 'chunked') {
+    else if (/(?:^|,)[ \t]*chunked[ \t]*$/i.test(headers['transfer-encoding'] ?? '')) {
       const parts: Buffer[] = [];
       let end = -1;
       for (;;) {

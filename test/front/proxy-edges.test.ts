@@ -3,6 +3,7 @@
 // servers where they must misbehave; clients are raw `net` sockets where node:http's client would hide the wire.
 // A client that disconnects mid-stream is covered end to end in serve-front-stop.test.ts.
 import { createHash, randomBytes } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -547,6 +548,50 @@ describe('the relay to the engine', () => {
     expect(responses.map((r) => [r.status, JSON.parse(r.body.toString()).error.type])).toEqual([[502, 'bad_gateway'], [502, 'bad_gateway']]);
     expect(rest.length).toBe(0);
   }, 15_000);
+
+  describe('an engine answer transfer-coded with gzip: the client is told the coding (its bytes pass as they are, the front does not decode)', () => {
+    const text = 'data: one token\n\n'.repeat(200);
+    const gzipped = gzipSync(text);
+    const chunks = (b: Buffer): string => `${b.subarray(0, 100).length.toString(16)}\r\n${b.subarray(0, 100).toString('latin1')}\r\n${b.subarray(100).length.toString(16)}\r\n${b.subarray(100).toString('latin1')}\r\n0\r\n\r\n`;
+
+    it.each([
+      ['gzip, chunked: framed by its chunks', 'transfer-encoding: gzip, chunked', chunks(gzipped), true],
+      ['gzip alone: delimited by the close', 'transfer-encoding: gzip\r\nconnection: close', gzipped.toString('latin1'), false],
+    ])('%s', async (_what, te, body, kept) => {
+      const up = await rawUpstream((s, head) => {
+        if (pathOf(head) === '/next') return void s.write('HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nnext');
+        s.write(`HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n${te}\r\n\r\n${body}`, 'latin1');
+        if (!kept) s.end();
+      });
+      const port = await front(makeUpstream(up.port));
+      const c = await rawClient(port);
+      c.write('GET /coded HTTP/1.1\r\nhost: a\r\n\r\n');
+      const [r] = (await c.responses(['GET'])).responses;
+      expect(r?.headers['transfer-encoding']).toBe('gzip, chunked');
+      expect(gunzipSync(r?.body ?? Buffer.alloc(0)).toString()).toBe(text);
+      // the client's connection goes on either way: the front framed the answer for it
+      c.write('GET /next HTTP/1.1\r\nhost: a\r\n\r\n');
+      const { responses } = await c.responses(['GET', 'GET']);
+      expect(responses[1]?.body.toString()).toBe('next');
+    });
+
+    it('chunked before gzip (read to the close, RFC 9112 §6.3): a 502, as the client cannot be sent chunked twice', async () => {
+      const up = await rawUpstream((s) => s.end(`HTTP/1.1 200 OK\r\ntransfer-encoding: chunked, gzip\r\n\r\n${gzipped.toString('latin1')}`, 'latin1'));
+      const port = await front(makeUpstream(up.port));
+      const r = await call(port);
+      expect([r.status, JSON.parse(r.body.toString()).error.type]).toEqual([502, 'bad_gateway']);
+    });
+
+    it('to an HTTP/1.0 client, who cannot be sent a transfer coding (RFC 9112 §6.1): a 502 that says why', async () => {
+      const up = await rawUpstream((s) => s.write(`HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, chunked\r\n\r\n${chunks(gzipped)}`, 'latin1'));
+      const port = await front(makeUpstream(up.port));
+      const c = await rawClient(port);
+      c.write('GET /coded HTTP/1.0\r\n\r\n');
+      const [r] = (await c.responses(['GET'])).responses;
+      expect(r?.status).toBe(502);
+      expect(r?.body.toString()).toMatch(/gzip.*HTTP\/1\.0/);
+    });
+  });
 
   it("an engine answer with transfer-encoding: chunked and a content-length (a smuggling sign): Transfer-Encoding wins, the client's wire holds the whole body and no content-length, and its next request is answered", async () => {
     const up = await rawUpstream((s, head) => {
