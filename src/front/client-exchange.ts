@@ -182,7 +182,8 @@ export class ClientResponse {
     this.chunking = false;
   }
 
-  write(chunk: Buffer | string): boolean {
+  /** `transient`: `chunk` is only valid during the call (a shared read buffer); it is copied, once, if kept. */
+  write(chunk: Buffer | string, transient = false): boolean {
     if (this.ended || this.conn.socket.destroyed) return false;
     const socket = this.conn.socket;
     const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -190,8 +191,8 @@ export class ClientResponse {
     const head = this.head ?? '';
     this.head = null;
     // the head, when it has not gone yet, leaves with the first data (one write, one wake-up of the client)
-    if (!this.chunking) return head === '' ? socket.write(data) : writeJoined(socket, head, [data]);
-    return writeJoined(socket, `${head}${data.length.toString(16)}\r\n`, [data], '\r\n');
+    if (!this.chunking) return head === '' ? socket.write(transient ? Buffer.from(data) : data) : writeJoined(socket, head, [data], '', transient);
+    return writeJoined(socket, `${head}${data.length.toString(16)}\r\n`, [data], '\r\n', transient);
   }
 
   /** Sends the head now, without waiting for the first body bytes. */

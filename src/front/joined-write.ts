@@ -10,16 +10,17 @@ const JOIN_LIMIT = 16 * 1024;
 
 /**
  * Writes `head` (latin1), then `parts`, then `tail` (latin1, framing such as a chunk's CRLF) to `socket` as one
- * piece; returns what socket.write returned for the last of them (false: stop until 'drain').
+ * piece; returns what socket.write returned for the last of them (false: stop until 'drain'). `transient`: the parts
+ * are only valid during the call (a shared read buffer), so they are copied whichever way they are written.
  */
-export function writeJoined(socket: net.Socket, head: string, parts: readonly Buffer[], tail = ''): boolean {
+export function writeJoined(socket: net.Socket, head: string, parts: readonly Buffer[], tail = '', transient = false): boolean {
   let size = head.length + tail.length;
   for (const p of parts) size += p.length;
   if (size > JOIN_LIMIT) {
     socket.cork();
     if (head !== '') socket.write(head, 'latin1');
     let ok = true;
-    for (const p of parts) ok = socket.write(p);
+    for (const p of parts) ok = socket.write(transient ? Buffer.from(p) : p);
     if (tail !== '') ok = socket.write(tail, 'latin1');
     socket.uncork();
     return ok;

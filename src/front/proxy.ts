@@ -119,23 +119,24 @@ class Relay {
     if (this.over) return false;
     try {
       if (this.body !== null) return this.bodyBytes(buf, 0, n, false);
-      const head = this.headBytes === null ? Buffer.from(buf.subarray(0, n)) : Buffer.concat([this.headBytes, buf.subarray(0, n)]);
-      this.headBytes = head;
+      // a head that came whole in one read is parsed where it lies, in the pool's read buffer; a partial one is kept
+      const owned = this.headBytes !== null;
+      const head = owned ? Buffer.concat([this.headBytes as Buffer, buf.subarray(0, n)]) : buf.subarray(0, n);
       let at = 0;
       for (;;) {
         const parsed = parseResponseHead(head.subarray(at), HEAD_LIMIT);
-        if (parsed === null) return (this.headBytes = head.subarray(at)), true;
+        if (parsed === null) return (this.headBytes = owned ? head.subarray(at) : Buffer.from(head.subarray(at))), true;
         at += parsed.length;
         // 1xx interim answers (100 Continue, 103 Early Hints) are not passed on; 101 was never asked for
         if (parsed.status === 101) throw new MalformedAnswerError('the engine switched protocols (101), which the front never asks for');
-        if (parsed.status >= 200) return this.answer(parsed, head, at);
+        if (parsed.status >= 200) return this.answer(parsed, head, at, owned);
       }
     } catch (err) {
       return this.fail(err as Error);
     }
   }
 
-  private answer(head: ResponseHead, bytes: Buffer, bodyStart: number): boolean {
+  private answer(head: ResponseHead, bytes: Buffer, bodyStart: number, owned: boolean): boolean {
     this.headBytes = null;
     const framing = bodyFraming(this.req.method, head);
     this.keep = reusable(head, framing);
@@ -147,23 +148,25 @@ class Relay {
     this.passFraming = framing.kind === 'chunked' && this.res.chunked;
     if (this.passFraming) this.res.passFraming();
     // the head leaves with the first body bytes when they came with it (one write, one wake-up of the client)
-    const ok = this.bodyBytes(bytes, bodyStart, bytes.length, true);
+    const ok = this.bodyBytes(bytes, bodyStart, bytes.length, owned);
     // a head alone still reaches the client before the loop waits again, not held back for the first event
     if (!this.responseDone && !this.wrote) setImmediate(() => this.wrote || this.res.flush());
     return ok;
   }
 
-  /** buf[start, end) of the body; `owned`: buf is the relay's (else it is the pool's read buffer, copied first). */
+  /**
+   * buf[start, end) of the body; `owned`: buf is the relay's, else it is the pool's read buffer and what the client
+   * is sent of it is copied (once: with the head into one Buffer, or alone).
+   */
   private bodyBytes(buf: Buffer, start: number, end: number, owned: boolean): boolean {
     const reader = this.body as BodyReader;
-    const copy = (from: number, to: number): Buffer => (owned ? buf.subarray(from, to) : Buffer.from(buf.subarray(from, to)));
     let ok = true;
     let fed;
     if (this.passFraming) {
       fed = reader.feed(buf, start, end, null);
-      if (fed.used > 0) ok = this.send(copy(start, start + fed.used));
+      if (fed.used > 0) ok = this.send(buf.subarray(start, start + fed.used), !owned);
     } else {
-      fed = reader.feed(buf, start, end, (from, to) => void (ok = this.send(copy(from, to)) && ok));
+      fed = reader.feed(buf, start, end, (from, to) => void (ok = this.send(buf.subarray(from, to), !owned) && ok));
     }
     if (fed.data > 0) this.onBody?.(fed.data);
     if (fed.done) {
@@ -179,9 +182,9 @@ class Relay {
   }
 
   /** A piece of the body to the client (the head with the first). */
-  private send(chunk: Buffer): boolean {
+  private send(chunk: Buffer, transient: boolean): boolean {
     this.wrote = true;
-    return this.res.write(chunk);
+    return this.res.write(chunk, transient);
   }
 
   /** The engine's connection ended (`err` null: it closed its side) before this relay finished. */

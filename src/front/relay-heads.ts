@@ -20,15 +20,20 @@ const NOT_TO_ENGINE = new Set([...HOP_BY_HOP, 'x-forwarded-for', 'x-forwarded-pr
 export function requestHead(req: ClientRequest, host: string, port: number): { head: string; chunked: boolean; hasBody: boolean } {
   const h = req.head;
   const client = req.socket.remoteAddress ?? '';
-  const named = listTokens(headerValues(h, 'connection'));
-  const prior = headerValues(h, 'x-forwarded-for').join(', ');
+  const named = h.connection;
+  let forwardedFor: string[] | null = null;
+  let hasHost = false;
   let head = `${h.method} ${h.target} HTTP/1.1\r\n`;
   for (let i = 0; i < h.names.length; i++) {
     const name = h.names[i] as string;
-    if (!NOT_TO_ENGINE.has(name) && !(named.length > 0 && named.includes(name))) head += `${h.raw[2 * i] as string}: ${h.raw[2 * i + 1] as string}\r\n`;
+    const value = h.raw[2 * i + 1] as string;
+    if (name === 'x-forwarded-for') (forwardedFor ??= []).push(value);
+    else if (name === 'host') hasHost = true;
+    if (!NOT_TO_ENGINE.has(name) && !(named.length > 0 && named.includes(name))) head += `${h.raw[2 * i] as string}: ${value}\r\n`;
   }
   // an HTTP/1.0 client may send no Host; the engine speaks HTTP/1.1, where it is required
-  if (!h.names.includes('host')) head += `host: ${host}:${port}\r\n`;
+  if (!hasHost) head += `host: ${host}:${port}\r\n`;
+  const prior = forwardedFor === null ? '' : forwardedFor.join(', ');
   head += `x-forwarded-for: ${prior !== '' ? `${prior}, ${client}` : client}\r\nx-forwarded-proto: ${'encrypted' in req.socket ? 'https' : 'http'}\r\n`;
   // the front has decoded a chunked request body: it goes on chunked (sizes of the front's own), a counted one with its length
   const chunked = h.framing.kind === 'chunked';

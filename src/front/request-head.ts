@@ -30,6 +30,8 @@ export interface RequestHead extends Fields {
   keepAlive: boolean;
   /** `Expect: 100-continue`: the client waits for a 100 before sending its body. */
   expectContinue: boolean;
+  /** The Connection header's tokens, lower case: the fields they name are this hop's only. */
+  connection: string[];
 }
 
 const DIGITS = /^\d{1,15}$/;
@@ -83,7 +85,7 @@ export function parseRequestHead(buf: Buffer, limit: number, checked = 0): Reque
   return {
     length: end + 4, method, target, httpMinor, raw, names, framing: framingOf(f, httpMinor),
     keepAlive: httpMinor === 1 ? !connection.includes('close') : connection.includes('keep-alive') && !connection.includes('close'),
-    expectContinue: f.expect !== undefined && httpMinor === 1,
+    expectContinue: f.expect !== undefined && httpMinor === 1, connection,
   };
 }
 
