@@ -2,6 +2,7 @@
 // ends, separators, controls, obs-text, the letters of HTTP/ and of the framing fields) inserted, deleted and
 // replaced, lines duplicated, dropped and spliced in, case changed, CRLF turned into a bare LF or CR, blank lines
 // prepended. Strings hold one char per byte (latin1).
+import { asciiJson } from './head-parsers-compare.js';
 
 /** mulberry32: a 32-bit seed, a stream of numbers in [0, 1); the same seed gives the same stream. */
 export function mulberry32(seed: number): () => number {
@@ -37,7 +38,7 @@ type Mutation = (text: string, rng: Rng, splice: readonly string[]) => [string, 
 
 const at = (text: string, rng: Rng): number => rng.int(text.length + 1);
 const lines = (text: string): string[] => text.split('\r\n');
-const show = (s: string): string => JSON.stringify(s);
+const show = (s: string): string => asciiJson(s);
 
 const mutations: Mutation[] = [
   (text, rng) => {

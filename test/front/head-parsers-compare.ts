@@ -70,6 +70,12 @@ function responseOutcome(side: ResponseSide, buf: Buffer, limit: number): Outcom
   });
 }
 
+/** JSON with every char outside printable ASCII escaped (\u00a0, \u007f): obs-text and DEL print as what they are. */
+export function asciiJson(value: unknown): string {
+  const json = JSON.stringify(value, (_k, v: unknown) => (v === undefined ? '<undefined>' : v)) ?? 'undefined';
+  return json.replace(/[\x7f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /**
  * `text` as a JSON string, exactly; a unit of up to 8 bytes repeated 16 times or more written `+ "ab".repeat(n) +`, so
  * that a 64 KiB head prints as a line that can be pasted back as a JavaScript expression.
@@ -78,15 +84,15 @@ export function showInput(text: string): string {
   const parts = text.split(/((.{1,8}?)\2{15,})/s);
   const out: string[] = [];
   for (let i = 0; i < parts.length; i += 3) {
-    if (parts[i] !== '') out.push(JSON.stringify(parts[i]));
+    if (parts[i] !== '') out.push(asciiJson(parts[i]));
     const run = parts[i + 1];
     const unit = parts[i + 2];
-    if (run !== undefined && unit !== undefined) out.push(`${JSON.stringify(unit)}.repeat(${run.length / unit.length})`);
+    if (run !== undefined && unit !== undefined) out.push(`${asciiJson(unit)}.repeat(${run.length / unit.length})`);
   }
   return out.length === 0 ? '""' : out.join(' + ');
 }
 
-const show = (o: Outcome): string => JSON.stringify(o, (_k, v: unknown) => (v === undefined ? '<undefined>' : v));
+const show = (o: Outcome): string => asciiJson(o);
 
 function kindOf(o: Outcome): string | number {
   if ('head' in o) return 'head';

@@ -110,6 +110,8 @@ describe('request heads: parseRequestHead and the reference agree', () => {
       inputs.push([`${pairs} blank lines`, '\r\n'.repeat(pairs)], [`${pairs} blank lines and a CR`, `${'\r\n'.repeat(pairs)}\r`]);
       inputs.push([`${pairs} blank lines, then a head`, `${'\r\n'.repeat(pairs)}GET / HTTP/1.1\r\nHost: a\r\n\r\n`]);
     }
+    const bareThenOver = `GET / HTTP/1.1\r\nX: a\nb\r\n${padded(REQUEST_LIMIT + 20).slice(36)}`;
+    inputs.push(['a bare LF early, then over the limit: 431 whole, 400 in pieces', bareThenOver]);
     inputs.push(['never ended, the limit long', padded(REQUEST_LIMIT).slice(0, REQUEST_LIMIT)], ['never ended, a byte over', padded(REQUEST_LIMIT + 8).slice(0, REQUEST_LIMIT + 1)]);
     const rng = rngOf(SEED);
     for (const [name, text] of inputs) {
@@ -131,6 +133,7 @@ describe('request heads: parseRequestHead and the reference agree', () => {
     }
     expect(wholeRequest('the limit long', padded(REQUEST_LIMIT)).kind).toBe('head');
     expect(wholeRequest('a byte over the limit', padded(REQUEST_LIMIT + 1)).kind).toBe(431);
+    expect(wholeRequest('a bare LF early, then over the limit', bareThenOver).kind).toBe(431);
   });
 
   it(`${MUTANTS} mutants of the corpus, seed ${SEED}: whole, a byte at a time, drawn prefixes, splits and pieces`, () => {
@@ -242,6 +245,8 @@ describe('the comparison itself', () => {
     expect(shown).toBe('"GET / HTTP/1.1" + "\\r\\nX-A: b".repeat(100) + "\\r\\nX-Pad: " + "p".repeat(5000) + "\\r\\n\\r\\n"');
     expect(new Function(`return ${shown}`)()).toBe(text);
     expect(showInput('')).toBe('""');
+    expect(showInput('caf\xe9\xa0\x7f\x00')).toBe('"caf\\u00e9\\u00a0\\u007f\\u0000"');
+    expect(JSON.parse(showInput('caf\xe9\xa0\x7f\x00'))).toBe('caf\xe9\xa0\x7f\x00');
     expect(showCuts([3, 5, 6, 7, 8, 10, 11, 40])).toBe('[3, 5..8, 10, 11, 40]');
   });
 });
