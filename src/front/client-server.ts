@@ -10,7 +10,7 @@ import { STATUS_CODES } from 'node:http';
 import type net from 'node:net';
 import { bodyReader, type BodyReader } from './body-reader.js';
 import { ClientRequest, ClientResponse, type ExchangeHost } from './client-exchange.js';
-import { BadRequestError, parseRequestHead, type RequestHead } from './request-head.js';
+import { BadRequestError, leadingBlankLines, parseRequestHead, type RequestHead } from './request-head.js';
 
 export interface ClientTimeouts {
   /** From a head's first byte to its blank line. */
@@ -76,6 +76,7 @@ class Connection implements ExchangeHost {
   private pending: Buffer | null = null; // bytes not yet parsed: the next head, or pipelined requests
   private store: Buffer | null = null; // where pending grows, when it starts at this buffer's start
   private checked = 0; // bytes of pending the head parser has looked at without finding the head's end
+  private dropped = 0; // bytes of blank lines dropped before the head now coming (they count toward its limit)
   private exchange: ClientResponse | null = null;
   private request: ClientRequest | null = null;
   private body: BodyReader | null = null; // the current request's body, while it is read
@@ -143,15 +144,23 @@ class Connection implements ExchangeHost {
       this.headStarted = Date.now();
       this.deadline = this.headStarted + this.timeouts.headersMs;
     }
+    // blank lines before a head are dropped as they come, not held: skipped again on every call, a trickle of
+    // them cost the square of their length in CPU
+    const blank = leadingBlankLines(bytes);
     let head: RequestHead | null;
     try {
-      head = parseRequestHead(bytes, HEAD_LIMIT, this.checked);
+      head = parseRequestHead(bytes.subarray(blank), HEAD_LIMIT, Math.max(0, this.checked - blank), this.dropped + blank);
     } catch (err) {
       return this.refuse(err as BadRequestError);
     }
-    if (head === null) return void (this.checked = bytes.length);
+    if (blank > 0) {
+      this.dropped += blank;
+      this.pending = bytes.length === blank ? null : bytes.subarray(blank);
+    }
+    if (head === null) return void (this.checked = bytes.length - blank);
     this.checked = 0;
-    this.pending = head.length === bytes.length ? null : bytes.subarray(head.length);
+    this.dropped = 0;
+    this.pending = head.length === bytes.length - blank ? null : bytes.subarray(blank + head.length);
     this.deadline = this.headStarted + this.timeouts.requestMs;
     const req = new ClientRequest(head, this.socket);
     const res = new ClientResponse(this, req);

@@ -98,19 +98,28 @@ export function headerValues(f: Fields, name: string): string[] {
   return out;
 }
 
-/** The comma-separated tokens of `values`, lower case, empty ones left out (Connection, Transfer-Encoding). */
+/** s[a, b) without the spaces and tabs around it. */
+function trimOws(s: string, a: number, b: number): string {
+  while (a < b && isOws(s.charCodeAt(a))) a++;
+  while (b > a && isOws(s.charCodeAt(b - 1))) b--;
+  return s.slice(a, b);
+}
+
+/**
+ * The comma-separated tokens of `values`, lower case, empty ones left out (Connection, Transfer-Encoding). Trimmed
+ * of spaces and tabs only (RFC 9110 §5.6.1): String.trim also took a NBSP (0xa0), which the field grammar keeps as
+ * data, so that "chunked\xa0" read as chunked here and as an unknown coding to a proxy that does not strip it.
+ */
 export function listTokens(values: readonly string[]): string[] {
   const out: string[] = [];
   for (const v of values) {
-    // one token, the usual case ("keep-alive", "chunked"): no split
-    if (!v.includes(',')) {
-      const token = v.trim().toLowerCase();
+    let from = 0;
+    while (from <= v.length) {
+      let comma = v.indexOf(',', from);
+      if (comma < 0) comma = v.length;
+      const token = trimOws(v, from, comma).toLowerCase();
       if (token !== '') out.push(token);
-      continue;
-    }
-    for (const t of v.split(',')) {
-      const token = t.trim().toLowerCase();
-      if (token !== '') out.push(token);
+      from = comma + 1;
     }
   }
   return out;

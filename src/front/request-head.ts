@@ -45,23 +45,23 @@ export function fieldOf(head: Fields, name: string): string | undefined {
 /**
  * The head at the start of `buf`, or null while its blank line has not arrived; over `limit` bytes: 431. `checked`:
  * the bytes an earlier call already looked at and returned null for (the head arriving in pieces), not looked at
- * again: a head trickled a byte at a time costs its length, not its length squared.
+ * again: a head trickled a byte at a time costs its length, not its length squared. `dropped`: bytes of blank lines
+ * before `buf` the caller has already dropped (leadingBlankLines), which count toward the limit.
  */
-export function parseRequestHead(buf: Buffer, limit: number, checked = 0): RequestHead | null {
+export function parseRequestHead(buf: Buffer, limit: number, checked = 0, dropped = 0): RequestHead | null {
   // empty lines before a request line are skipped (RFC 9112 §2.2): some clients send a CRLF after a POST body
-  let start = 0;
-  while (buf[start] === 13 && buf[start + 1] === 10) start += 2;
+  const start = leadingBlankLines(buf);
   // the blank lines count toward the limit: skipped and held, a flood of them grew the buffer without bound
-  if (start + 1 >= buf.length && buf.length > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
+  if (start + 1 >= buf.length && buf.length + dropped > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
   if (start === buf.length || (buf[start] === 13 && start + 1 === buf.length)) return null;
   const end = headEnd(buf, Math.max(start, checked - 3));
   if (end < 0) {
-    if (buf.length > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
+    if (buf.length + dropped > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
     // a head that cannot become a request is refused at once, not when its blank line comes (or never does)
     checkNewLineEnds(buf, Math.max(start, checked - 1));
     return null;
   }
-  if (end + 4 > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
+  if (end + 4 + dropped > limit) throw new BadRequestError(431, `the request head is over ${limit} bytes`);
   const text = buf.toString('latin1', start, end);
   const malformed = (what: string, line: string): BadRequestError =>
     /[\r\n]/.test(line) ? bareCrOrLf() : new BadRequestError(400, `${what} is malformed (${JSON.stringify(line.slice(0, 40))})`);
@@ -78,6 +78,7 @@ export function parseRequestHead(buf: Buffer, limit: number, checked = 0): Reque
   checkTarget(method, target);
   const f = framingFields(head);
   if (f.hosts > 1 || (f.hosts === 0 && httpMinor === 1)) throw new BadRequestError(400, `an HTTP/1.${httpMinor} request needs ${httpMinor === 1 ? 'exactly' : 'at most'} one Host header (it has ${f.hosts})`);
+  if (f.host !== undefined && !HOST.test(f.host)) throw new BadRequestError(400, `the Host header ${JSON.stringify(f.host.slice(0, 40))} is not a host and port`);
   const connection = f.connection === null ? [] : listTokens(f.connection);
   if (f.expects > 1 || (f.expect !== undefined && f.expect.toLowerCase() !== '100-continue')) {
     throw new BadRequestError(417, 'only "Expect: 100-continue" is understood');
@@ -92,6 +93,8 @@ export function parseRequestHead(buf: Buffer, limit: number, checked = 0): Reque
 /** The fields the front's decisions about a request read, gathered in one pass over its names. */
 interface FramingFields {
   hosts: number;
+  /** The first Host's value. */
+  host: string | undefined;
   expects: number;
   /** The first Expect's value. */
   expect: string | undefined;
@@ -105,11 +108,11 @@ interface FramingFields {
 }
 
 function framingFields({ names, raw }: Fields): FramingFields {
-  const f: FramingFields = { hosts: 0, expects: 0, expect: undefined, lengths: 0, length: undefined, codings: null, connection: null };
+  const f: FramingFields = { hosts: 0, host: undefined, expects: 0, expect: undefined, lengths: 0, length: undefined, codings: null, connection: null };
   for (let i = 0; i < names.length; i++) {
     const value = raw[2 * i + 1] as string;
     switch (names[i]) {
-      case 'host': f.hosts++; break;
+      case 'host': if (f.hosts++ === 0) f.host = value; break;
       case 'expect': if (f.expects++ === 0) f.expect = value; break;
       case 'content-length': if (f.lengths++ === 0) f.length = value; break;
       case 'transfer-encoding': (f.codings ??= []).push(value); break;
@@ -117,6 +120,13 @@ function framingFields({ names, raw }: Fields): FramingFields {
     }
   }
   return f;
+}
+
+/** How many bytes of empty lines (CRLF pairs) `buf` starts with. */
+export function leadingBlankLines(buf: Buffer): number {
+  let n = 0;
+  while (buf[n] === 13 && buf[n + 1] === 10) n += 2;
+  return n;
 }
 
 const bareCrOrLf = (): BadRequestError => new BadRequestError(400, 'the request head has a bare CR or LF: its lines end in CRLF');
@@ -152,10 +162,19 @@ function checkNewLineEnds(buf: Buffer, at: number): void {
   }
 }
 
+/**
+ * uri-host [":" port] (RFC 9112 §3.2, RFC 3986 §3.2.2): an IP literal in brackets or a reg-name (possibly empty,
+ * for a target without an authority). A Host with anything else is refused (§3.2 asks for a 400): a space, a slash
+ * or an @ in it are read differently by whoever routes on it.
+ */
+const HOST = /^(?:\[[0-9A-Za-z:.\-_~!$&'()*+,;=]+\]|[0-9A-Za-z\-._~!$&'()*+,;=%]*)(?::\d*)?$/;
+/** An absolute-form target's scheme and authority (no userinfo: RFC 9110 §4.2.4). */
+const ABSOLUTE = /^https?:\/\/(?:\[[0-9A-Za-z:.\-_~!$&'()*+,;=]+\]|[0-9A-Za-z\-._~!$&'()*+,;=%]+)(?::\d*)?(?:[/?#]|$)/i;
+
 /** The target's form fits the method (RFC 9112 §3.2): no tunnels (CONNECT), `*` for OPTIONS only. */
 function checkTarget(method: string, target: string): void {
   if (method === 'CONNECT') throw new BadRequestError(501, 'CONNECT is not served: nimlet is not a tunnel');
-  if (target === '*' ? method === 'OPTIONS' : target.startsWith('/') || /^https?:\/\//i.test(target)) return;
+  if (target === '*' ? method === 'OPTIONS' : target.startsWith('/') || ABSOLUTE.test(target)) return;
   throw new BadRequestError(400, `the request target ${JSON.stringify(target.slice(0, 40))} is not a path, an absolute URL or * (for OPTIONS)`);
 }
 

@@ -40,9 +40,20 @@ export function parseResponseHead(buf: Buffer, limit: number): ResponseHead | nu
   const status = statusCode(text, lineEnd);
   if (status === 0) throw new MalformedAnswerError(`the engine did not answer with an HTTP/1 status line (got ${JSON.stringify(text.slice(0, Math.min(lineEnd, 40)))})`);
   const { raw, names } = parseFields(text, lineEnd + 2, (line) => new MalformedAnswerError(`the engine sent a malformed header line ${JSON.stringify(line.slice(0, 40))}`));
-  // the reason phrase: after the code's space, up to the line's end (a bare CR or LF in it failed statusCode)
-  const reason = lineEnd > 12 ? text.slice(13, lineEnd) : '';
+  // the reason phrase: after the code's space, up to the line's end (a bare CR or LF in it failed statusCode); one
+  // with other control characters is dropped, the client gets the status's usual one (RFC 9112 §4: HTAB, SP, VCHAR,
+  // obs-text), rather than an escape sequence or a NUL for its terminal or its log
+  const reason = lineEnd > 12 && printable(text, 13, lineEnd) ? text.slice(13, lineEnd) : '';
   return { length: end + 4, httpMinor: text.charCodeAt(7) === 48 ? 0 : 1, status, reason, raw, names };
+}
+
+/** text[a, b) holds only HTAB, SP, VCHAR and obs-text. */
+function printable(text: string, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 9) || c === 0x7f) return false;
+  }
+  return true;
 }
 
 /**
@@ -73,8 +84,11 @@ export function bodyFraming(method: string, head: ResponseHead): BodyFraming {
   const codings = listTokens(headerValues(head, 'transfer-encoding'));
   // a final chunked coding delimits the body; any other coding leaves it to the connection's close
   if (codings.length > 0) return codings.at(-1) === 'chunked' ? { kind: 'chunked' } : { kind: 'close' };
-  const lengths = new Set(listTokens(headerValues(head, 'content-length')));
-  if (lengths.size === 0) return { kind: 'close' };
+  const values = headerValues(head, 'content-length');
+  if (values.length === 0) return { kind: 'close' };
+  // a Content-Length field that holds no length (empty, a lone comma) is as unusable as a wrong one (RFC 9112 §6.3
+  // item 5), not an absent one: read to the close, the body's end would be the engine's guess and not the front's
+  const lengths = new Set(listTokens(values));
   const [only] = lengths;
   if (lengths.size > 1 || only === undefined || !/^\d{1,15}$/.test(only)) {
     throw new MalformedAnswerError(`the engine sent an unusable Content-Length (${[...lengths].join(', ').slice(0, 40)})`);

@@ -237,6 +237,20 @@ describe('the front\'s client-side server', () => {
     expect(await c.until('close', 1500)).toMatch(/^HTTP\/1\.1 431 /);
   });
 
+  it.each([
+    ['8 KiB of them, then a head: answered', 8, 100, /^HTTP\/1\.1 200 /],
+    ['10 KiB of them, then a 7 KiB head: 431, the dropped lines counted', 10, 7 * 1024, /^HTTP\/1\.1 431 /],
+  ])('blank lines arriving in pieces are dropped as they come (not held, nor looked at again) and still count toward the limit: %s', async (_what, kib, headBytes, answer) => {
+    const { port } = await serve(ok);
+    const c = await client(port);
+    for (let i = 0; i < kib; i++) {
+      c.socket.write(Buffer.alloc(1024, '\r\n'));
+      await sleep(5);
+    }
+    c.socket.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(Math.max(0, headBytes - 40))}\r\nConnection: close\r\n\r\n`);
+    expect(await c.until('close', 1500)).toMatch(answer);
+  });
+
   it('a client that pipelines requests without reading the answers is not read further while its answers are unsent', async () => {
     let seen = 0;
     const big = Buffer.alloc(1024 * 1024, 'x');

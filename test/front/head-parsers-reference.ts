@@ -5,6 +5,11 @@
 // Not code to maintain: do not fix, speed up or tidy it. The rewrite must behave as this does on every input; a
 // change of behaviour made on purpose is made here too, in the same commit, saying why. Self-contained on purpose:
 // it imports only the two error classes, so that what both sides throw compares as the same class.
+// Changed on purpose since 5f6bc93, each marked "ON PURPOSE" where it is:
+//   - listTokens trims spaces and tabs only (String.trim took a NBSP: "chunked\xa0" read as chunked);
+//   - a Host that is not uri-host[:port], and an absolute-form target without an authority: 400;
+//   - a response Content-Length field that holds no length (empty, a lone comma): unusable, not absent;
+//   - a reason phrase with control characters is dropped (''), the client gets the status's usual one.
 import { BadRequestError } from '../../src/front/request-head.js';
 import { MalformedAnswerError } from '../../src/front/response-head.js';
 
@@ -61,7 +66,8 @@ function listTokens(values: readonly string[]): string[] {
   const out: string[] = [];
   for (const v of values) {
     for (const t of v.split(',')) {
-      const token = t.trim().toLowerCase();
+      // ON PURPOSE: spaces and tabs only (RFC 9110 §5.6.1)
+      const token = t.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase();
       if (token !== '') out.push(token);
     }
   }
@@ -115,6 +121,9 @@ export function parseRequestHead(buf: Buffer, limit: number, checked = 0): Reque
   checkTarget(method, target);
   const hosts = countFields(head, 'host');
   if (hosts > 1 || (hosts === 0 && httpMinor === 1)) throw new BadRequestError(400, `an HTTP/1.${httpMinor} request needs ${httpMinor === 1 ? 'exactly' : 'at most'} one Host header (it has ${hosts})`);
+  // ON PURPOSE: the Host's value is uri-host [":" port] (RFC 9112 §3.2)
+  const host = fieldOf(head, 'host');
+  if (host !== undefined && !/^(?:\[[0-9A-Za-z:.\-_~!$&'()*+,;=]+\]|[0-9A-Za-z\-._~!$&'()*+,;=%]*)(?::\d*)?$/.test(host)) throw new BadRequestError(400, `the Host header ${JSON.stringify(host.slice(0, 40))} is not a host and port`);
   const connection = listTokens(headerValues(head, 'connection'));
   const expect = fieldOf(head, 'expect');
   if (countFields(head, 'expect') > 1 || (expect !== undefined && expect.toLowerCase() !== '100-continue')) {
@@ -138,7 +147,8 @@ function checkNewLineEnds(buf: Buffer, at: number): void {
 
 function checkTarget(method: string, target: string): void {
   if (method === 'CONNECT') throw new BadRequestError(501, 'CONNECT is not served: nimlet is not a tunnel');
-  if (target === '*' ? method === 'OPTIONS' : target.startsWith('/') || /^https?:\/\//i.test(target)) return;
+  // ON PURPOSE: an absolute-form target has an authority
+  if (target === '*' ? method === 'OPTIONS' : target.startsWith('/') || /^https?:\/\/(?:\[[0-9A-Za-z:.\-_~!$&'()*+,;=]+\]|[0-9A-Za-z\-._~!$&'()*+,;=%]+)(?::\d*)?(?:[/?#]|$)/i.test(target)) return;
   throw new BadRequestError(400, `the request target ${JSON.stringify(target.slice(0, 40))} is not a path, an absolute URL or * (for OPTIONS)`);
 }
 
@@ -182,15 +192,18 @@ export function parseResponseHead(buf: Buffer, limit: number): ResponseHead | nu
   const m = STATUS_LINE.exec(lines[0] ?? '');
   if (m === null) throw new MalformedAnswerError(`the engine did not answer with an HTTP/1 status line (got ${JSON.stringify((lines[0] ?? '').slice(0, 40))})`);
   const { raw, names } = parseFieldLines(lines, 1, (line) => new MalformedAnswerError(`the engine sent a malformed header line ${JSON.stringify(line.slice(0, 40))}`));
-  return { length: end + 4, httpMinor: m[1] === '0' ? 0 : 1, status: Number(m[2]), reason: m[3] ?? '', raw, names };
+  // ON PURPOSE: a reason with control characters other than HTAB is dropped
+  const reason = /[\x00-\x08\x0a-\x1f\x7f]/.test(m[3] ?? '') ? '' : m[3] ?? '';
+  return { length: end + 4, httpMinor: m[1] === '0' ? 0 : 1, status: Number(m[2]), reason, raw, names };
 }
 
 export function bodyFraming(method: string, head: ResponseHead): BodyFraming {
   if (method === 'HEAD' || head.status < 200 || head.status === 204 || head.status === 304) return { kind: 'none' };
   const codings = listTokens(headerValues(head, 'transfer-encoding'));
   if (codings.length > 0) return codings.at(-1) === 'chunked' ? { kind: 'chunked' } : { kind: 'close' };
+  // ON PURPOSE: a Content-Length field that holds no length is unusable, not absent
+  if (headerValues(head, 'content-length').length === 0) return { kind: 'close' };
   const lengths = new Set(listTokens(headerValues(head, 'content-length')));
-  if (lengths.size === 0) return { kind: 'close' };
   const [only] = lengths;
   if (lengths.size > 1 || only === undefined || !/^\d{1,15}$/.test(only)) {
     throw new MalformedAnswerError(`the engine sent an unusable Content-Length (${[...lengths].join(', ').slice(0, 40)})`);

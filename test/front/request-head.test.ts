@@ -60,6 +60,10 @@ describe('parseRequestHead: what a well-formed head says', () => {
     }
   });
 
+  it.each(['127.0.0.1:8000', '[::1]:8000', '[v1.fe80::a+en1]', 'nim.example.com', 'xn--nxasmq6b.example', 'a%2Db', 'a:', ''])('Host %j: a host and a port, taken', (host) => {
+    expect(parse(head(['GET / HTTP/1.1', `Host: ${host}`]))?.names).toEqual(['host']);
+  });
+
   it.each([[''], ['\r\n'], ['\r'], ['GET / HTTP/1.1\r\nHost: a\r\n'], ['GET / HTTP/1.1\r\nHost: a\r\n\r']])('not yet whole: %j → null', (text) => {
     expect(parse(text)).toBeNull();
   });
@@ -85,6 +89,14 @@ describe('parseRequestHead: refused heads and their status', () => {
     ['xchunked', ['POST / HTTP/1.1', 'Host: a', 'Transfer-Encoding: xchunked'], 400],
     ['gzip then chunked: well framed, not decoded here', ['POST / HTTP/1.1', 'Host: a', 'Transfer-Encoding: gzip, chunked'], 501],
     ['Transfer-Encoding in HTTP/1.0', ['POST / HTTP/1.0', 'Transfer-Encoding: chunked'], 400],
+    // only spaces and tabs are trimmed from a token: "chunked" and a NBSP is another coding (String.trim took it)
+    ['chunked and a NBSP', ['POST / HTTP/1.1', 'Host: a', 'Transfer-Encoding: chunked\xa0'], 400],
+    // Host is uri-host [":" port] (RFC 9112 §3.2): whoever routes on it must read what the front read
+    ['a Host with a space, a slash and an @', ['GET / HTTP/1.1', 'Host: a b/c@d'], 400],
+    ['a Host with a userinfo', ['GET / HTTP/1.1', 'Host: user@a'], 400],
+    ['a Host with a port that is no number', ['GET / HTTP/1.1', 'Host: a:8o'], 400],
+    ['an absolute-form target without an authority', ['GET http:///x HTTP/1.1', 'Host: a'], 400],
+    ['an absolute-form target with a userinfo', ['GET http://u@a/x HTTP/1.1', 'Host: a'], 400],
     // field lines
     ['a space before the colon', ['POST / HTTP/1.1', 'Host: a', 'Content-Length : 5'], 400],
     ['a tab before the colon', ['POST / HTTP/1.1', 'Host: a', 'Transfer-Encoding\t: chunked'], 400],

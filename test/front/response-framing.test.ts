@@ -14,6 +14,9 @@ describe('parseResponseHead', () => {
     ["HTTP/1.1 418 I'm a teapot\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\n\r\n", { reason: "I'm a teapot", raw: ['Set-Cookie', 'a=1', 'set-cookie', 'b=2'] }],
     ['HTTP/1.1 200 OK\r\nx-odd:  \tcaf\xe9 \t\r\nx-empty:\r\n\r\n', { raw: ['x-odd', 'caf\xe9', 'x-empty', ''] }],
     ['HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n\r\n', { status: 100, length: 25 }],
+    // control characters in a reason: dropped, the client gets the status's usual one (a tab is allowed)
+    ['HTTP/1.1 200 O\x00K\x1b[31m\r\n\r\n', { status: 200, reason: '' }],
+    ['HTTP/1.1 200 O\tK\r\n\r\n', { reason: 'O\tK' }],
   ])('%j', (text, expected) => {
     expect(head(text)).toMatchObject(expected);
   });
@@ -61,6 +64,12 @@ describe('bodyFraming and reusable', () => {
     ['GET', 'HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\n', /unusable Content-Length \(5, 6\)/],
     ['GET', 'HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n', /unusable Content-Length/],
     ['GET', 'HTTP/1.1 200 OK\r\ncontent-length: 1e3\r\n\r\n', /unusable Content-Length/],
+    // a field that holds no length is unusable, not absent (read to the close, the end would be a guess)
+    ['GET', 'HTTP/1.1 200 OK\r\ncontent-length:\r\n\r\n', /unusable Content-Length/],
+    ['GET', 'HTTP/1.1 200 OK\r\ncontent-length: ,\r\n\r\n', /unusable Content-Length/],
+    // only spaces and tabs are trimmed from a token: a NBSP makes it another one (String.trim took it)
+    ['GET', 'HTTP/1.1 200 OK\r\ncontent-length: 5\xa0\r\n\r\n', /unusable Content-Length/],
+    ['GET', 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\xa0\r\n\r\n', { kind: 'close' }, false],
   ])('%s %j', (method, text, expected, reuse) => {
     const h = head(text);
     if (h === null) throw new Error('no head');
