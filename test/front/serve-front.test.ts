@@ -26,9 +26,9 @@ describe('serve with the front', () => {
     });
     expect(ready.json).toEqual({ status: 'ready' });
 
-    const meta = JSON.parse((await request(`${f.base}/v1/metadata`)).body) as Record<string, any>;
+    const meta = JSON.parse((await request(`${f.base}/v1/metadata`)).body) as { profile: { id: string }; modelInfo: { shortName: string }[]; engine: unknown };
     expect(meta.profile.id).toBe(PROFILE_ID);
-    expect(meta.modelInfo[0].shortName).toBe('store');
+    expect(meta.modelInfo[0]?.shortName).toBe('store');
     expect(meta.engine).toEqual({ name: 'vllm', version: '0.0.0-fake' });
     expect(JSON.parse((await request(`${f.base}/v1/version`)).body)).toEqual({ release: expect.stringMatching(/^\d+\.\d+\.\d+/), api: '1.0.0' });
     expect(JSON.parse((await request(`${f.base}/v1/manifest`)).body)).toMatchObject({ id: PROFILE_ID, tags: { llm_engine: 'vllm' } });
