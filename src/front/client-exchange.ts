@@ -73,7 +73,10 @@ export class ClientRequest {
     if (this.state !== 'reading' && this.state !== 'discarding') return;
     const was = this.state;
     this.state = 'ended';
-    if (was === 'reading') this.listener?.end();
+    // let go of the listener (and what its closures hold, a body kept for one write) while the answer streams on
+    const listener = this.listener;
+    this.listener = null;
+    if (was === 'reading') listener?.end();
   }
 
   failed(err: Error): void {
@@ -193,6 +196,19 @@ export class ClientResponse {
     // the head, when it has not gone yet, leaves with the first data (one write, one wake-up of the client)
     if (!this.chunking) return head === '' ? socket.write(transient ? Buffer.from(data) : data) : writeJoined(socket, head, [data], '', transient);
     return writeJoined(socket, `${head}${data.length.toString(16)}\r\n`, [data], '\r\n', transient);
+  }
+
+  /**
+   * buf[start, end) of a buffer that is only valid during the call (the relay's shared read buffer): copied once,
+   * into the Buffer joined with the head while that is unsent, else into one of its own.
+   */
+  writeRange(buf: Buffer, start: number, end: number): boolean {
+    if (this.head !== null || this.chunking) return this.write(buf.subarray(start, end), true);
+    if (this.ended || this.conn.socket.destroyed) return false;
+    if (this.noBody || end === start) return true;
+    const copy = Buffer.allocUnsafe(end - start);
+    buf.copy(copy, 0, start, end);
+    return this.conn.socket.write(copy);
   }
 
   /** Sends the head now, without waiting for the first body bytes. */

@@ -10,7 +10,7 @@
 // Performance).
 import type { ClientRequest, ClientResponse } from './client-exchange.js';
 import { bodyReader, type BodyReader } from './body-reader.js';
-import { createEnginePool, type EngineConnection, type EnginePool } from './engine-pool.js';
+import { createEnginePool, type ConnectionUser, type EngineConnection, type EnginePool } from './engine-pool.js';
 import { writeJoined } from './joined-write.js';
 import { requestHead, responseFields } from './relay-heads.js';
 import { bodyFraming, contentCodings, parseResponseHead, reusable, MalformedAnswerError, type ResponseHead } from './response-head.js';
@@ -49,7 +49,7 @@ function checkCodings(codings: readonly string[], clientMinor: 0 | 1): void {
   if (clientMinor === 0) throw new MalformedAnswerError(`the engine's answer is transfer-coded (${codings.join(', ')}), which an HTTP/1.0 client cannot be sent`);
 }
 
-class Relay {
+class Relay implements ConnectionUser {
   private conn!: EngineConnection;
   private headBytes: Buffer | null = null; // response head bytes received so far
   private body: BodyReader | null = null; // set once the head is in
@@ -69,7 +69,8 @@ class Relay {
   ) {}
 
   start(): void {
-    this.conn = this.upstream.pool.take({ bytes: (buf, n) => this.bytes(buf, n), ended: (err) => this.ended(err), drained: () => this.req.resume() });
+    // the relay is its connection's user itself: no object and closures per request for the pool to call
+    this.conn = this.upstream.pool.take(this);
     // the client went away before the whole answer was sent: cancel the engine's work for it
     this.res.onClose((completed) => completed || this.finish(false));
     this.sendRequest();
@@ -115,7 +116,7 @@ class Relay {
   }
 
   /** Bytes from the engine: the head first (held until complete), then the body as it comes. */
-  private bytes(buf: Buffer, n: number): boolean {
+  bytes(buf: Buffer, n: number): boolean {
     if (this.over) return false;
     try {
       if (this.body !== null) return this.bodyBytes(buf, 0, n, false);
@@ -164,9 +165,9 @@ class Relay {
     let fed;
     if (this.passFraming) {
       fed = reader.feed(buf, start, end, null);
-      if (fed.used > 0) ok = this.send(buf.subarray(start, start + fed.used), !owned);
+      if (fed.used > 0) ok = this.send(buf, start, start + fed.used, owned);
     } else {
-      fed = reader.feed(buf, start, end, (from, to) => void (ok = this.send(buf.subarray(from, to), !owned) && ok));
+      fed = reader.feed(buf, start, end, (from, to) => void (ok = this.send(buf, from, to, owned) && ok));
     }
     if (fed.data > 0) this.onBody?.(fed.data);
     if (fed.done) {
@@ -182,13 +183,18 @@ class Relay {
   }
 
   /** A piece of the body to the client (the head with the first). */
-  private send(chunk: Buffer, transient: boolean): boolean {
+  private send(buf: Buffer, from: number, to: number, owned: boolean): boolean {
     this.wrote = true;
-    return this.res.write(chunk, transient);
+    return owned ? this.res.write(buf.subarray(from, to)) : this.res.writeRange(buf, from, to);
+  }
+
+  /** The engine's socket has room again: the client's body flows on. */
+  drained(): void {
+    this.req.resume();
   }
 
   /** The engine's connection ended (`err` null: it closed its side) before this relay finished. */
-  private ended(err: Error | null): void {
+  ended(err: Error | null): void {
     if (this.over) return;
     if (this.body !== null && err === null && this.body.closeEnds()) {
       this.res.end();
