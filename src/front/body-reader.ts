@@ -79,6 +79,16 @@ function chunkedReader(malformed: Malformed): BodyReader {
           if (left === 0) phase = 'data-cr';
           continue;
         }
+        // a size line whole in this slice (the usual case, one per event): read off the bytes, no string built
+        if (phase === 'size' && line === '') {
+          const next = sizeLine(buf, i, end);
+          if (next > 0) {
+            left = chunkSize(buf, i, next - 2, bad);
+            phase = left === 0 ? 'trailer' : 'data';
+            i = next;
+            continue;
+          }
+        }
         const c = buf[i++] as number;
         if (phase === 'data-cr') phase = c === 13 ? 'data-lf' : bad('no CRLF after a chunk');
         else if (phase === 'data-lf') phase = c === 10 ? 'size' : bad('no CRLF after a chunk');
@@ -106,4 +116,38 @@ function chunkedReader(malformed: Malformed): BodyReader {
     },
     closeEnds: () => phase === 'done',
   };
+}
+
+/** Where the CRLF-ended line at buf[at…] ends (past its LF) when it is whole in buf[at, end) within LINE_LIMIT; 0 if not. */
+function sizeLine(buf: Buffer, at: number, end: number): number {
+  const stop = Math.min(end, at + LINE_LIMIT + 1);
+  for (let j = at; j < stop; j++) if (buf[j] === 10) return j > at && buf[j - 1] === 13 ? j + 1 : 0;
+  return 0;
+}
+
+/** The value of hex digit `c`, -1 for another byte. */
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/**
+ * The chunk size of the line buf[at, cr) (its CRLF excluded): chunk-size [ BWS ; chunk-ext ], as the size line
+ * read a byte at a time is taken (RFC 9112 §7.1.1: spaces only before an extension), at most 15 hex digits.
+ */
+function chunkSize(buf: Buffer, at: number, cr: number, bad: (what: string) => never): number {
+  let k = at;
+  let size = 0;
+  for (let h = hexValue(buf[k] as number); k < cr && h >= 0; h = hexValue(buf[++k] as number)) size = size * 16 + h;
+  let ok = k > at && k - at <= 15;
+  if (ok && k < cr) {
+    while (k < cr && (buf[k] === 32 || buf[k] === 9)) k++;
+    ok = buf[k] === 59 && k < cr;
+    // the extension is anything but a CR (its LF ended the line)
+    for (k++; ok && k < cr; k++) if (buf[k] === 13) ok = false;
+  }
+  if (!ok) bad(`chunk size line ${JSON.stringify(buf.toString('latin1', at, cr).slice(0, 20))}`);
+  return size;
 }

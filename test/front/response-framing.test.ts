@@ -115,6 +115,22 @@ describe('bodyReader', () => {
     expect(() => feedAll({ kind: 'chunked' }, wire, 1000)).toThrow(message);
   });
 
+  // a size line whole in one slice is read off the bytes, one that spans slices a byte at a time: both the same
+  it.each([
+    '5\r\nhello\r\n0\r\n\r\n', 'A\r\n0123456789\r\n0\r\n\r\n', '5 ;x=1\r\nhello\r\n0\r\n\r\n', '5\t; a="b c"\r\nhello\r\n0\r\n\r\n',
+    '5;ext\x00\xff\r\nhello\r\n0\r\n\r\n', '00005\r\nhello\r\n0000\r\n\r\n', 'fffffffffffffff\r\n',
+    '\r\n', '5 \r\nhello', '5;a\rb\r\nhello', ' 5\r\nhello', '5;\r\nhello\r\n0\r\n\r\n', '-5\r\n', '0x5\r\n', '5\r\r\nhello',
+  ])('the size line of %j: the same whole as a byte at a time', (wire) => {
+    const outcome = (step: number): unknown => {
+      try {
+        return feedAll({ kind: 'chunked' }, wire, step);
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    expect(outcome(1000)).toEqual(outcome(1));
+  });
+
   it('a chunked body cut short does not end at the close', () => {
     expect(feedAll({ kind: 'chunked' }, '5\r\nhel', 2)).toMatchObject({ data: 'hel', doneAt: -1, closeEnds: false });
   });
