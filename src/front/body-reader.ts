@@ -21,7 +21,10 @@ export interface Fed {
 }
 
 export interface BodyReader {
-  /** Feeds buf[start, end); `onData(from, to)` is told each data run in it (absolute offsets into buf). */
+  /**
+   * Feeds buf[start, end); `onData(from, to)` is told each data run in it (absolute offsets into buf). The answer is
+   * the reader's own object, filled anew by each call (one per SSE event made garbage for every stream).
+   */
   feed(buf: Buffer, start: number, end: number, onData: ((from: number, to: number) => void) | null): Fed;
   /** The connection closed: true when that is where the body ends, false when it was cut short. */
   closeEnds(): boolean;
@@ -34,21 +37,25 @@ const engineBody: Malformed = (what) => new MalformedAnswerError(`the engine's c
 export function bodyReader(framing: BodyFraming, malformed: Malformed = engineBody): BodyReader {
   switch (framing.kind) {
     case 'none': return { feed: () => ({ used: 0, data: 0, done: true }), closeEnds: () => true };
-    case 'close': return {
-      feed(buf, start, end, onData) {
-        if (end > start) onData?.(start, end);
-        return { used: end - start, data: end - start, done: false };
-      },
-      closeEnds: () => true,
-    };
+    case 'close': {
+      const fed = { used: 0, data: 0, done: false };
+      return {
+        feed(buf, start, end, onData) {
+          if (end > start) onData?.(start, end);
+          return answer(fed, end - start, end - start, false);
+        },
+        closeEnds: () => true,
+      };
+    }
     case 'length': {
       let left = framing.length;
+      const fed = { used: 0, data: 0, done: false };
       return {
         feed(buf, start, end, onData) {
           const n = Math.min(left, end - start);
           if (n > 0) onData?.(start, start + n);
           left -= n;
-          return { used: n, data: n, done: left === 0 };
+          return answer(fed, n, n, left === 0);
         },
         closeEnds: () => left === 0,
       };
@@ -57,7 +64,16 @@ export function bodyReader(framing: BodyFraming, malformed: Malformed = engineBo
   }
 }
 
+/** `fed` filled with one call's answer. */
+function answer(fed: Fed, used: number, data: number, done: boolean): Fed {
+  fed.used = used;
+  fed.data = data;
+  fed.done = done;
+  return fed;
+}
+
 function chunkedReader(malformed: Malformed): BodyReader {
+  const fed = { used: 0, data: 0, done: false };
   let phase: Phase = 'size';
   let left = 0; // data bytes left in the current chunk
   let line = ''; // the size line or trailer line read so far
@@ -112,7 +128,7 @@ function chunkedReader(malformed: Malformed): BodyReader {
           }
         }
       }
-      return { used: i - start, data, done: phase === 'done' };
+      return answer(fed, i - start, data, phase === 'done');
     },
     closeEnds: () => phase === 'done',
   };
