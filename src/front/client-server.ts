@@ -149,7 +149,7 @@ class Connection implements ExchangeHost {
     const blank = leadingBlankLines(bytes);
     let head: RequestHead | null;
     try {
-      head = parseRequestHead(bytes.subarray(blank), HEAD_LIMIT, Math.max(0, this.checked - blank), this.dropped + blank);
+      head = parseRequestHead(blank === 0 ? bytes : bytes.subarray(blank), HEAD_LIMIT, Math.max(0, this.checked - blank), this.dropped + blank);
     } catch (err) {
       return this.refuse(err as BadRequestError);
     }
