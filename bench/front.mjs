@@ -2,9 +2,11 @@
 // The front's cost (DESIGN §11): streamed chat completions straight to a stand-in engine vs through `nimlet serve`,
 // in one run, at 1, 64 and 512 concurrent streams. The engine is test/fixtures/engines/fake-openai-engine, started
 // by nimlet as its `vllm` (the one process every path hits), streaming TOKENS tokens per request at one per
-// TOKEN_MS. The load generator is this script: a closed loop per stream (a new request as soon as one ends) over
-// keep-alive connections, WARMUP s ignored, then SECONDS s measured. Own client rather than autocannon: it must
-// time each stream's first SSE event and count events, which autocannon does not report.
+// TOKEN_MS. The load generator is this script (front-load.mjs): a closed loop per stream (a new request as soon as
+// one ends) over keep-alive connections, WARMUP s ignored, then SECONDS s measured. Own client rather than
+// autocannon: it must time each stream's first SSE event and count events, which autocannon does not report. It
+// speaks HTTP on bare sockets (--client raw, the default), so that it takes as little as it can of the cores the
+// rows share; --client http is node:http's client, as up to stop 24.
 // Per concurrency, interleaved so drift hits each alike: direct A, through nimlet, the floor rows, direct B.
 // The floor rows (bench/front-floors.mjs) put another proxy process where nimlet is: a minimal node:http proxy
 // (what a user would write), a bare Node relay (no HTTP library: the least a Node process costs) and nginx (one C
@@ -21,7 +23,7 @@
 // --compare DIR adds a row through the nimlet of another built checkout (say main's), for before/after figures
 // from one sitting. --rounds N repeats the interleaved cycle N times and reports each figure's median over the rounds (a loaded
 // machine). --node-args "..." passes options to nimlet's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-// Usage: node bench/front.mjs [--seconds S] [--streams 1,64,512] [--rounds N] [--stagger] [--compare DIR] [--no-floors]   (build first: npm run build)
+// Usage: node bench/front.mjs [--seconds S] [--streams 1,64,512] [--rounds N] [--stagger] [--compare DIR] [--no-floors] [--client raw|http]   (build first: npm run build)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -45,7 +47,8 @@ const ROUNDS = Number(opt('--rounds', '1'));
 const NODE_ARGS = opt('--node-args', '').split(' ').filter(Boolean);
 const TICK = 100; // clock ticks per second in /proc/<pid>/stat on Linux
 const STAGGER_MS = process.argv.includes('--stagger') ? TOKENS * TOKEN_MS : 0;
-const phase = (port, streams) => runPhase({ port, streams, tokens: TOKENS, warmupS: WARMUP, seconds: SECONDS, staggerMs: STAGGER_MS });
+const CLIENT = opt('--client', 'raw');
+const phase = (port, streams) => runPhase({ port, streams, tokens: TOKENS, warmupS: WARMUP, seconds: SECONDS, staggerMs: STAGGER_MS, client: CLIENT });
 
 const freePort = () => new Promise((resolve) => {
   const s = net.createServer().listen(0, '127.0.0.1', () => {
@@ -134,7 +137,7 @@ const row = (n, name) => {
   const per1k = (k) => median(rs.map((r) => (r[k] / (r.tokensPerSec * (WARMUP + SECONDS))) * 1000));
   return { tokensPerSec: pick('tokensPerSec'), p50: pick('p50'), p99: pick('p99'), sys: pick('sys'), cpuPer1k: per1k('cpu'), userPer1k: per1k('user') };
 };
-console.log(`bench/front: ${TOKENS} tokens per stream, one per ${TOKEN_MS} ms; ${WARMUP} s warm-up + ${SECONDS} s per run; ${ROUNDS} round(s)${ROUNDS > 1 ? ', medians' : ''}; streams ${STAGGER_MS > 0 ? `staggered over ${STAGGER_MS} ms` : 'in lock step (bursts)'}; ${os.cpus().length} CPUs, node ${process.version}, load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+console.log(`bench/front: ${TOKENS} tokens per stream, one per ${TOKEN_MS} ms; ${WARMUP} s warm-up + ${SECONDS} s per run; ${ROUNDS} round(s)${ROUNDS > 1 ? ', medians' : ''}; ${CLIENT === 'raw' ? 'bare-socket' : 'node:http'} client; streams ${STAGGER_MS > 0 ? `staggered over ${STAGGER_MS} ms` : 'in lock step (bursts)'}; ${os.cpus().length} CPUs, node ${process.version}, load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 console.log('streams | path              | tok/s   | ÷ direct A | TTFB p50 / p99 (ms) | p99 added (ms) | middle process: CPU s/1k tok (of it in user space), read+write syscalls/tok');
 let worstRatio = Infinity;
 let worstAdded = -Infinity;
