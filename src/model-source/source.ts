@@ -10,7 +10,7 @@ import { engineLoads, parseHfModelUri, type Checkpoint, type HfModelUri } from '
 import { readHfCache } from './hf-cache.js';
 import { listFiles, readConfig, resolveCommit, type HubAccess } from './hub.js';
 
-export type ModelSourceSettings = Pick<Settings, 'modelPath' | 'hfHubCache' | 'hfEndpoint' | 'hfToken' | 'offline' | 'cacheDir'>;
+export type ModelSourceSettings = Pick<Settings, 'modelPath' | 'hfHubCache' | 'hfEndpoint' | 'hfToken' | 'offline' | 'cacheDir' | 'downloads'>;
 
 /** The Hugging Face caches that may hold the model: HF_HUB_CACHE (or HF_HOME/hub), then NIM's own under the cache. */
 function hubCaches(s: ModelSourceSettings): string[] {
@@ -71,7 +71,7 @@ export async function hfCheckpoint(s: ModelSourceSettings, uri: string, from: st
       hint: `looked in ${hubCaches(s).join(' and ')}; unset HF_HUB_OFFLINE, or set HF_HUB_CACHE to the cache that holds it`,
     });
   }
-  const access: HubAccess = { endpoint: s.hfEndpoint, token: s.hfToken, ...(signal ? { signal } : {}) };
+  const access: HubAccess = { endpoint: s.hfEndpoint, token: s.hfToken, proxy: s.downloads.proxy, stallTimeoutMs: s.downloads.retry.stallTimeoutMs, ...(signal ? { signal } : {}) };
   const commit = await resolveCommit(model, access);
   const [listed, config] = await Promise.all([listFiles(model, commit, access), readConfig(model, commit, access)]);
   // bytes already in a Hugging Face cache for this commit are copied from there (verified), not fetched

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { bytesBody, type ArtifactServer } from '../fixtures/servers/artifact-server.js';
 import { addHubRepo, gitBlobId, llamaFiles, sha256, type HubFile } from '../fixtures/servers/hub-repo.js';
+import { startProxyServer } from '../fixtures/servers/proxy-server.js';
 import { nimlet as run, type CliResult } from '../support/cli.js';
 import { FAKE_NVSMI_DIR, NODE_DIR } from '../support/paths.js';
 import { makeSandbox } from '../support/sandbox.js';
@@ -115,6 +116,28 @@ describe('hf:// listing and selecting: metadata only, memory-aware', () => {
     expect(r.stderr).toContain('HF_TOKEN');
     const ok = await nimlet(['list-model-profiles', '--json'], { NIM_MODEL_PATH: 'hf://gated/Model', HF_TOKEN: 'hf_test', NIMLET_FAKE_NVSMI_MACHINE: 'l4-x1' });
     expect(ok.code).toBe(0);
+  });
+
+  it('behind HTTP_PROXY the metadata goes through the proxy, as the downloads do; NO_PROXY naming the host sends it direct', async () => {
+    const proxy = await startProxyServer();
+    try {
+      const via = await nimlet(['list-model-profiles', '--json'], { ...model, HTTP_PROXY: proxy.url, NIMLET_FAKE_NVSMI_MACHINE: 'l4-x1' });
+      expect(via.stderr).toBe('');
+      expect(via.code).toBe(0);
+      // undici's proxy agent tunnels every request, http: ones too: one CONNECT per connection it opened
+      const tunnels = proxy.requests();
+      expect(tunnels.length).toBeGreaterThan(0);
+      expect(new Set(tunnels.map((q) => `${q.kind} ${q.target}`))).toEqual(new Set([`connect ${new URL(srv.url).host}`]));
+      // another cache: no commit recorded, so the Hub is asked again
+      const direct = await nimlet(['list-model-profiles', '--json'], { ...model, HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1', NIM_CACHE_PATH: path.join(dir, 'cache2'), NIMLET_FAKE_NVSMI_MACHINE: 'l4-x1' });
+      expect(direct.code).toBe(0);
+      expect(proxy.requests()).toHaveLength(tunnels.length);
+      const refused = await nimlet(['list-model-profiles'], { ...model, HTTP_PROXY: 'http://127.0.0.1:1', NIM_CACHE_PATH: path.join(dir, 'cache3'), NIMLET_FAKE_NVSMI_MACHINE: 'l4-x1' });
+      expect(refused.code).toBe(75);
+      expect(refused.stderr).toMatch(/cannot reach the Hugging Face Hub for revision main of acme\/Llama-8B.*\n.*HTTPS_PROXY/);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('a bad URI is 78 with a hint', async () => {
