@@ -110,16 +110,28 @@ class AnswerReader {
 /** One read buffer for every stream: a read is handled whole before the next. */
 const readBuffer = Buffer.allocUnsafe(64 * 1024);
 
-/** One closed-loop stream on its own keep-alive socket; as httpLoop. Each answer's last event is its [DONE]. */
+/**
+ * One closed-loop stream on its own keep-alive socket; as httpLoop. Each answer's last event is its [DONE]. A
+ * connection the server closed before any byte of an answer (its keep-alive ended) is opened again and the request
+ * sent again, as node:http's agent does; one closed mid-answer fails the run.
+ */
 function rawLoop(port, from, stopAt, out, tokens) {
   const body = requestBody(tokens);
   const request = Buffer.from(`POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nconnection: keep-alive\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   return new Promise((resolve, reject) => {
     const reader = new AnswerReader();
+    let socket;
     let sent = 0;
     let first = true;
     let lastInWindow = false; // the last event counted was inside the window (taken back if it was the [DONE])
     let finished = false;
+    let reopened = 0; // connections opened again in a row without an answer
+    const fail = (err) => {
+      if (finished) return;
+      finished = true;
+      socket.destroy();
+      reject(err);
+    };
     const next = () => {
       if (performance.now() >= stopAt) {
         finished = true;
@@ -131,43 +143,46 @@ function rawLoop(port, from, stopAt, out, tokens) {
       sent = performance.now();
       socket.write(request);
     };
-    const socket = net.connect({
-      host: '127.0.0.1', port, noDelay: true,
-      onread: {
-        buffer: readBuffer,
-        callback: (n, buf) => {
-          const now = performance.now();
-          let events;
-          try {
-            events = reader.feed(buf, 0, n);
-          } catch (err) {
-            finished = true;
-            socket.destroy();
-            return reject(err), false;
-          }
-          const done = events < 0;
-          const count = done ? -1 - events : events;
-          // time to the first whole SSE event
-          if (first && count > 0) {
-            if (sent >= from) out.ttfb.push(now - sent);
-            first = false;
-          }
-          if (count > 0) {
-            lastInWindow = now >= from && now < stopAt;
-            if (lastInWindow) out.tokens += count;
-          }
-          if (done) {
-            if (lastInWindow) out.tokens--;
-            lastInWindow = false;
-            next();
-          }
-          return true;
-        },
-      },
-    });
-    socket.on('connect', next);
-    socket.on('error', (err) => finished || ((finished = true), reject(err)));
-    socket.on('close', () => finished || ((finished = true), reject(new Error('the connection closed mid-answer'))));
+    const read = (n, buf) => {
+      const now = performance.now();
+      let events;
+      try {
+        events = reader.feed(buf, 0, n);
+      } catch (err) {
+        return fail(err), false;
+      }
+      const done = events < 0;
+      const count = done ? -1 - events : events;
+      // time to the first whole SSE event
+      if (first && count > 0) {
+        if (sent >= from) out.ttfb.push(now - sent);
+        first = false;
+      }
+      if (count > 0) {
+        lastInWindow = now >= from && now < stopAt;
+        if (lastInWindow) out.tokens += count;
+      }
+      if (done) {
+        if (lastInWindow) out.tokens--;
+        lastInWindow = false;
+        reopened = 0;
+        next();
+      }
+      return true;
+    };
+    const open = () => {
+      const s = net.connect({ host: '127.0.0.1', port, noDelay: true, onread: { buffer: readBuffer, callback: read } });
+      socket = s;
+      s.on('connect', next);
+      s.on('error', () => undefined); // 'close' follows and decides
+      s.on('close', () => {
+        if (finished || s !== socket) return;
+        const untouched = reader.head === '' && !reader.inBody;
+        if (untouched && reopened++ < 3) return open();
+        fail(new Error(untouched ? 'the server closed three new connections in a row before answering' : 'the connection closed mid-answer'));
+      });
+    };
+    open();
   });
 }
 
