@@ -34,10 +34,10 @@ export interface RunOptions {
 
 /**
  * What the vitest worker shares with a command run in it, set to the test's for the run and put back after:
- * - process.env: the download stack still reads it (src/cache/fetch/fetch-file.ts:65, stat-source.ts:36), so the
- *   test's environment must be what it finds there too (proxies, retry tuning), not the developer's shell;
- * - the working folder: settings and the manifest reader resolve relative paths against process.cwd()
- *   (src/config/env.ts:233-251, src/manifest/load.ts:39), not ctx.cwd;
+ * - process.env: nothing in src/ reads it but main(), yet a child process started without an env of its own inherits
+ *   it: the test's environment must be what such a child finds, not the developer's shell;
+ * - the working folder: a relative NIM_CACHE_PATH, NIM_MODEL_NAME or manifest path is resolved against process.cwd()
+ *   (path.resolve in src/config/env.ts, src/manifest/load.ts), not ctx.cwd;
  * - process.execve (Node 22.15+): serve would replace the test worker with the engine; without it serve starts the
  *   engine as a child, as on Node 20.
  * Runs that overlap share these (the last one started sets them): commands that must run at the same time, as
