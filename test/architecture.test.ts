@@ -9,12 +9,13 @@ const SRC = path.resolve(import.meta.dirname, '../src');
 
 /**
  * Folders (and top-level files) in pipeline order: a room may import its own rank or an earlier one. Rank 0 is
- * "beside": errors.ts, log/ and the byte formatter serve every stage and import none. config/ is on top with
+ * "beside": errors.ts, log/, the byte formatter and http/ (the HTTP client of the downloads and the Hub's metadata)
+ * serve every stage and import none of the stages. config/ is on top with
  * cli/, but it is where the typed settings passed down are defined, so every room may import it (it imports
  * only errors.ts and the manifest's types back); cli/ is imported by nobody (rule b).
  */
 const ORDER: Record<string, number> = {
-  'errors.ts': 0, 'format-bytes.ts': 0, log: 0,
+  'errors.ts': 0, 'format-bytes.ts': 0, log: 0, http: 0,
   manifest: 1, 'model-source': 1,
   gpu: 2,
   select: 3,

@@ -1,13 +1,13 @@
 // The Hugging Face Hub's metadata API (DESIGN §13): the revision resolved once to a commit, the file tree of that
 // commit (paged through the `Link` header, as huggingface_hub's `list_repo_tree` pages it), and config.json. Only
 // metadata: no weight file is ever read here. A gated or private repository without a token is 77.
-// Sent by the downloads' own transport (cache/fetch/transport.ts): through HTTP(S)_PROXY unless NO_PROXY names the
+// Sent by the downloads' own HTTP client (http/transport.ts): through HTTP(S)_PROXY unless NO_PROXY names the
 // host, bounded by NIMLET_HTTP_TIMEOUT_MS. Node 20's global fetch reads no proxy variable, so behind a proxy the
 // metadata failed to reach the Hub while the downloads that followed would have gone through.
 import type { Readable } from 'node:stream';
 import type { ProxySettings } from '../config/downloads.js';
 import { NimletError } from '../errors.js';
-import { discardBody, send as sendRequest, type Sent } from '../cache/fetch/transport.js';
+import { discardBody, send as sendRequest, type Sent } from '../http/transport.js';
 import { engineLoads, type CheckpointFile, type HfModelUri } from './checkpoint.js';
 
 export interface HubAccess {

@@ -3,7 +3,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { releaseChunk } from './read-buffers.js';
+import { releaseChunk } from '../../http/read-buffers.js';
 import { openPartial } from './partial-file.js';
 import { trackWriteback } from './writeback.js';
 

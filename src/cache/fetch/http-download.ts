@@ -8,11 +8,12 @@ import type { ParsedSource } from '../../manifest/source-uri.js';
 import { NimletError } from '../../errors.js';
 import { attempted, Attempts, classifyStatus, classifyThrown, writeError } from './failures.js';
 import { TooManyBytes, WriteFailed, writeHashed } from './hashing-writer.js';
-import { discardBody } from './transport.js';
+import { discardBody } from '../../http/transport.js';
 import { credentialValue, httpGet, offOrigin, resolveOnline, type Credential, type HttpResponse } from './resolve.js';
 import type { FileHash } from './background-hash.js';
 import { truncatePartial } from './partial-file.js';
-import { contentLength, plan206, plan416, vouchedGitBlob, vouchedSha256 } from './response-head.js';
+import { contentLength } from '../../http/response-head.js';
+import { plan206, plan416, vouchedGitBlob, vouchedSha256 } from './response-head.js';
 
 export interface HttpDownload {
   url: string;

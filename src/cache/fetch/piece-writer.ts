@@ -5,7 +5,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { WriteFailed } from './hashing-writer.js';
 import type { Piece } from './range-plan.js';
-import { releaseChunk } from './read-buffers.js';
+import { releaseChunk } from '../../http/read-buffers.js';
 
 /** Small batches: what a SIGKILL loses per connection is at most one batch being written and one the map lags. */
 const BATCH = 256 * 1024;

@@ -9,7 +9,7 @@ import { httpGet, landedTarget, offOrigin, type HttpResponse, type HttpTarget } 
 import { writePiece, type PieceSink } from './piece-writer.js';
 import type { Piece, RangePlan } from './range-plan.js';
 import { parseContentRange, vouchedGitBlob, vouchedSha256 } from './response-head.js';
-import { discardBody } from './transport.js';
+import { discardBody } from '../../http/transport.js';
 
 /** The server answered a ranged GET with the whole file (200): this file takes one stream. */
 export class RangesIgnored extends Error {}

@@ -9,7 +9,7 @@ import type { Settings } from '../../config/env.js';
 import { NimletError } from '../../errors.js';
 import type { ParsedSource } from '../../manifest/source-uri.js';
 import { displayUrl } from '../../log/redact.js';
-import { discardBody, send } from './transport.js';
+import { discardBody, send } from '../../http/transport.js';
 
 export type Credential = 'NGC_API_KEY' | 'HF_TOKEN';
 

@@ -6,10 +6,10 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sendRaw } from '../../../src/cache/fetch/raw-http.js';
-import { releaseChunk } from '../../../src/cache/fetch/read-buffers.js';
-import { ChunkedDecoder, framingOf, parseHead } from '../../../src/cache/fetch/response-head.js';
-import { dribbleHead } from '../../fixtures/servers/scripted-server.js';
+import { sendRaw } from '../../src/http/raw-http.js';
+import { releaseChunk } from '../../src/http/read-buffers.js';
+import { ChunkedDecoder, framingOf, parseHead } from '../../src/http/response-head.js';
+import { dribbleHead } from '../fixtures/servers/scripted-server.js';
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -8,7 +8,7 @@
 // direct small files once took Node's http and fell back to raw-http on that error; now there is no second path.
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { ProxySettings } from '../../config/downloads.js';
+import type { ProxySettings } from '../config/downloads.js';
 import { sendRaw, type RawOptions, type Sent } from './raw-http.js';
 
 export type { Sent } from './raw-http.js';

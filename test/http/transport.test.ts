@@ -2,9 +2,9 @@
 // deadline of its own, and a Content-Length repeated by a proxy or CDN is read as one value.
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { releaseChunk } from '../../../src/cache/fetch/read-buffers.js';
-import { send, type SendOptions } from '../../../src/cache/fetch/transport.js';
-import { dribbleHead, startScriptedServer, type ScriptedServer } from '../../fixtures/servers/scripted-server.js';
+import { releaseChunk } from '../../src/http/read-buffers.js';
+import { send, type SendOptions } from '../../src/http/transport.js';
+import { dribbleHead, startScriptedServer, type ScriptedServer } from '../fixtures/servers/scripted-server.js';
 
 let srv: ScriptedServer | undefined;
 afterEach(async () => {
