@@ -200,12 +200,14 @@ export class ClientResponse {
 
   /**
    * buf[start, end) of a buffer that is only valid during the call (the relay's shared read buffer): copied once,
-   * into the Buffer joined with the head while that is unsent, else into one of its own.
+   * into the string joined with the head while that is unsent (joined-write.ts), else into a Buffer of its own.
    */
   writeRange(buf: Buffer, start: number, end: number): boolean {
     if (this.head !== null || this.chunking) return this.write(buf.subarray(start, end), true);
     if (this.ended || this.conn.socket.destroyed) return false;
     if (this.noBody || end === start) return true;
+    // a Buffer, not a latin1 string as with a head: alone, the string cost more per event (bench/front.mjs --stagger
+    // --streams 512 --compare: 34.4 against 32.8 ms of CPU per 1,000 tokens)
     const copy = Buffer.allocUnsafe(end - start);
     buf.copy(copy, 0, start, end);
     return this.conn.socket.write(copy);

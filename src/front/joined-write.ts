@@ -1,11 +1,15 @@
-// A head and the body bytes that go with it, written to a socket as one Buffer: one write() and one packet. Corked
-// writes of a string head and a Buffer took Node's writev path instead, which per call builds arrays, parses the
-// encoding's name and copies the string into a malloc'd block: about 4 µs each, twice per relayed request (the
+// A head and the body bytes that go with it, written to a socket as one latin1 string: one write() and one packet.
+// Corked writes of a string head and a Buffer took Node's writev path instead, which per call builds arrays, parses
+// the encoding's name and copies the string into a malloc'd block: about 4 µs each, twice per relayed request (the
 // engine's request, the client's answer), a tenth of the front's user CPU per request (perf, bench/front.mjs
-// --tokens 1). Past JOIN_LIMIT the copy would cost more than the writev saves: corked as before.
+// --tokens 1). One Buffer filled in JS (allocUnsafe, a latin1 write, a copy) cost more than one string: Node writes
+// a string of up to 16 KiB from a stack copy (StreamBase::WriteString), with no Buffer made (bench/front.mjs --tokens
+// 1 --compare, three runs: 0.92, 0.96 and 0.85 of the CPU per request). A body's later pieces alone are not
+// strings: there a Buffer copy cost less (client-exchange.ts writeRange). latin1 maps each byte to one character and back, so any bytes (UTF-8
+// text included) pass as they are. Past JOIN_LIMIT: corked as before.
 import type net from 'node:net';
 
-/** Bytes copied into one Buffer at most; a larger body is written beside its head, corked. */
+/** Bytes joined into one string at most (Node's stack copy is 16 KiB); a larger body is written beside its head, corked. */
 const JOIN_LIMIT = 16 * 1024;
 
 /**
@@ -25,10 +29,9 @@ export function writeJoined(socket: net.Socket, head: string, parts: readonly Bu
     socket.uncork();
     return ok;
   }
-  // allocUnsafe takes small sizes from Node's shared pool: no allocation of its own
-  const out = Buffer.allocUnsafe(size);
-  let at = head === '' ? 0 : out.write(head, 0, 'latin1');
-  for (const p of parts) at += p.copy(out, at);
-  if (tail !== '') out.write(tail, at, 'latin1');
-  return socket.write(out);
+  let text = head;
+  for (const p of parts) text += p.toString('latin1');
+  if (tail !== '') text += tail;
+  return socket.write(text, 'latin1');
 }
+

@@ -157,7 +157,7 @@ class Relay implements ConnectionUser {
 
   /**
    * buf[start, end) of the body; `owned`: buf is the relay's, else it is the pool's read buffer and what the client
-   * is sent of it is copied (once: with the head into one Buffer, or alone).
+   * is sent of it is copied (once: with the head into one string, or alone).
    */
   private bodyBytes(buf: Buffer, start: number, end: number, owned: boolean): boolean {
     const reader = this.body as BodyReader;

@@ -164,6 +164,25 @@ describe('proxyRequest edge cases', () => {
     expect(r.body.equals(binary)).toBe(true);
   });
 
+  it('a chunked SSE stream of UTF-8 and every byte value, each event its own write: each reaches the client byte for byte, the first with the head, the rest alone', async () => {
+    const events = [
+      Buffer.from('data: {"delta":"héllo wörld 你好 🙂"}\n\n'),
+      Buffer.concat([Buffer.from('data: '), Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from('\n\n')]),
+      Buffer.from('data: [DONE]\n\n'),
+    ];
+    const up = await httpUpstream((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let i = 0;
+      const next = (): void => void (i < events.length ? (res.write(events[i++]), setTimeout(next, 20)) : res.end());
+      next();
+    });
+    const port = await front(makeUpstream(up.port));
+    const r = await call(port, { path: '/stream' });
+    expect(r.ended).toBe(true);
+    expect(r.headers['transfer-encoding']).toBe('chunked');
+    expect(r.body.equals(Buffer.concat(events))).toBe(true);
+  });
+
   it('a chunked response with chunk extensions and trailers: the body exact; the next request on that upstream connection is answered right', async () => {
     const up = await rawUpstream((s, head, n) => {
       if (n === 0) s.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ntrailer: x-sum\r\n\r\n5;foo=bar\r\nhello\r\n6;a=1;b="x y"\r\n world\r\n0\r\nx-sum: abc\r\n\r\n');
