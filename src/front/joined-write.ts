@@ -5,8 +5,8 @@
 // --tokens 1). One Buffer filled in JS (allocUnsafe, a latin1 write, a copy) cost more than one string: Node writes
 // a string of up to 16 KiB from a stack copy (StreamBase::WriteString), with no Buffer made (bench/front.mjs --tokens
 // 1 --compare, three runs: 0.92, 0.96 and 0.85 of the CPU per request). A body's later pieces alone are not
-// strings: there a Buffer copy cost less (client-exchange.ts writeRange). latin1 maps each byte to one character and back, so any bytes (UTF-8
-// text included) pass as they are. Past JOIN_LIMIT: corked as before.
+// strings: there a Buffer copy cost less (client-exchange.ts writeRange). latin1 maps each byte to one character and
+// back, so any bytes (UTF-8 text included) pass as they are. Past JOIN_LIMIT: corked as before.
 import type net from 'node:net';
 
 /** Bytes joined into one string at most (Node's stack copy is 16 KiB); a larger body is written beside its head, corked. */

@@ -107,5 +107,3 @@ export class ChunkedDecoder {
     return out;
   }
 }
-
-// `bytes A-B/TOTAL` (TOTAL may be `*`) or `bytes *` + `/TOTAL` (a 416's form); null when unreadable.

@@ -1,6 +1,7 @@
 // What a download makes of a response, pure: the answer to a Range request, and the sha256 or git blob id a server
 // vouches for. The head itself is read by the HTTP client (src/http/response-head.ts).
 
+// `bytes A-B/TOTAL` (TOTAL may be `*`) or `bytes *` + `/TOTAL` (a 416's form); null when unreadable.
 export function parseContentRange(value: string | undefined): { start: number | null; end: number | null; total: number | null } | null {
   if (value === undefined) return null;
   const m = /^\s*bytes\s+(?:(\d+)-(\d+)|\*)\/(\d+|\*)\s*$/i.exec(value);
