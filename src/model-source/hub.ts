@@ -68,9 +68,8 @@ async function readText(body: Readable): Promise<string> {
   return Buffer.concat(parts).toString('utf8');
 }
 
-/** A GET's answer, read whole: its status, headers and text. */
+/** A successful GET's answer, read whole: its headers and text. */
 interface Answer {
-  status: number;
   headers: Record<string, string>;
   text: string;
 }
@@ -104,7 +103,7 @@ async function hubGet(url: string, access: HubAccess, what: string, repo: string
     throw new NimletError('network', `the Hugging Face Hub answered HTTP ${res.status} for ${what} of ${repo}`, { hint: 'try again later' });
   }
   try {
-    return { status: res.status, headers: res.headers, text: await readText(res.body) };
+    return { headers: res.headers, text: await readText(res.body) };
   } catch (e) {
     throw unreachable(e);
   }
