@@ -203,5 +203,5 @@ export async function runPhase({ port, streams, tokens, warmupS, seconds, stagge
   agent.destroy();
   out.ttfb.sort((a, b) => a - b);
   const q = (p) => out.ttfb[Math.min(out.ttfb.length - 1, Math.floor(p * out.ttfb.length))] ?? NaN;
-  return { tokensPerSec: out.tokens / seconds, p50: q(0.5), p99: q(0.99), tokens: out.tokens };
+  return { tokensPerSec: out.tokens / seconds, p50: q(0.5), p99: q(0.99), tokens: out.tokens, ttfb: out.ttfb };
 }
