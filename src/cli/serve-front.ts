@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Settings } from '../config/env.js';
 import { NimletError } from '../errors.js';
-import { FORWARDED_SIGNALS, spawnEngine, type RunnableCommand } from '../engine/run.js';
+import { FORWARDED_SIGNALS, spawnEngine, type RunDeps, type RunnableCommand } from '../engine/run.js';
 import { ENGINE_HOST, pickEnginePort } from '../front/engine-port.js';
 import type { LaunchInfo } from '../front/info.js';
 import { createRequestLog } from '../front/request-log.js';
@@ -55,7 +55,7 @@ export async function openFront(settings: Settings, logger: Logger, link: GroupL
 }
 
 /** Starts the engine under the front; resolves with the engine's exit status. */
-export async function runBehindFront(front: Front, info: LaunchInfo, command: RunnableCommand, settings: Settings, port: number, logger: Logger, link: GroupLink | null = null): Promise<number> {
+export async function runBehindFront(front: Front, info: LaunchInfo, command: RunnableCommand, runDeps: RunDeps, settings: Settings, port: number, logger: Logger, link: GroupLink | null = null): Promise<number> {
   front.setLaunch(info);
   front.readiness.starting('the engine is starting');
   // a signal while the engine is being started is not lost (nor fatal): the supervisor acts on it once it holds it
@@ -64,7 +64,7 @@ export async function runBehindFront(front: Front, info: LaunchInfo, command: Ru
   holders.forEach(([sig, h]) => process.on(sig, h));
   let child;
   try {
-    child = await spawnEngine(command);
+    child = await spawnEngine(command, runDeps);
   } catch (err) {
     front.readiness.stop('the engine could not start');
     await front.close();

@@ -5,7 +5,7 @@ import { readSettings, type Settings } from '../config/env.js';
 import type { CliContext, CommonOptions } from './context.js';
 
 export function commandSettings(ctx: CliContext, options: Pick<CommonOptions, 'cache' | 'json'>): Settings {
-  const settings = readSettings(ctx.env);
+  const settings = readSettings(ctx.env, ctx.cwd);
   return {
     ...settings,
     ...(options.cache ? { cacheDir: path.resolve(ctx.cwd, options.cache) } : {}),

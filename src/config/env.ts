@@ -79,15 +79,15 @@ const xdgCache = (env: Env): string => readString(env, 'XDG_CACHE_HOME') ?? path
  * NIM_MODEL_NAME=hf://… alone is NIM_MODEL_PATH (a NIM 1.x habit); with both, NIM_MODEL_NAME is the model store
  * the Hub's files land in (the NIM Operator's Universal NIM, DESIGN §13 table).
  */
-function modelPlaces(env: Env): Pick<Settings, 'localModelDir' | 'modelPath' | 'hfHubCache' | 'cacheDir'> {
+function modelPlaces(env: Env, cwd: string): Pick<Settings, 'localModelDir' | 'modelPath' | 'hfHubCache' | 'cacheDir'> {
   const name = readString(env, 'NIM_MODEL_NAME');
   const modelPath = readString(env, 'NIM_MODEL_PATH');
   const hfHome = readString(env, 'HF_HOME') ?? path.join(env.HOME ?? os.homedir(), '.cache', 'huggingface');
-  const hfHubCache = path.resolve(readString(env, 'HF_HUB_CACHE') ?? path.join(hfHome, 'hub'));
-  const cacheDir = path.resolve(readString(env, 'NIM_CACHE_PATH') ?? defaultCacheDir(env));
+  const hfHubCache = path.resolve(cwd, readString(env, 'HF_HUB_CACHE') ?? path.join(hfHome, 'hub'));
+  const cacheDir = path.resolve(cwd, readString(env, 'NIM_CACHE_PATH') ?? defaultCacheDir(env));
   if (name !== null && name.startsWith('hf://')) return { localModelDir: null, modelPath: modelPath ?? name, hfHubCache, cacheDir };
   // the store is the cache there: one download, kept where the operator's PVC is
-  if (name !== null && modelPath !== null && modelPath.startsWith('hf://')) return { localModelDir: null, modelPath, hfHubCache, cacheDir: path.resolve(name) };
+  if (name !== null && modelPath !== null && modelPath.startsWith('hf://')) return { localModelDir: null, modelPath, hfHubCache, cacheDir: path.resolve(cwd, name) };
   return { localModelDir: name, modelPath, hfHubCache, cacheDir };
 }
 
@@ -99,7 +99,8 @@ export function readDoctorTimeoutMs(env: Env): number {
   return readInt(env, 'NIMLET_DOCTOR_TIMEOUT_MS', 100, 600_000) ?? 3000;
 }
 
-export function readSettings(env: Env): Settings {
+/** The settings in `env`; a relative path in it is taken from `cwd`, the command's working folder (ctx.cwd). */
+export function readSettings(env: Env, cwd: string): Settings {
   const pin = readString(env, 'NIM_MODEL_PROFILE');
   const logRaw = readString(env, 'NIM_LOG_LEVEL');
   const logLevel = logRaw === null ? 'info' : LOG_LEVELS[logRaw.toLowerCase()];
@@ -108,7 +109,7 @@ export function readSettings(env: Env): Settings {
   const probeTimeoutS = readInt(env, 'NIMLET_PROBE_TIMEOUT', 1, 600);
   return {
     profilePin: pin === null || ['default', 'auto'].includes(pin.toLowerCase()) ? null : pin,
-    privateDir: path.resolve(xdgCache(env), 'nimlet-private'),
+    privateDir: path.resolve(cwd, xdgCache(env), 'nimlet-private'),
     manifestFile: readString(env, 'NIMLET_MANIFEST'),
     ngcApiKey: readString(env, 'NGC_API_KEY'),
     hfToken: readString(env, 'HF_TOKEN'),
@@ -119,7 +120,7 @@ export function readSettings(env: Env): Settings {
     pipelineParallelSize: readInt(env, 'NIM_PIPELINE_PARALLEL_SIZE', 1, 1024),
     peftSource: readString(env, 'NIM_PEFT_SOURCE'),
     allowUnsafe: readFlag(env, 'NIM_MANIFEST_ALLOW_UNSAFE'),
-    ...modelPlaces(env),
+    ...modelPlaces(env, cwd),
     // on unless turned off: unset or empty is the default, not false
     preferCached: readString(env, 'NIMLET_PREFER_CACHED') === null || readFlag(env, 'NIMLET_PREFER_CACHED'),
     offline: readFlag(env, 'HF_HUB_OFFLINE') || readFlag(env, 'NIMLET_OFFLINE') || readFlag(env, 'NIM_DISABLE_MODEL_DOWNLOAD'),

@@ -18,16 +18,20 @@ export interface RunDeps {
   spawn: (file: string, args: string[], options: SpawnOptions) => ChildProcess;
   /** Where signal handlers are installed (the process). */
   signals: Pick<NodeJS.Process, 'on' | 'off'>;
+  /**
+   * The command's working folder (ctx.cwd): a relative engine command is found from it and the engine starts in it.
+   * execve keeps the process's own folder, which is the same one where bin/nimlet runs.
+   */
   cwd: string;
 }
 
-export function defaultRunDeps(): RunDeps {
+export function defaultRunDeps(cwd: string): RunDeps {
   const candidate = (process as unknown as { execve?: unknown }).execve;
   return {
     execve: typeof candidate === 'function' ? (candidate.bind(process) as Execve) : undefined,
     spawn,
     signals: process,
-    cwd: process.cwd(),
+    cwd,
   };
 }
 
@@ -87,7 +91,7 @@ function spawnAndWait(file: string, cmd: RunnableCommand, deps: RunDeps): Promis
     try {
       // Its own process group: a Ctrl-C at a terminal goes to nimlet's group only, and reaches the engine once,
       // forwarded below (in the same group it came twice, and a second SIGINT makes vLLM skip its clean shutdown).
-      child = deps.spawn(file, args, { stdio: 'inherit', env: cmd.env, argv0, detached: true });
+      child = deps.spawn(file, args, { stdio: 'inherit', env: cmd.env, argv0, cwd: deps.cwd, detached: true });
     } catch (err) {
       // Node throws the start failures it deems unrecoverable (E2BIG among them) instead of emitting 'error'
       reject(mapStartError(err, cmd));
@@ -111,7 +115,7 @@ function spawnAndWait(file: string, cmd: RunnableCommand, deps: RunDeps): Promis
 }
 
 /** Starts the engine; resolves with its exit status (spawn path) or never returns (execve path). */
-export async function runEngine(cmd: RunnableCommand, deps: RunDeps = defaultRunDeps()): Promise<number> {
+export async function runEngine(cmd: RunnableCommand, deps: RunDeps): Promise<number> {
   const argv0 = cmd.argv[0];
   if (argv0 === undefined) throw new NimletError('internal', 'the engine command is empty');
   const file = await resolveCommand(argv0, cmd.env.PATH, deps.cwd, cmd.commandVariable);
@@ -129,14 +133,14 @@ export async function runEngine(cmd: RunnableCommand, deps: RunDeps = defaultRun
  * Starts the engine as a child that the front supervises (DESIGN §11): its own process group, nimlet's stdio;
  * resolves once it runs, rejects with the same errors as runEngine when it cannot start.
  */
-export async function spawnEngine(cmd: RunnableCommand, deps: RunDeps = defaultRunDeps()): Promise<ChildProcess> {
+export async function spawnEngine(cmd: RunnableCommand, deps: RunDeps): Promise<ChildProcess> {
   const [argv0, ...args] = cmd.argv;
   if (argv0 === undefined) throw new NimletError('internal', 'the engine command is empty');
   const file = await resolveCommand(argv0, cmd.env.PATH, deps.cwd, cmd.commandVariable);
   return new Promise((resolve, reject) => {
     let child: ChildProcess;
     try {
-      child = deps.spawn(file, args, { stdio: 'inherit', env: cmd.env, argv0, detached: true });
+      child = deps.spawn(file, args, { stdio: 'inherit', env: cmd.env, argv0, cwd: deps.cwd, detached: true });
     } catch (err) {
       return reject(mapStartError(err, cmd));
     }

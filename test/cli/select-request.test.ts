@@ -16,6 +16,6 @@ describe('buildRequest', () => {
     ['NIM_TENSOR_PARALLEL_SIZE', { NIM_TENSOR_PARALLEL_SIZE: '4' }, undefined, { tensorParallelSize: 4 }],
   ])('%s', (_, env, profile, expected) => {
     const options = profile === undefined ? {} : { profile };
-    expect(buildRequest(readSettings(env), options)).toMatchObject(expected);
+    expect(buildRequest(readSettings(env, '/'), options)).toMatchObject(expected);
   });
 });

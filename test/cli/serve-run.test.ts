@@ -89,6 +89,16 @@ describe('serve runs the engine', () => {
     expect([start?.env?.CUDA_VISIBLE_DEVICES, start?.env?.CUDA_DEVICE_ORDER]).toEqual(['0,1', 'PCI_BUS_ID']);
   });
 
+  it('in-process, the engine starts in the command\'s working folder and a relative NIM_CACHE_PATH is taken from it', async () => {
+    const { sb, env } = sandbox();
+    const r = await nimlet([], { ...env, NIM_CACHE_PATH: 'rel-cache', FAKE_ENGINE_MODE: 'exit', FAKE_ENGINE_EXIT_CODE: '0' }, { cwd: sb.dir });
+    expect(r.code).toBe(0);
+    // the test worker's own folder is elsewhere: what main() resolved, it resolved from ctx.cwd
+    expect(process.cwd()).not.toBe(sb.dir);
+    expect(readRecord(sb.record)[0]?.cwd).toBe(sb.dir);
+    expect(r.stderr).toContain(`cache: ${path.join(sb.dir, 'rel-cache')}`);
+  });
+
   it('an engine killed by SIGKILL → 137', async () => {
     const { env } = sandbox('tensorrt_llm');
     const r = await nimlet(['serve'], { ...env, FAKE_ENGINE_MODE: 'sigkill' }, { real: true });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readSettings } from '../../src/config/env.js';
 import { NimletError } from '../../src/errors.js';
 
-const read = (env: Record<string, string>) => readSettings({ HOME: '/tmp', ...env }).downloads;
+const read = (env: Record<string, string>) => readSettings({ HOME: '/tmp', ...env }, '/').downloads;
 
 function refusal(env: Record<string, string>): NimletError {
   try {

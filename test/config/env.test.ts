@@ -28,7 +28,7 @@ describe('a command line with an unclosed quote', () => {
     const secret = 'hf_SECRETSECRET123';
     let err: unknown;
     try {
-      readSettings({ HOME: '/tmp', [name]: `--hf-token ${secret} --chat-template 'it''s` });
+      readSettings({ HOME: '/tmp', [name]: `--hf-token ${secret} --chat-template 'it''s` }, '/');
     } catch (e) {
       err = e;
     }
@@ -44,7 +44,7 @@ describe('proxy variables', () => {
   it.each(['notaurl', 'proxy.corp:3128', 'socks5://proxy:1080', 'http://user:s3cret@'])('HTTPS_PROXY=%s: exit 78 naming it, the value never shown', (value) => {
     let err: unknown;
     try {
-      readSettings({ HOME: '/tmp', HTTPS_PROXY: value });
+      readSettings({ HOME: '/tmp', HTTPS_PROXY: value }, '/');
     } catch (e) {
       err = e;
     }
@@ -55,6 +55,21 @@ describe('proxy variables', () => {
   });
 
   it.each(['http://proxy.corp:3128', 'https://u:p@proxy.corp', ' '])('%j is accepted', (value) => {
-    expect(() => readSettings({ HOME: '/tmp', http_proxy: value })).not.toThrow();
+    expect(() => readSettings({ HOME: '/tmp', http_proxy: value }, '/')).not.toThrow();
+  });
+});
+
+describe('relative paths in the environment', () => {
+  // taken from the command's working folder (ctx.cwd), never the process's: main(argv, ctx) may run anywhere
+  it.each([
+    [{ NIM_CACHE_PATH: 'cache' }, 'cacheDir', '/work/dir/cache'],
+    [{ NIM_CACHE_PATH: '../shared/cache' }, 'cacheDir', '/work/shared/cache'],
+    [{ NIM_CACHE_PATH: '/abs/cache' }, 'cacheDir', '/abs/cache'],
+    [{ HF_HUB_CACHE: 'hub' }, 'hfHubCache', '/work/dir/hub'],
+    [{ NIM_MODEL_NAME: 'store', NIM_MODEL_PATH: 'hf://org/model' }, 'cacheDir', '/work/dir/store'],
+    [{ XDG_CACHE_HOME: 'xdg' }, 'privateDir', '/work/dir/xdg/nimlet-private'],
+    [{ XDG_CACHE_HOME: 'xdg' }, 'cacheDir', '/work/dir/xdg/nimlet'],
+  ] as const)('%j: %s is %s', (env, key, expected) => {
+    expect(readSettings({ HOME: '/home/u', ...env }, '/work/dir')[key]).toBe(expected);
   });
 });

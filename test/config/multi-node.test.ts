@@ -5,7 +5,7 @@ import { readSettings } from '../../src/config/env.js';
 import { isNimletError } from '../../src/errors.js';
 
 const lws = { NIM_MULTI_NODE: '1', LWS_LEADER_ADDRESS: 'llama-lws-0.llama-lws.default', LWS_GROUP_SIZE: '2' };
-const read = (env: Record<string, string>) => readSettings({ HOME: '/home/u', ...env }).multiNode;
+const read = (env: Record<string, string>) => readSettings({ HOME: '/home/u', ...env }, '/').multiNode;
 
 function refusal(env: Record<string, string>): string {
   try {

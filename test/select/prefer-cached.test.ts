@@ -62,12 +62,12 @@ describe('NIMLET_PREFER_CACHED', () => {
     ['1: on', { NIMLET_PREFER_CACHED: '1' }, found],
     ['0: off, the shell passes none', { NIMLET_PREFER_CACHED: '0' }, []],
   ])('%s', (_, env, expected) => {
-    const req = buildRequest(readSettings(env), {}, undefined, found);
+    const req = buildRequest(readSettings(env, '/'), {}, undefined, found);
     expect(req.cachedOnPurpose).toEqual(expected);
     expect(selectProfile(catalog, H100_X8, req).profile.name).toBe(expected.length ? 'vllm-bf16-tp1' : TOP);
   });
   it('a bad value: 78 naming the variable', () => {
-    const e = thrown(() => readSettings({ NIMLET_PREFER_CACHED: 'sometimes' }));
+    const e = thrown(() => readSettings({ NIMLET_PREFER_CACHED: 'sometimes' }, '/'));
     expect([e.exitCode, e.message]).toEqual([78, 'NIMLET_PREFER_CACHED="sometimes" is not valid: expected 1/true/yes/on or 0/false/no/off']);
   });
 });

@@ -33,31 +33,30 @@ export interface RunOptions {
 }
 
 /**
- * What the vitest worker shares with a command run in it, set to the test's for the run and put back after:
- * - process.env: nothing in src/ reads it but main(), yet a child process started without an env of its own inherits
- *   it: the test's environment must be what such a child finds, not the developer's shell;
- * - the working folder: a relative NIM_CACHE_PATH, NIM_MODEL_NAME or manifest path is resolved against process.cwd()
- *   (path.resolve in src/config/env.ts, src/manifest/load.ts), not ctx.cwd;
+ * What the vitest worker shares with a command run in it, set to the test's for the run and put back after (the
+ * working folder is not among them: main() takes every relative path from ctx.cwd, and the worker's stays put, so
+ * that a path taken from process.cwd() shows as a failing test):
+ * - process.env: nothing in src/ reads it but main(), yet Node does where src/ gives no env of its own: os.homedir()
+ *   (HOME, when the env has none) and os.tmpdir() (TMPDIR, serve's scratch folder). They must find the test's
+ *   environment, not the developer's shell;
  * - process.execve (Node 22.15+): serve would replace the test worker with the engine; without it serve starts the
  *   engine as a child, as on Node 20.
  * Runs that overlap share these (the last one started sets them): commands that must run at the same time, as
  * separate processes do, are started as real processes.
  */
 let inside = 0;
-let saved: { env: NodeJS.ProcessEnv; cwd: string; execve: unknown } | null = null;
+let saved: { env: NodeJS.ProcessEnv; execve: unknown } | null = null;
 
-async function insideWorker<T>(env: Record<string, string>, cwd: string, work: () => Promise<T>): Promise<T> {
+async function insideWorker<T>(env: Record<string, string>, work: () => Promise<T>): Promise<T> {
   const proc = process as { execve?: unknown };
-  if (inside++ === 0) saved = { env: process.env, cwd: process.cwd(), execve: proc.execve };
+  if (inside++ === 0) saved = { env: process.env, execve: proc.execve };
   process.env = { ...env };
-  process.chdir(cwd);
   proc.execve = undefined;
   try {
     return await work();
   } finally {
     if (--inside === 0 && saved !== null) {
       process.env = saved.env;
-      process.chdir(saved.cwd);
       proc.execve = saved.execve;
       saved = null;
     }
@@ -73,7 +72,7 @@ export async function nimlet(args: string[], env: Record<string, string>, option
     out.all += text;
   };
   const cwd = options.cwd ?? ROOT;
-  const code = await insideWorker(env, cwd, () => main(args, {
+  const code = await insideWorker(env, () => main(args, {
     env: { ...env }, cwd, stdout: write('stdout'), stderr: write('stderr'), stderrIsTTY: false, signal: new AbortController().signal,
   }));
   return { code, signal: null, ...out };

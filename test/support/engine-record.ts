@@ -6,6 +6,7 @@ export interface EngineRecord {
   command?: string;
   args?: string[];
   env?: Record<string, string>;
+  cwd?: string;
   signal?: string;
   at: number;
 }

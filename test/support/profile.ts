@@ -46,5 +46,5 @@ export function makeSelection(profile: Profile, over: Partial<Selection> = {}): 
 }
 
 export function settingsFrom(env: Record<string, string>): Settings {
-  return readSettings({ HOME: '/home/u', ...env });
+  return readSettings({ HOME: '/home/u', ...env }, '/');
 }

@@ -9,7 +9,7 @@ import { formatDryRun } from '../../engine/dry-run-report.js';
 import { readCredentials } from '../../config/credentials.js';
 import { listLoraAdapters } from '../../engine/lora-adapters.js';
 import { resolveModelDir, type ModelDirResult } from '../../cache/model-dir.js';
-import { runEngine } from '../../engine/run.js';
+import { defaultRunDeps, runEngine } from '../../engine/run.js';
 import { defaultServedModelName } from '../../engine/served-name.js';
 import { TRTLLM_ENGINE_DIR } from '../../engine/trtllm.js';
 import type { EngineCommand } from '../../engine/types.js';
@@ -187,8 +187,9 @@ export const run: CommandRun = async (ctx, options) => {
     await front?.close();
     throw err;
   }
-  if (front === null || listen === undefined) return runEngine(command);
-  return runBehindFront(front, launchInfo(launch), command, settings, listen.port, logger, link);
+  const runDeps = defaultRunDeps(ctx.cwd);
+  if (front === null || listen === undefined) return runEngine(command, runDeps);
+  return runBehindFront(front, launchInfo(launch), command, runDeps, settings, listen.port, logger, link);
 };
 
 /** What the front's metadata and manifest paths tell about this launch. */

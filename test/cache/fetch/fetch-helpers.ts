@@ -19,7 +19,7 @@ export const FAST: RetryTuning = { attempts: 5, baseDelayMs: 1, maxDelayMs: 5, m
 export function settingsFor(serverUrl: string, extra: Env = {}): Settings {
   return readSettings({
     HOME: os.tmpdir(), NIMLET_NGC_ENDPOINT: serverUrl, HF_ENDPOINT: serverUrl, NGC_API_KEY: NGC_TOKEN, HF_TOKEN, ...extra,
-  });
+  }, '/');
 }
 
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {

@@ -4,7 +4,7 @@ import { resolveSource } from '../../../src/cache/fetch/resolve.js';
 import { sourceFileName } from '../../../src/cache/fetch/fetch-file.js';
 import type { ParsedSource } from '../../../src/manifest/source-uri.js';
 
-const settings = (env: Record<string, string> = {}) => readSettings({ HOME: '/tmp', ...env });
+const settings = (env: Record<string, string> = {}) => readSettings({ HOME: '/tmp', ...env }, '/');
 const ngc = (team: string | null, file = 'config.json'): ParsedSource =>
   ({ kind: 'ngc', org: 'nim', team, model: 'llama-3.1-8b-instruct', version: 'hf-1.0', file });
 

@@ -30,7 +30,7 @@ describe('retry policy', () => {
   });
 
   it('reads its knobs from the environment with the other settings; a bad one names the variable (exit 78)', () => {
-    const retry = (env: Record<string, string>) => readSettings({ HOME: '/tmp', ...env }).downloads.retry;
+    const retry = (env: Record<string, string>) => readSettings({ HOME: '/tmp', ...env }, '/').downloads.retry;
     expect(retry({ NIMLET_RETRY_BASE_MS: '5', NIMLET_RETRY_ATTEMPTS: '3' })).toMatchObject({ baseDelayMs: 5, attempts: 3 });
     expect(() => retry({ NIMLET_RETRY_ATTEMPTS: 'many' })).toThrow(/NIMLET_RETRY_ATTEMPTS/);
   });
