@@ -42,6 +42,11 @@ function processEnvReaders(tree: Tree): string[] {
   return Object.keys(tree).filter((f) => !TOP.has(roomOf(f)) && /\bprocess\.env\b/.test(tree[f]!));
 }
 
+/** The working folder comes to every command in ctx.cwd (main.ts reads it once): a relative path taken from anywhere else is wrong under main(argv, ctx). */
+function processCwdReaders(tree: Tree): string[] {
+  return Object.keys(tree).filter((f) => f !== 'cli/main.ts' && /\bprocess\.cwd\b/.test(tree[f]!));
+}
+
 function cliImports(tree: Tree): string[] {
   return Object.keys(tree).flatMap((f) => (roomOf(f) === 'cli' ? [] : importsOf(f, tree[f]!).filter((t) => roomOf(t) === 'cli').map((t) => `${f} -> ${t}`)));
 }
@@ -100,6 +105,7 @@ function readSrc(): Tree {
 describe('the rules fire on a tree that breaks them', () => {
   it.each([
     ['(a) process.env below cli/ and config/', processEnvReaders, { 'gpu/probe.ts': 'const v = process.env.CUDA_VISIBLE_DEVICES;' }, ['gpu/probe.ts']],
+    ['(e) process.cwd() outside cli/main.ts', processCwdReaders, { 'engine/run.ts': 'const cwd = process.cwd();', 'cli/main.ts': 'cwd: process.cwd(),' }, ['engine/run.ts']],
     ['(b) an import from cli/', cliImports, { 'cache/x.ts': "import type { CliContext } from '../cli/context.js';", 'cli/context.ts': '' }, ['cache/x.ts -> cli/context.ts']],
     ['(c) an import cycle, type-only included', importCycles,
       { 'select/a.ts': "export * from './b.js';", 'select/b.ts': "import type { C } from './c.js';", 'select/c.ts': "const a = await import('./a.js');" },
@@ -124,4 +130,5 @@ describe('src/', () => {
   it('(b) imports cli/ only from cli/', () => expect(cliImports(tree)).toEqual([]));
   it('(c) has no import cycle', () => expect(importCycles(tree)).toEqual([]));
   it('(d) imports no folder later in the pipeline', () => expect(backwardImports(tree)).toEqual([]));
+  it('(e) reads process.cwd() only in cli/main.ts', () => expect(processCwdReaders(tree)).toEqual([]));
 });
