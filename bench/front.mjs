@@ -58,6 +58,13 @@ const freePort = () => new Promise((resolve) => {
   });
 });
 
+/** The options the image gives nimlet's node (docker/nimlet's exec line): the rows measure nimlet as it ships. */
+function imageNodeFlags(from) {
+  const line = /^exec \S+\/node((?: --\S+)*) \S+\/bin\/nimlet /m.exec(fs.readFileSync(path.join(from, 'docker/nimlet'), 'utf8'));
+  if (line === null) throw new Error(`${from}/docker/nimlet has no "exec …/node [--flag…] …/bin/nimlet" line to read nimlet's node options from`);
+  return line[1].split(' ').filter(Boolean);
+}
+
 /** `nimlet serve` from the checkout at `from` (built), with this checkout's stand-in engine as its vllm. */
 async function startNimlet(from) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'front-bench-'));
@@ -76,7 +83,7 @@ async function startNimlet(from) {
     NIM_CACHE_PATH: path.join(tmp, 'cache'), NIMLET_FAKE_NVSMI_MACHINE: 'h100-sxm-x8', NIM_SERVER_PORT: String(port),
     NIMLET_ENGINE_PORT: String(enginePort), NIMLET_HEALTH_POLL_MS: '200', NIMLET_DRAIN_DELAY_MS: '0', FAKE_ENGINE_TOKEN_MS: String(TOKEN_MS),
   };
-  const child = spawn(process.execPath, [...NODE_ARGS, path.join(from, 'bin/nimlet'), 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...imageNodeFlags(from), ...NODE_ARGS, path.join(from, 'bin/nimlet'), 'serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   for (;;) {
     const status = await new Promise((resolve) => http.get(`http://127.0.0.1:${port}/v1/health/ready`, (r) => (r.resume(), resolve(r.statusCode))).on('error', () => resolve(0)));
@@ -143,7 +150,7 @@ const row = (n, name) => {
   const q = (p) => ttfb[Math.min(ttfb.length - 1, Math.floor(p * ttfb.length))] ?? NaN;
   return { tokensPerSec: pick('tokensPerSec'), p50: q(0.5), p99: q(0.99), n: ttfb.length, roundP99: rs.map((r) => r.p99), sys: pick('sys'), cpuPer1k: per1k('cpu'), userPer1k: per1k('user') };
 };
-console.log(`bench/front: ${TOKENS} tokens per stream, one per ${TOKEN_MS} ms; ${WARMUP} s warm-up + ${SECONDS} s per run; ${ROUNDS} round(s)${ROUNDS > 1 ? ', throughput and CPU medians, TTFB over all rounds’ requests' : ''}; ${CLIENT === 'raw' ? 'bare-socket' : 'node:http'} client; streams ${STAGGER_MS > 0 ? `staggered over ${STAGGER_MS} ms` : 'in lock step (bursts)'}; ${os.cpus().length} CPUs, node ${process.version}, load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+console.log(`bench/front: ${TOKENS} tokens per stream, one per ${TOKEN_MS} ms; ${WARMUP} s warm-up + ${SECONDS} s per run; ${ROUNDS} round(s)${ROUNDS > 1 ? ', throughput and CPU medians, TTFB over all rounds’ requests' : ''}; ${CLIENT === 'raw' ? 'bare-socket' : 'node:http'} client; streams ${STAGGER_MS > 0 ? `staggered over ${STAGGER_MS} ms` : 'in lock step (bursts)'}; ${os.cpus().length} CPUs, node ${process.version} (nimlet's with ${[...imageNodeFlags(root), ...NODE_ARGS].join(' ') || 'no options'}), load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 console.log(`streams | path              | tok/s   | ÷ direct A | TTFB p50 / p99 (ms) | p99 added (ms) | middle process: CPU s/1k tok (of it in user space), read+write syscalls/tok${ROUNDS > 1 ? ' | p99 by round (ms)' : ''}`);
 let worstRatio = Infinity;
 let worstAdded = -Infinity;
