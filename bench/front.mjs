@@ -23,7 +23,8 @@
 // --compare DIR adds a row through the nimlet of another built checkout (say main's), for before/after figures
 // from one sitting. --rounds N repeats the interleaved cycle N times (a loaded machine): throughput and CPU are the
 // medians over the rounds, TTFB quantiles are over all rounds' requests together, and each round's own p99 is listed
-// beside them (its spread is how far one round can be trusted). --node-args "..." passes options to nimlet's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+// beside them (its spread is how far one round can be trusted). nimlet runs with the node options of docker/nimlet
+// (as the image runs it); --node-args "..." adds more, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
 // Usage: node bench/front.mjs [--seconds S] [--streams 1,64,512] [--rounds N] [--stagger] [--compare DIR] [--no-floors] [--client raw|http]   (build first: npm run build)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -148,7 +149,7 @@ const row = (n, name) => {
   // put the p99 at the 12th worst of 1,200
   const ttfb = rs.flatMap((r) => r.ttfb).sort((x, y) => x - y);
   const q = (p) => ttfb[Math.min(ttfb.length - 1, Math.floor(p * ttfb.length))] ?? NaN;
-  return { tokensPerSec: pick('tokensPerSec'), p50: q(0.5), p99: q(0.99), n: ttfb.length, roundP99: rs.map((r) => r.p99), sys: pick('sys'), cpuPer1k: per1k('cpu'), userPer1k: per1k('user') };
+  return { tokensPerSec: pick('tokensPerSec'), p50: q(0.5), p99: q(0.99), roundP99: rs.map((r) => r.p99), sys: pick('sys'), cpuPer1k: per1k('cpu'), userPer1k: per1k('user') };
 };
 console.log(`bench/front: ${TOKENS} tokens per stream, one per ${TOKEN_MS} ms; ${WARMUP} s warm-up + ${SECONDS} s per run; ${ROUNDS} round(s)${ROUNDS > 1 ? ', throughput and CPU medians, TTFB over all rounds’ requests' : ''}; ${CLIENT === 'raw' ? 'bare-socket' : 'node:http'} client; streams ${STAGGER_MS > 0 ? `staggered over ${STAGGER_MS} ms` : 'in lock step (bursts)'}; ${os.cpus().length} CPUs, node ${process.version} (nimlet's with ${[...imageNodeFlags(root), ...NODE_ARGS].join(' ') || 'no options'}), load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 console.log(`streams | path              | tok/s   | ÷ direct A | TTFB p50 / p99 (ms) | p99 added (ms) | middle process: CPU s/1k tok (of it in user space), read+write syscalls/tok${ROUNDS > 1 ? ' | p99 by round (ms)' : ''}`);

@@ -42,7 +42,10 @@ function processEnvReaders(tree: Tree): string[] {
   return Object.keys(tree).filter((f) => !TOP.has(roomOf(f)) && /\bprocess\.env\b/.test(tree[f]!));
 }
 
-/** The working folder comes to every command in ctx.cwd (main.ts reads it once): a relative path taken from anywhere else is wrong under main(argv, ctx). */
+/**
+ * The working folder comes to every command in ctx.cwd (main.ts reads it once): a relative path taken from anywhere
+ * else is wrong under main(argv, ctx).
+ */
 function processCwdReaders(tree: Tree): string[] {
   return Object.keys(tree).filter((f) => f !== 'cli/main.ts' && /\bprocess\.cwd\b/.test(tree[f]!));
 }
