@@ -20,7 +20,7 @@ function nginxBinary() {
 async function startNodeFloor(kind, name, port, enginePort) {
   const child = fork(path.join(here, 'front-proxy-child.mjs'), [kind, String(port), String(enginePort)], { stdio: 'ignore' });
   await new Promise((resolve) => child.once('message', resolve));
-  return { name, port, pid: child.pid, stop: () => child.kill('SIGTERM') };
+  return { name, port, pid: child.pid, dropIdle: () => child.send('drop'), stop: () => child.kill('SIGTERM') };
 }
 
 async function startNginx(bin, port, enginePort) {
@@ -31,7 +31,7 @@ ${process.getuid?.() === 0 ? 'user root;' : ''}
 events { worker_connections 8192; }
 http {
   access_log off; client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
-  upstream engine { server 127.0.0.1:${enginePort}; keepalive 1024; }
+  upstream engine { server 127.0.0.1:${enginePort}; keepalive 1024; keepalive_timeout 1s; }
   server {
     listen 127.0.0.1:${port}; keepalive_requests 1000000; keepalive_timeout 65s;
     location / { proxy_pass http://engine; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; proxy_request_buffering off; }
@@ -42,7 +42,8 @@ http {
   // the worker does the work; its CPU is what the row reports
   for (let i = 0; i < 100; i++) {
     const kids = fs.existsSync(`/proc/${master.pid}/task/${master.pid}/children`) ? fs.readFileSync(`/proc/${master.pid}/task/${master.pid}/children`, 'utf8').trim() : '';
-    if (kids !== '') return { name: 'nginx', port, pid: Number(kids.split(' ')[0]), stop: () => master.kill('SIGTERM') };
+    // its idle engine connections close after 1 s by themselves (keepalive_timeout in the upstream block)
+    if (kids !== '') return { name: 'nginx', port, pid: Number(kids.split(' ')[0]), dropIdle: () => {}, stop: () => master.kill('SIGTERM') };
     await new Promise((r) => setTimeout(r, 50));
   }
   master.kill('SIGKILL');

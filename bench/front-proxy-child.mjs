@@ -5,6 +5,8 @@
 //            connection as they came, the answer's bytes back as they came. It knows only this bench's traffic
 //            (one request at a time per connection, Content-Length request bodies, chunked answers whose end is
 //            the `0\r\n\r\n` at the end of a read): a floor to read figures against, not a proxy.
+// Both let go of their idle engine connections when the bench says 'drop' (after their row), as nimlet's pool does
+// after 4 s idle by itself: left to the engine's 120 s keep-alive, 512 of them closed at once in a later row.
 // Usage: node bench/front-proxy-child.mjs minimal|bare PORT UPSTREAM_PORT
 import http from 'node:http';
 import net from 'node:net';
@@ -14,6 +16,7 @@ const listening = () => process.send?.('listening');
 
 if (kind === 'minimal') {
   const agent = new http.Agent({ keepAlive: true });
+  process.on('message', (m) => m === 'drop' && agent.destroy());
   http.createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
     const up = http.request({ host: '127.0.0.1', port: Number(upstreamPort), method: req.method, path: req.url, headers: req.headers, agent }, (ur) => {
       res.writeHead(ur.statusCode, ur.headers);
@@ -25,6 +28,7 @@ if (kind === 'minimal') {
   }).listen(Number(port), '127.0.0.1', listening);
 } else if (kind === 'bare') {
   const idle = [];
+  process.on('message', (m) => m === 'drop' && idle.splice(0).forEach((s) => s.destroy()));
   const readBuffer = Buffer.allocUnsafe(64 * 1024);
   const connect = () => {
     const s = net.connect({ port: Number(upstreamPort), host: '127.0.0.1', noDelay: true, onread: { buffer: readBuffer, callback: (n, b) => relay(s, b.subarray(0, n)) } });

@@ -16,7 +16,10 @@
 //   TTFB (request sent → first SSE event) p50/p99, p99 added (row − direct A)   bound ≤ 2 ms
 //   nimlet's peak RSS (VmHWM)   bound ≤ 150 MB;   CPU seconds per 1,000 tokens of the process in the middle
 //   the noise floor: direct B vs direct A, what two identical runs differ by
-// All processes (this script, the engine, the proxy) share the machine's cores: read the floor rows first.
+// All processes (this script, the engine, the proxy) share the machine's cores: read the floor rows first. A row
+// begins once the one before has let go of its engine connections (nimlet's pool closes its idle ones after 4 s, the
+// floors when told): up to stop 26 they were closed, 512 at once, during a later row (the floors' by the engine's
+// 120 s keep-alive, in whichever row ran two minutes on), and that row paid for it.
 // The streams start together and stay in lock step, so each concurrency's requests arrive as one burst every
 // request-length and p99 is the time to drain a burst; --stagger spreads the starts over one request's length
 // (clients that did not all begin at once): then p99 is one request's latency under the same steady load.
@@ -106,6 +109,31 @@ function syscalls(pid) {
 }
 const peakRssMB = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
+/** Open TCP connections to any of `ports` on this host, counted at the listening side (/proc/net/tcp: ESTABLISHED or CLOSE_WAIT). */
+function connectionsTo(ports) {
+  const hex = new Set(ports.map((p) => p.toString(16).toUpperCase().padStart(4, '0')));
+  let n = 0;
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!fs.existsSync(file)) continue;
+    for (const line of fs.readFileSync(file, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 3 && hex.has(f[1].split(':')[1]) && (f[3] === '01' || f[3] === '08')) n++;
+    }
+  }
+  return n;
+}
+
+/**
+ * Waits until the engines have no more connections open than before the first row (+2: a health poll's): a row's
+ * middle process closing its idle engine connections (nimlet's pool after 4 s, the floors when told) would otherwise
+ * do it, 512 at once, in the next row's measurement, and that row paid for it. Returns the seconds waited.
+ */
+async function quiet(ports, baseline) {
+  const start = performance.now();
+  while (connectionsTo(ports) > baseline + 2 && performance.now() - start < 15_000) await new Promise((r) => setTimeout(r, 100));
+  return (performance.now() - start) / 1000;
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 /** One row's phase: load through `port`, with the CPU seconds the process `pid` spent meanwhile. */
@@ -125,12 +153,17 @@ const floors = process.argv.includes('--no-floors') ? [] : await startFloors(nim
 const engine = { port: nimlet.enginePort, pid: nimlet.child.pid }; // direct rows: no process in between
 const compared = other === null ? [] : [{ name: `nimlet ${path.basename(other.dir)}`.slice(0, 17), port: other.port, pid: other.child.pid }];
 const paths = [{ name: 'direct A', ...engine }, { name: 'nimlet', port: nimlet.port, pid: nimlet.child.pid }, ...compared, ...floors, { name: 'direct B', ...engine }];
+const enginePorts = other === null ? [nimlet.enginePort] : [nimlet.enginePort, other.enginePort];
+const baseline = connectionsTo(enginePorts);
+let longestWait = 0;
 const results = new Map(); // `${n} ${name}` → [{ tokensPerSec, p50, p99, tokens, cpu }] over the rounds
 for (let round = 0; round < ROUNDS; round++) {
   for (const n of STREAMS) {
     for (const p of paths) {
       const key = `${n} ${p.name}`;
       results.set(key, [...(results.get(key) ?? []), await measured(p.port, p.pid, n)]);
+      p.dropIdle?.();
+      longestWait = Math.max(longestWait, await quiet(enginePorts, baseline));
     }
   }
 }
@@ -168,6 +201,7 @@ for (const n of STREAMS) {
   }
 }
 console.log('direct B − direct A is the noise floor; the floor rows are what another process in nimlet\'s place adds.');
+console.log(`each row began once the row before had let go of its engine connections (the longest wait ${f(longestWait, 1)} s)`);
 console.log(`nimlet peak RSS: ${f(rss, 1)} MB (bound 150)`);
 const ok = worstRatio >= 0.97 && worstAdded <= 2 && rss <= 150;
 console.log(`bounds for nimlet: throughput ratio ≥ 0.97 (worst ${f(worstRatio, 3)}), p99 TTFB added ≤ 2 ms (worst ${f(worstAdded)}), RSS ≤ 150 MB: ${ok ? 'met' : 'NOT met'}`);
