@@ -15,7 +15,7 @@ const JOIN_LIMIT = 16 * 1024;
 /**
  * Writes `head` (latin1), then `parts`, then `tail` (latin1, framing such as a chunk's CRLF) to `socket` as one
  * piece; returns what socket.write returned for the last of them (false: stop until 'drain'). `transient`: the parts
- * are only valid during the call (a shared read buffer), so they are copied whichever way they are written.
+ * are only valid during the call (a read buffer read into again), so they are copied whichever way they are written.
  */
 export function writeJoined(socket: net.Socket, head: string, parts: readonly Buffer[], tail = '', transient = false): boolean {
   let size = head.length + tail.length;

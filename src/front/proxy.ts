@@ -4,10 +4,10 @@
 // (backpressure both ways); a client that goes away closes the engine's connection, which the engine sees and
 // aborts the generation.
 // The client side is the front's own server (client-server.ts); the engine side is read by nimlet itself too
-// (response-head.ts, body-reader.ts), so that a chunked stream passes on as the engine framed it, one copy and one
-// write per event, instead of node:http's client parsing it into a stream that is piped and re-chunked. At 512
-// streams that cut the front's CPU per token by about 40 %, its user-space part by half (bench/front.mjs; README,
-// Performance).
+// (response-head.ts, body-reader.ts), so that a chunked stream passes on as the engine framed it, one write per
+// event straight from the connection's read buffer (engine-pool.ts), instead of node:http's client parsing it into a
+// stream that is piped and re-chunked. At 512 streams that cut the front's CPU per token by about 40 %, its
+// user-space part by half (bench/front.mjs; README, Performance).
 import type { ClientRequest, ClientResponse } from './client-exchange.js';
 import { bodyReader, type BodyReader } from './body-reader.js';
 import { createEnginePool, type ConnectionUser, type EngineConnection, type EnginePool } from './engine-pool.js';
@@ -120,7 +120,7 @@ class Relay implements ConnectionUser {
     if (this.over) return false;
     try {
       if (this.body !== null) return this.bodyBytes(buf, 0, n, false);
-      // a head that came whole in one read is parsed where it lies, in the pool's read buffer; a partial one is kept
+      // a head that came whole in one read is parsed where it lies, in the connection's read buffer; a partial one is kept
       const owned = this.headBytes !== null;
       const head = owned ? Buffer.concat([this.headBytes as Buffer, buf.subarray(0, n)]) : buf.subarray(0, n);
       let at = 0;
@@ -156,8 +156,8 @@ class Relay implements ConnectionUser {
   }
 
   /**
-   * buf[start, end) of the body; `owned`: buf is the relay's, else it is the pool's read buffer and what the client
-   * is sent of it is copied (once: with the head into one string, or alone).
+   * buf[start, end) of the body; `owned`: buf is the relay's, else it is the connection's read buffer, joined with
+   * the head into one string or written as it is (send).
    */
   private bodyBytes(buf: Buffer, start: number, end: number, owned: boolean): boolean {
     const reader = this.body as BodyReader;
@@ -185,7 +185,11 @@ class Relay implements ConnectionUser {
   /** A piece of the body to the client (the head with the first). */
   private send(buf: Buffer, from: number, to: number, owned: boolean): boolean {
     this.wrote = true;
-    return owned ? this.res.write(buf.subarray(from, to)) : this.res.writeRange(buf, from, to);
+    if (owned) return this.res.write(buf.subarray(from, to));
+    const ok = this.res.writeRange(buf, from, to);
+    // the client's socket holds the connection's read buffer until the kernel takes the rest: the next read goes elsewhere
+    if (this.res.holdsBuffers) this.conn.giveUpReadBuffer();
+    return ok;
   }
 
   /** The engine's socket has room again: the client's body flows on. */

@@ -362,6 +362,51 @@ describe('proxyRequest edge cases', () => {
     expect(await result).toEqual({ n: total, intact: true, ended: true });
   });
 
+  it('small events to a client that reads nothing: writes queue below the high-water mark while the engine is read on, and every event arrives as sent', async () => {
+    // the relay writes each event from its connection's read buffer as it is; a write the kernel does not take whole
+    // keeps that buffer, and while the client's queue is under 16 KiB the relay reads on: a read into the same buffer
+    // then rewrote the bytes still queued (this test fails when the relay keeps reading into it)
+    const events = 40_000;
+    const event = (k: number): string => `data: ${k} ${String(k * 7919 % 100_003).padStart(6, '0')} ${'x'.repeat(k % 1000)}\n\n`;
+    let sent = 0;
+    let stalled = false;
+    const up = await httpUpstream((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      // one event per turn of the loop, so the relay gets them in separate reads
+      const next = (): void => {
+        if (sent === events) return void res.end();
+        if (!res.write(event(sent++))) return void ((stalled = true), res.once('drain', next));
+        setImmediate(next);
+      };
+      next();
+    });
+    const port = await front(makeUpstream(up.port));
+    const body = await new Promise<string>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, path: '/events', agent: false }, (res) => {
+        res.pause();
+        void (async () => {
+          let last = -1;
+          for (let still = 0; still < 3 && sent < events; ) {
+            await sleep(50);
+            still = sent === last ? still + 1 : 0;
+            last = sent;
+          }
+          expect([stalled, sent < events]).toEqual([true, true]);
+          const parts: Buffer[] = [];
+          res.on('data', (c: Buffer) => parts.push(c));
+          res.on('end', () => resolve(Buffer.concat(parts).toString('latin1')));
+          res.on('error', reject);
+          res.resume();
+        })().catch(reject);
+      }).on('error', reject);
+    });
+    const expected = Array.from({ length: events }, (_, k) => event(k)).join('');
+    // where the first difference is, rather than two 20 MB strings
+    let at = 0;
+    while (at < expected.length && body.charCodeAt(at) === expected.charCodeAt(at)) at++;
+    expect({ length: body.length, firstDifference: at === expected.length ? null : expected.slice(Math.max(0, at - 40), at + 40) }).toEqual({ length: expected.length, firstDifference: null });
+  }, 60_000);
+
   it("several set-cookie headers stay separate; a custom reason phrase (418 I'm a teapot) and latin1 and tab bytes in values pass", async () => {
     const up = await rawUpstream((s) =>
       s.write(Buffer.from("HTTP/1.1 418 I'm a teapot\r\nset-cookie: a=1; Path=/\r\nset-cookie: b=2; HttpOnly\r\nx-latin: caf\xe9 \xfc\r\nx-tab: a\tb\r\ncontent-length: 2\r\n\r\nok", 'latin1')),
