@@ -4,7 +4,7 @@
 import { STATUS_CODES } from 'node:http';
 import type net from 'node:net';
 import { writeJoined } from './joined-write.js';
-import { fieldOf, type RequestHead } from './request-head.js';
+import { fieldOf, type RequestFraming, type RequestHead } from './request-head.js';
 
 /** What an exchange needs of its connection. */
 export interface ExchangeHost {
@@ -24,16 +24,38 @@ export class ClientRequest {
   readonly target: string;
   /** The target's path, without the query. */
   readonly path: string;
+  readonly httpMinor: 0 | 1;
+  readonly framing: RequestFraming;
+  readonly keepAlive: boolean;
+  private fields: RequestHead | null; // null once forwarded (releaseHead)
   private listener: { data: (chunk: Buffer) => void; end: () => void; error: (err: Error) => void } | null = null;
   private held: Buffer[] = []; // body bytes read before a listener came
   private heldBytes = 0;
   private state: 'reading' | 'ended' | 'failed' | 'discarding' = 'reading';
 
-  constructor(readonly head: RequestHead, readonly socket: net.Socket) {
+  constructor(head: RequestHead, readonly socket: net.Socket) {
+    this.fields = head;
     this.method = head.method;
     this.target = head.target;
     const q = head.target.indexOf('?');
     this.path = q < 0 ? head.target : head.target.slice(0, q);
+    this.httpMinor = head.httpMinor;
+    this.framing = head.framing;
+    this.keepAlive = head.keepAlive;
+  }
+
+  /** The parsed head, until the relay has forwarded it. */
+  get head(): RequestHead {
+    if (this.fields === null) throw new Error('the request head was let go once it was forwarded (releaseHead)');
+    return this.fields;
+  }
+
+  /**
+   * The head's fields are not needed any more (forwarded to the engine): let go of them, so that a stream that lasts
+   * seconds does not keep them (and V8 does not promote them to the old generation, to be marked and compacted).
+   */
+  releaseHead(): void {
+    this.fields = null;
   }
 
   /** The first value of header `name` (lower case). */
@@ -124,7 +146,7 @@ export class ClientResponse {
   private extra: string[] = []; // fields set before writeHead (CORS)
 
   constructor(private readonly conn: ExchangeHost, private readonly req: ClientRequest) {
-    this.keepAlive = req.head.keepAlive;
+    this.keepAlive = req.keepAlive;
   }
 
   get socket(): net.Socket {
@@ -162,7 +184,7 @@ export class ClientResponse {
     if (!date) head += `date: ${httpDate()}\r\n`;
     this.noBody = this.req.method === 'HEAD' || status === 204 || status === 304 || status < 200;
     if (!this.noBody && !length) {
-      if (this.req.head.httpMinor === 1) {
+      if (this.req.httpMinor === 1) {
         head += codings.length === 0 ? 'transfer-encoding: chunked\r\n' : `transfer-encoding: ${codings.join(', ')}, chunked\r\n`;
         this.chunking = true;
       } else {
@@ -171,7 +193,7 @@ export class ClientResponse {
     }
     if (this.conn.closing) this.keepAlive = false;
     if (!this.keepAlive) head += 'connection: close\r\n';
-    else if (this.req.head.httpMinor === 0) head += 'connection: keep-alive\r\n';
+    else if (this.req.httpMinor === 0) head += 'connection: keep-alive\r\n';
     this.head = `${head}\r\n`;
     return this;
   }

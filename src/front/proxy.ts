@@ -78,6 +78,7 @@ class Relay implements ConnectionUser {
 
   private sendRequest(): void {
     const { head, chunked, hasBody } = requestHead(this.req, this.upstream.host, this.upstream.port);
+    this.req.releaseHead();
     const socket = this.conn.socket;
     if (!hasBody) {
       socket.write(head, 'latin1');
@@ -86,7 +87,7 @@ class Relay implements ConnectionUser {
     }
     // a small counted body goes with the head in one write (one packet, the engine woken once); a large or chunked
     // one streams, paced by the engine
-    const framing = this.req.head.framing;
+    const framing = this.req.framing;
     const small: Buffer[] | null = framing.kind === 'length' && framing.length <= SMALL_BODY ? [] : null;
     if (small === null) socket.write(head, 'latin1');
     const data = (c: Buffer): void => {
@@ -142,7 +143,7 @@ class Relay implements ConnectionUser {
     const framing = bodyFraming(this.req.method, head);
     this.keep = reusable(head, framing);
     const codings = framing.kind === 'none' ? [] : contentCodings(head);
-    if (codings.length > 0) checkCodings(codings, this.req.head.httpMinor);
+    if (codings.length > 0) checkCodings(codings, this.req.httpMinor);
     this.res.writeHead(head.status, head.reason === '' ? null : head.reason, responseFields(head, framing, this.ownCors), codings);
     this.body = bodyReader(framing);
     // the front chose chunked coding for the client (an HTTP/1.1 one, no length): the engine's chunks pass as framed

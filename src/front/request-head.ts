@@ -69,7 +69,10 @@ export function parseRequestHead(buf: Buffer, limit: number, checked = 0, droppe
   if (lineEnd < 0) lineEnd = text.length;
   const line = requestLine(text, lineEnd);
   if (line === null) throw malformed('the request line', text.slice(0, lineEnd));
-  const { method, target, major, minor } = line;
+  const { method, major, minor } = line;
+  // a string of its own, not a slice of the head's text: the target (the request log's path) lives as long as the
+  // request, and a slice would keep the whole text alive with it
+  const target = buf.toString('latin1', start + line.targetAt, start + line.targetEnd);
   if (major !== '1' || (minor !== '0' && minor !== '1')) throw new BadRequestError(505, `HTTP/${major}.${minor} is not served here: HTTP/1.1 or 1.0`);
   // obs-fold (a line starting with a space) and a space before the colon are refused (RFC 9112 §5.1, §5.2)
   const head = parseFields(text, lineEnd + 2, (l) => malformed('a header line', l));
@@ -133,9 +136,10 @@ const bareCrOrLf = (): BadRequestError => new BadRequestError(400, 'the request 
 
 /**
  * text[0, lineEnd) as `method SP request-target SP HTTP/d.d` (RFC 9112 §3): single spaces, a method of token
- * characters, a target of visible ASCII (clients percent-encode the rest); null when it is not one.
+ * characters, a target of visible ASCII (clients percent-encode the rest), at [targetAt, targetEnd); null when it is not
+ * one.
  */
-function requestLine(text: string, lineEnd: number): { method: string; target: string; major: string; minor: string } | null {
+function requestLine(text: string, lineEnd: number): { method: string; targetAt: number; targetEnd: number; major: string; minor: string } | null {
   let i = 0;
   while (i < lineEnd && isTokenChar(text.charCodeAt(i))) i++;
   if (i === 0 || i === lineEnd || text.charCodeAt(i) !== 32) return null;
@@ -151,7 +155,7 @@ function requestLine(text: string, lineEnd: number): { method: string; target: s
   const major = text.charCodeAt(i + 6);
   const minor = text.charCodeAt(i + 8);
   if (major < 48 || major > 57 || minor < 48 || minor > 57) return null;
-  return { method: text.slice(0, targetAt - 1), target: text.slice(targetAt, i), major: text[i + 6] as string, minor: text[i + 8] as string };
+  return { method: text.slice(0, targetAt - 1), targetAt, targetEnd: i, major: text[i + 6] as string, minor: text[i + 8] as string };
 }
 
 /** buf[at…] of a head not yet whole has no bare CR or LF (a CR at the very end may yet get its LF). */

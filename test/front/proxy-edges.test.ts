@@ -593,6 +593,42 @@ describe('the relay to the engine', () => {
     expect([r.status, JSON.parse(r.body.toString())]).toEqual([200, { n: size, sha: sha256(body) }]);
   }, 15_000);
 
+  it('the relay lets go of the request head once it is forwarded (a stream does not keep it for its seconds), and what the answer needs is kept apart', async () => {
+    let release!: () => void;
+    const up = await httpUpstream((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: first\n\n');
+      release = () => res.end('data: [DONE]\n\n');
+    });
+    const seen: { head: string; method: string; path: string; httpMinor: number }[] = [];
+    const upstream = makeUpstream(up.port);
+    let streaming!: () => void;
+    const firstEvent = new Promise<void>((r) => (streaming = r));
+    const clients = createClientServer((req, res) => {
+      proxyRequest(req, res, upstream, null);
+      // once the stream is under way: the head is gone, the request's own fields are not
+      setTimeout(() => {
+        let head = 'kept';
+        try {
+          void req.head;
+        } catch (err) {
+          head = (err as Error).message;
+        }
+        seen.push({ head, method: req.method, path: req.path, httpMinor: req.httpMinor });
+        streaming();
+      }, 50);
+    });
+    const server = net.createServer((sock) => clients.accept(sock));
+    const port = await listenOn(server);
+    closers.push(() => (clients.closeAll(), server.close()));
+    const answer = call(port, { path: '/v1/chat/completions?x=1' });
+    await firstEvent;
+    release();
+    const r = await answer;
+    expect(r.body.toString()).toBe('data: first\n\ndata: [DONE]\n\n');
+    expect(seen).toEqual([{ head: 'the request head was let go once it was forwarded (releaseHead)', method: 'GET', path: '/v1/chat/completions', httpMinor: 1 }]);
+  });
+
   it('an 8 MiB chunked upload (pieces larger than the socket\'s high-water mark): the engine reads the exact bytes, framed right', async () => {
     const body = randomBytes(8 * MiB);
     const up = await hashingUpstream();
