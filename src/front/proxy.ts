@@ -187,6 +187,9 @@ class Relay implements ConnectionUser {
   private send(buf: Buffer, from: number, to: number, owned: boolean): boolean {
     this.wrote = true;
     if (owned) return this.res.write(buf.subarray(from, to));
+    // bytes already queued for the client: these queue behind them, copied (a slow client's queue of small events
+    // would otherwise keep a 64 KiB read buffer per event: 16 KiB of them, a hundred buffers)
+    if (this.res.holdsBuffers) return this.res.write(buf.subarray(from, to), true);
     const ok = this.res.writeRange(buf, from, to);
     // the client's socket holds the connection's read buffer until the kernel takes the rest: the next read goes elsewhere
     if (this.res.holdsBuffers) this.conn.giveUpReadBuffer();
