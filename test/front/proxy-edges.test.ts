@@ -27,6 +27,15 @@ function makeUpstream(port: number, idleMs?: number): UpstreamArg {
 const MiB = 1024 * 1024;
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Resolves once `sent()` has not moved for three looks 50 ms apart (the upstream stands still), or has reached `total`. */
+async function untilStill(sent: () => number, total: number): Promise<void> {
+  let last = -1;
+  for (let still = 0; still < 3 && sent() < total; ) {
+    await sleep(50);
+    still = sent() === last ? still + 1 : 0;
+    last = sent();
+  }
+}
 
 async function listenOn(server: net.Server): Promise<number> {
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
@@ -343,12 +352,7 @@ describe('proxyRequest edge cases', () => {
         let allIntact = true;
         // the client reads nothing until the upstream has stood still (or, through a proxy that buffers, sent all)
         void (async () => {
-          let last = -1;
-          for (let still = 0; still < 3 && written < total; ) {
-            await sleep(50);
-            still = written === last ? still + 1 : 0;
-            last = written;
-          }
+          await untilStill(() => written, total);
           expect(writeReturnedFalse).toBe(true);
           expect(waitingForDrain).toBe(true);
           expect(written).toBeLessThan(total);
@@ -396,12 +400,7 @@ describe('proxyRequest edge cases', () => {
       http.get({ host: '127.0.0.1', port, path: '/events', agent: false }, (res) => {
         res.pause();
         void (async () => {
-          let last = -1;
-          for (let still = 0; still < 3 && sent < events; ) {
-            await sleep(50);
-            still = sent === last ? still + 1 : 0;
-            last = sent;
-          }
+          await untilStill(() => sent, events);
           expect([stalled, sent < events]).toEqual([true, true]);
           const parts: Buffer[] = [];
           res.on('data', (c: Buffer) => parts.push(c));
