@@ -47,7 +47,8 @@ function startGroup(size: number, machine: (i: number) => string = () => 'h100-s
   else extra = { NIMLET_SGLANG_CMD: RDV, ...extra };
   const model = makeModelFolder(sb);
   const record = path.join(sb.dir, 'rendezvous.jsonl');
-  const { NIMLET_FRONT: _off, ...base } = sb.env;
+  const base = { ...sb.env };
+  delete base.NIMLET_FRONT;
   const nodes = group.nodes.map((_n, i) => {
     const env = {
       ...base, NIM_MODEL_NAME: model, RDV_RECORD: record, NIMLET_FAKE_NVSMI_MACHINE: machine(i),
@@ -99,7 +100,7 @@ describe.skipIf(skip !== null)('a multi-node group in network namespaces', () =>
     const chat = await request(url(r, 0, '/v1/chat/completions'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'store', messages: [{ role: 'user', content: 'hi' }] }) });
     expect(chat.status).toBe(200);
     expect(JSON.parse(chat.body)).toMatchObject({ rank: 0, nodes: size, choices: [{ message: { content: `rank 0 of ${size} answered` } }] });
-    const meta = JSON.parse((await request(url(r, 0, '/v1/metadata'))).body) as Record<string, any>;
+    const meta = JSON.parse((await request(url(r, 0, '/v1/metadata'))).body) as { profile: { id: string }; multiNode: unknown };
     expect(meta.profile.id).toBe(engine === 'sglang' ? SG8PP2 : size === 2 ? TP8PP2 : TP8PP4);
     expect(meta.multiNode).toEqual({ nodes: size, rank: 0, gpus: expect.stringMatching(/^8 × /) });
     for (let i = 1; i < size; i++) {
