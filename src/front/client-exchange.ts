@@ -207,7 +207,7 @@ export class ClientResponse {
     this.chunking = false;
   }
 
-  /** `transient`: `chunk` is only valid during the call (a read buffer read into again); it is copied, once, if kept. */
+  /** `transient`: `chunk` is only valid during the call (a read buffer read into again); copied, once, if kept. */
   write(chunk: Buffer | string, transient = false): boolean {
     if (this.ended || this.conn.socket.destroyed) return false;
     const socket = this.conn.socket;

@@ -121,7 +121,8 @@ class Relay implements ConnectionUser {
     if (this.over) return false;
     try {
       if (this.body !== null) return this.bodyBytes(buf, 0, n, false);
-      // a head that came whole in one read is parsed where it lies, in the connection's read buffer; a partial one is kept
+      // a head that came whole in one read is parsed where it lies, in the connection's read buffer; a partial one is
+      // kept
       const owned = this.headBytes !== null;
       const head = owned ? Buffer.concat([this.headBytes as Buffer, buf.subarray(0, n)]) : buf.subarray(0, n);
       let at = 0;
@@ -191,7 +192,8 @@ class Relay implements ConnectionUser {
     // would otherwise keep a 64 KiB read buffer per event: 16 KiB of them, a hundred buffers)
     if (this.res.holdsBuffers) return this.res.write(buf.subarray(from, to), true);
     const ok = this.res.writeRange(buf, from, to);
-    // the client's socket holds the connection's read buffer until the kernel takes the rest: the next read goes elsewhere
+    // the client's socket holds the connection's read buffer until the kernel takes the rest: the next read goes
+    // elsewhere
     if (this.res.holdsBuffers) this.conn.giveUpReadBuffer();
     return ok;
   }

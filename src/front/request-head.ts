@@ -136,8 +136,8 @@ const bareCrOrLf = (): BadRequestError => new BadRequestError(400, 'the request 
 
 /**
  * text[0, lineEnd) as `method SP request-target SP HTTP/d.d` (RFC 9112 §3): single spaces, a method of token
- * characters, a target of visible ASCII (clients percent-encode the rest), at [targetAt, targetEnd); null when it is not
- * one.
+ * characters, a target of visible ASCII (clients percent-encode the rest) at [targetAt, targetEnd); null when it is
+ * not one.
  */
 function requestLine(text: string, lineEnd: number): { method: string; targetAt: number; targetEnd: number; major: string; minor: string } | null {
   let i = 0;

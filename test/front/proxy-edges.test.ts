@@ -27,7 +27,7 @@ function makeUpstream(port: number, idleMs?: number): UpstreamArg {
 const MiB = 1024 * 1024;
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-/** Resolves once `sent()` has not moved for three looks 50 ms apart (the upstream stands still), or has reached `total`. */
+/** Resolves once `sent()` has not moved for three looks 50 ms apart (the upstream stands still) or reached `total`. */
 async function untilStill(sent: () => number, total: number): Promise<void> {
   let last = -1;
   for (let still = 0; still < 3 && sent() < total; ) {
