@@ -27,9 +27,12 @@
 // from one sitting; the two nimlet rows swap places every other round (give it an even --rounds). --rounds N repeats
 // the interleaved cycle N times (a loaded machine): throughput and CPU are the medians over the rounds, TTFB
 // quantiles are over all rounds' requests together, and each round's own p99 is listed
-// beside them (its spread is how far one round can be trusted). nimlet runs with the node options of docker/nimlet
+// beside them (its spread is how far one round can be trusted); from 6 rounds each row's p99 added gets a 90 %
+// interval (bench/front-stats.mjs: rounds resampled) and a verdict against the bound: met, not met, or undecided
+// at the sitting's noise. nimlet runs with the node options of docker/nimlet
 // (as the image runs it); --node-args "..." adds more, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-// Usage: node bench/front.mjs [--seconds S] [--streams 1,64,512] [--rounds N] [--stagger] [--compare DIR] [--no-floors] [--client raw|http]   (build first: npm run build)
+// --save FILE writes every round's measurements (each request's TTFB included) as JSON.
+// Usage: node bench/front.mjs [--seconds S] [--streams 1,64,512] [--rounds N] [--stagger] [--compare DIR] [--no-floors] [--client raw|http] [--save FILE]   (build first: npm run build)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -37,6 +40,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startFloors } from './front-floors.mjs';
+import { addedP99Interval, verdict } from './front-stats.mjs';
 import { runPhase } from './front-load.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -173,6 +177,9 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 const rss = peakRssMB(nimlet.child.pid);
+// every round's requests, for recomputing the figures or the intervals later (bench/front-stats.mjs)
+const SAVE = opt('--save', null);
+if (SAVE !== null) fs.writeFileSync(SAVE, JSON.stringify({ argv: process.argv.slice(2), rounds: ROUNDS, paths: paths.map((p) => p.name), results: Object.fromEntries(results) }));
 for (const fl of floors) fl.stop();
 for (const x of other === null ? [nimlet] : [nimlet, other]) x.child.kill('SIGTERM');
 await Promise.all([nimlet.exited, other?.exited]);
@@ -187,12 +194,13 @@ const row = (n, name) => {
   // put the p99 at the 12th worst of 1,200
   const ttfb = rs.flatMap((r) => r.ttfb).sort((x, y) => x - y);
   const q = (p) => ttfb[Math.min(ttfb.length - 1, Math.floor(p * ttfb.length))] ?? NaN;
-  return { tokensPerSec: pick('tokensPerSec'), p50: q(0.5), p99: q(0.99), roundP99: rs.map((r) => r.p99), sys: pick('sys'), cpuPer1k: per1k('cpu'), userPer1k: per1k('user') };
+  return { tokensPerSec: pick('tokensPerSec'), p50: q(0.5), p99: q(0.99), roundP99: rs.map((r) => r.p99), roundTtfb: rs.map((r) => r.ttfb), sys: pick('sys'), cpuPer1k: per1k('cpu'), userPer1k: per1k('user') };
 };
 console.log(`bench/front: ${TOKENS} tokens per stream, one per ${TOKEN_MS} ms; ${WARMUP} s warm-up + ${SECONDS} s per run; ${ROUNDS} round(s)${ROUNDS > 1 ? ', throughput and CPU medians, TTFB over all rounds’ requests' : ''}; ${CLIENT === 'raw' ? 'bare-socket' : 'node:http'} client; streams ${STAGGER_MS > 0 ? `staggered over ${STAGGER_MS} ms` : 'in lock step (bursts)'}; ${os.cpus().length} CPUs, node ${process.version} (nimlet's with ${[...imageNodeFlags(root), ...NODE_ARGS].join(' ') || 'no options'}), load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 console.log(`streams | path              | tok/s   | ÷ direct A | TTFB p50 / p99 (ms) | p99 added (ms) | middle process: CPU s/1k tok (of it in user space), read+write syscalls/tok${ROUNDS > 1 ? ' | p99 by round (ms)' : ''}`);
 let worstRatio = Infinity;
 let worstAdded = -Infinity;
+const verdicts = [];
 for (const n of STREAMS) {
   const a = row(n, 'direct A');
   for (const p of paths) {
@@ -203,9 +211,23 @@ for (const n of STREAMS) {
     const cpu = p.name.startsWith('direct') ? '' : `${f(r.cpuPer1k, 4)} (${f(r.userPer1k, 4)}), ${f(r.sys)}`;
     const rounds = ROUNDS > 1 ? ` | ${r.roundP99.map((x) => f(x)).join(' ')}` : '';
     console.log(`${String(n).padStart(7)} | ${p.name.padEnd(17)} | ${f(r.tokensPerSec, 1).padStart(7)} | ${f(ratio, 3).padStart(10)} | ${`${f(r.p50)} / ${f(r.p99)}`.padStart(19)} | ${(p.name === 'direct A' ? '' : f(added)).padStart(14)} | ${cpu.padEnd(24)}${rounds}`);
+    const interval = p.name === 'direct A' ? null : addedP99Interval(r.roundTtfb, a.roundTtfb);
+    if (interval !== null) verdicts.push(`${String(n).padStart(7)} | ${p.name.padEnd(17)} | ${f(added).padStart(7)} [${f(interval.low)}, ${f(interval.high)}] | ${verdict(interval, 2)}`);
   }
+  // nimlet against the least a Node process in its place adds: an interval across 0 says the host, not nimlet's
+  // code, sets its tail
+  const [nim, bare] = [row(n, 'nimlet'), paths.some((p) => p.name === 'bare node') ? row(n, 'bare node') : null];
+  const overBare = bare === null ? null : addedP99Interval(nim.roundTtfb, bare.roundTtfb);
+  if (overBare !== null) verdicts.push(`${String(n).padStart(7)} | nimlet − bare     | ${f(nim.p99 - bare.p99).padStart(7)} [${f(overBare.low)}, ${f(overBare.high)}] | ${overBare.low > 0 ? 'nimlet adds more' : overBare.high < 0 ? 'nimlet adds less' : 'no difference at this noise'}`);
 }
 console.log('direct B − direct A is the noise floor; the floor rows are what another process in nimlet\'s place adds.');
+if (verdicts.length > 0) {
+  // bench/front-stats.mjs: the rounds resampled, each row paired with direct A's requests of the same rounds
+  console.log(`p99 added, 90 % interval over the ${ROUNDS} rounds (bootstrap), against the 2 ms bound:`);
+  for (const v of verdicts) console.log(v);
+} else if (ROUNDS > 1) {
+  console.log('(an interval for the p99 added needs --rounds 6 or more)');
+}
 console.log(`each row began once the row before had let go of its engine connections (the longest wait ${f(longestWait, 1)} s)`);
 console.log(`nimlet peak RSS: ${f(rss, 1)} MB (bound 150)`);
 const ok = worstRatio >= 0.97 && worstAdded <= 2 && rss <= 150;
