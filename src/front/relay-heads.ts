@@ -2,7 +2,6 @@
 // response fields it passes on to the client. Hop-by-hop fields stay behind both ways (RFC 9110 §7.6.1); the
 // client's address is appended to X-Forwarded-For.
 import type { ClientRequest } from './client-exchange.js';
-import { headerValues, listTokens } from './fields.js';
 import type { BodyFraming, ResponseHead } from './response-head.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection, not the message, and are not forwarded. */
@@ -47,7 +46,7 @@ export function requestHead(req: ClientRequest, host: string, port: number): { h
  * engine's CORS ones too when the front applies its own (`ownCors`), and at most one Content-Length.
  */
 export function responseFields(head: ResponseHead, framing: BodyFraming, ownCors: boolean): string[] {
-  const named = listTokens(headerValues(head, 'connection'));
+  const named = head.connection;
   // Transfer-Encoding and Content-Length both: the coding delimits the body, and the length must not go on
   // (RFC 9112 §6.3 item 3): beside the decoded body it cut the client's copy short and left the rest on the
   // client's connection as the start of a next response (response splitting)

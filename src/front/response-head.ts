@@ -17,6 +17,10 @@ export interface ResponseHead extends Fields {
   httpMinor: 0 | 1;
   status: number;
   reason: string;
+  /** The Connection field's tokens, lower case, over all its lines: read once here for the framing, reuse and relay. */
+  connection: readonly string[];
+  /** The Transfer-Encoding field's codings, lower case, in order, over all its lines. */
+  codings: readonly string[];
 }
 
 /** How the body after a head ends (RFC 9112 §6.3). */
@@ -25,6 +29,12 @@ export type BodyFraming =
   | { kind: 'length'; length: number }
   | { kind: 'chunked' }
   | { kind: 'close' };
+
+// the framings without a length, one object each rather than one per answer
+const NO_BODY: BodyFraming = Object.freeze({ kind: 'none' });
+const CHUNKED: BodyFraming = Object.freeze({ kind: 'chunked' });
+const TO_CLOSE: BodyFraming = Object.freeze({ kind: 'close' });
+const NONE: readonly string[] = Object.freeze([]);
 
 /** The head at the start of `buf`, or null while its blank line has not arrived (within `limit` bytes). */
 export function parseResponseHead(buf: Buffer, limit: number): ResponseHead | null {
@@ -44,7 +54,16 @@ export function parseResponseHead(buf: Buffer, limit: number): ResponseHead | nu
   // with other control characters is dropped, the client gets the status's usual one (RFC 9112 §4: HTAB, SP, VCHAR,
   // obs-text), rather than an escape sequence or a NUL for its terminal or its log
   const reason = lineEnd > 12 && printable(text, 13, lineEnd) ? text.slice(13, lineEnd) : '';
-  return { length: end + 4, httpMinor: text.charCodeAt(7) === 48 ? 0 : 1, status, reason, raw, names };
+  let connection: string[] | null = null;
+  let codings: string[] | null = null;
+  for (let i = 0; i < names.length; i++) {
+    if (names[i] === 'connection') (connection ??= []).push(raw[2 * i + 1] as string);
+    else if (names[i] === 'transfer-encoding') (codings ??= []).push(raw[2 * i + 1] as string);
+  }
+  return {
+    length: end + 4, httpMinor: text.charCodeAt(7) === 48 ? 0 : 1, status, reason, raw, names,
+    connection: connection === null ? NONE : listTokens(connection), codings: codings === null ? NONE : listTokens(codings),
+  };
 }
 
 /** text[a, b) holds only HTAB, SP, VCHAR and obs-text. */
@@ -80,12 +99,12 @@ function statusCode(text: string, lineEnd: number): number {
 
 /** How the body of a response to `method` with this head is delimited. */
 export function bodyFraming(method: string, head: ResponseHead): BodyFraming {
-  if (method === 'HEAD' || head.status < 200 || head.status === 204 || head.status === 304) return { kind: 'none' };
-  const codings = listTokens(headerValues(head, 'transfer-encoding'));
+  if (method === 'HEAD' || head.status < 200 || head.status === 204 || head.status === 304) return NO_BODY;
+  const codings = head.codings;
   // a final chunked coding delimits the body; any other coding leaves it to the connection's close
-  if (codings.length > 0) return codings.at(-1) === 'chunked' ? { kind: 'chunked' } : { kind: 'close' };
+  if (codings.length > 0) return codings.at(-1) === 'chunked' ? CHUNKED : TO_CLOSE;
   const values = headerValues(head, 'content-length');
-  if (values.length === 0) return { kind: 'close' };
+  if (values.length === 0) return TO_CLOSE;
   // a Content-Length field that holds no length (empty, a lone comma) is as unusable as a wrong one (RFC 9112 §6.3
   // item 5), not an absent one: read to the close, the body's end would be the engine's guess and not the front's
   const lengths = new Set(listTokens(values));
@@ -100,10 +119,8 @@ export function bodyFraming(method: string, head: ResponseHead): BodyFraming {
  * The transfer codings the engine applied to the content before the chunked framing (RFC 9112 §6.1): "gzip" of
  * "gzip, chunked", all of them when chunked is not last. The front does not undo them; a client must be told them.
  */
-export function contentCodings(head: ResponseHead): string[] {
-  const codings = listTokens(headerValues(head, 'transfer-encoding'));
-  if (codings.at(-1) === 'chunked') codings.pop();
-  return codings;
+export function contentCodings(head: ResponseHead): readonly string[] {
+  return head.codings.at(-1) === 'chunked' ? head.codings.slice(0, -1) : head.codings;
 }
 
 /**
@@ -113,6 +130,6 @@ export function contentCodings(head: ResponseHead): string[] {
  */
 export function reusable(head: ResponseHead, framing: BodyFraming): boolean {
   if (head.httpMinor === 0 || framing.kind === 'close') return false;
-  if (listTokens(headerValues(head, 'connection')).includes('close')) return false;
+  if (head.connection.includes('close')) return false;
   return !(head.names.includes('transfer-encoding') && head.names.includes('content-length'));
 }

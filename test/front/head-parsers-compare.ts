@@ -7,11 +7,11 @@ import { MalformedAnswerError, type BodyFraming, type ResponseHead } from '../..
 
 export type RequestParser = (buf: Buffer, limit: number, checked?: number) => object | null;
 
-/** The response side: the head parser, and what the relay asks of each head it returns. */
-export interface ResponseSide {
-  parse: (buf: Buffer, limit: number) => ResponseHead | null;
-  bodyFraming: (method: string, head: ResponseHead) => BodyFraming;
-  reusable: (head: ResponseHead, framing: BodyFraming) => boolean;
+/** The response side: the head parser, and what the relay asks of each head it returns (of that parser's own kind). */
+export interface ResponseSide<H extends object = ResponseHead> {
+  parse: (buf: Buffer, limit: number) => H | null;
+  bodyFraming: (method: string, head: H) => BodyFraming;
+  reusable: (head: H, framing: BodyFraming) => boolean;
 }
 
 /** What a call came to: a head's fields, "not yet", or what it threw. */
@@ -53,9 +53,9 @@ const requestOutcome = (parse: RequestParser, buf: Buffer, limit: number, checke
   attempt(() => parse(buf, limit, checked), (head) => ({ head: fieldsOf(head, REQUEST_FIELDS) }));
 
 /** The head's fields, and for GET and HEAD the body framing the relay would use and whether it would reuse the connection. */
-function responseOutcome(side: ResponseSide, buf: Buffer, limit: number): Outcome {
+function responseOutcome<H extends object>(side: ResponseSide<H>, buf: Buffer, limit: number): Outcome {
   return attempt(() => side.parse(buf, limit), (value) => {
-    const head = value as ResponseHead;
+    const head = value as H;
     const fields = fieldsOf(head, RESPONSE_FIELDS);
     for (const method of ['GET', 'HEAD']) {
       try {
@@ -167,7 +167,7 @@ export function compareRequest(reference: RequestParser, parse: RequestParser, f
 }
 
 /** As compareRequest for the engine's answers: the proxy passes no `checked`, each call parses the bytes so far. */
-export function compareResponse(reference: ResponseSide, side: ResponseSide, f: Feeding): Outcome {
+export function compareResponse<R extends object>(reference: ResponseSide<R>, side: ResponseSide, f: Feeding): Outcome {
   const view = viewOf(f.text);
   let last: Outcome = { null: true };
   for (let call = 0; call < f.cuts.length; call++) {

@@ -16,7 +16,7 @@ const REQUEST_LIMIT = 16 * 1024; // client-server.ts HEAD_LIMIT
 const RESPONSE_LIMIT = 64 * 1024; // proxy.ts HEAD_LIMIT, engine-ask.ts
 const MUTANTS = 3000;
 
-const referenceResponse: ResponseSide = { parse: reference.parseResponseHead, bodyFraming: reference.bodyFraming, reusable: reference.reusable };
+const referenceResponse: ResponseSide<reference.ResponseHead> = { parse: reference.parseResponseHead, bodyFraming: reference.bodyFraming, reusable: reference.reusable };
 const realResponse: ResponseSide = { parse: parseResponseHead, bodyFraming, reusable };
 const realRequest: RequestParser = parseRequestHead;
 

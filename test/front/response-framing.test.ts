@@ -2,7 +2,7 @@
 // delimited (RFC 9112 §6.3), whether the connection may be reused, and the body reader fed in every split.
 import { describe, expect, it } from 'vitest';
 import { bodyReader } from '../../src/front/body-reader.js';
-import { bodyFraming, parseResponseHead, reusable, MalformedAnswerError, type BodyFraming } from '../../src/front/response-head.js';
+import { bodyFraming, contentCodings, parseResponseHead, reusable, MalformedAnswerError, type BodyFraming } from '../../src/front/response-head.js';
 
 const head = (text: string, limit = 1024) => parseResponseHead(Buffer.from(text, 'latin1'), limit);
 
@@ -17,6 +17,11 @@ describe('parseResponseHead', () => {
     // control characters in a reason: dropped, the client gets the status's usual one (a tab is allowed)
     ['HTTP/1.1 200 O\x00K\x1b[31m\r\n\r\n', { status: 200, reason: '' }],
     ['HTTP/1.1 200 O\tK\r\n\r\n', { reason: 'O\tK' }],
+    // Connection and Transfer-Encoding read once, as tokens over all their lines, lower case, empty ones left out
+    ['HTTP/1.1 200 OK\r\n\r\n', { connection: [], codings: [] }],
+    ['HTTP/1.1 200 OK\r\nConnection: Keep-Alive, , X-Hop\r\nTransfer-Encoding: gzip\r\nconnection: close\r\ntransfer-encoding:  Chunked \r\n\r\n',
+      { connection: ['keep-alive', 'x-hop', 'close'], codings: ['gzip', 'chunked'] }],
+    ['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\xa0\r\n\r\n', { codings: ['chunked\xa0'] }],
   ])('%j', (text, expected) => {
     expect(head(text)).toMatchObject(expected);
   });
@@ -76,6 +81,24 @@ describe('bodyFraming and reusable', () => {
     if (expected instanceof RegExp) return void expect(() => bodyFraming(method, h)).toThrow(expected);
     expect(bodyFraming(method, h)).toEqual(expected);
     expect(reusable(h, expected)).toBe(reuse);
+  });
+});
+
+describe('contentCodings', () => {
+  it.each([
+    ['transfer-encoding: gzip, chunked', ['gzip']],
+    ['transfer-encoding: chunked', []],
+    ['transfer-encoding: gzip\r\ntransfer-encoding: br, chunked', ['gzip', 'br']],
+    // chunked not last: every coding is the content's (the relay refuses to pass that on)
+    ['transfer-encoding: chunked, gzip', ['chunked', 'gzip']],
+    ['content-length: 3', []],
+  ])('%j: %j, the head left as it was', (field, expected) => {
+    const h = head(`HTTP/1.1 200 OK\r\n${field}\r\n\r\n`);
+    if (h === null) throw new Error('no head');
+    const before = [...h.codings];
+    expect(contentCodings(h)).toEqual(expected);
+    expect(contentCodings(h)).toEqual(expected);
+    expect(h.codings).toEqual(before);
   });
 });
 
