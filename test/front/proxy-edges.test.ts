@@ -735,7 +735,7 @@ describe('the relay to the engine', () => {
     expect([r.headers['content-length'], r.headers['x-after']]).toEqual(['5', '1']);
   });
 
-  it("a chunked 16 MiB answer to a client that reads in bursts, while 8 other streams read into the pool's shared read buffer: each client's bytes are its engine answer's, chunk framing passed as sent", async () => {
+  it("a chunked 16 MiB answer to a client that reads in bursts, while 8 other streams read into their connections' read buffers (each given up while a write holds it): each client's bytes are its engine answer's, chunk framing passed as sent", async () => {
     const total = 16 * MiB;
     // a block whose length is no multiple of the pieces, written in pieces of varying size (see the 64 MiB test)
     const block = randomBytes(MiB + 7);
